@@ -1,0 +1,3 @@
+from drmcrawl.cli import main
+
+main()

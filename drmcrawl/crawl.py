@@ -1,0 +1,77 @@
+"""Run a spider in this process and report what the run did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from drmcrawl.spiders.drm import LOOPBACK_HOSTS
+
+SPIDERS = ("drm",)
+
+
+@dataclass
+class CrawlResult:
+    run_id: int | None
+    status: str
+    reason: str | None
+    db: str | None
+    new: int
+    updated: int
+    unchanged: int
+    failed: int
+    duplicates: int
+    pages: int
+
+
+def project_settings(**overrides) -> Settings:
+    """The project's settings without needing scrapy.cfg in the working directory."""
+    settings = Settings()
+    settings.setmodule("drmcrawl.settings", priority="project")
+    for name, value in overrides.items():
+        if value is not None:
+            settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def local_mirror_settings(base_url: str) -> dict:
+    """A mirror on this machine needs no politeness delay; the live site keeps it."""
+    if urlsplit(base_url).hostname in LOOPBACK_HOSTS:
+        return {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
+    return {}
+
+
+def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None = None,
+              max_articles: int | None = None, settings: dict | None = None) -> CrawlResult:
+    if spider not in SPIDERS:
+        raise ValueError(f"unknown spider {spider!r}; available: {', '.join(SPIDERS)}")
+    overrides = dict(local_mirror_settings(base_url) if base_url else {})
+    overrides.update(settings or {})
+    overrides["DRMCRAWL_DB"] = db
+    process = CrawlerProcess(project_settings(**overrides), install_root_handler=False)
+    kwargs = {"max_articles": max_articles}
+    if base_url:
+        kwargs["base_url"] = base_url
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **kwargs)
+    process.start()
+    stats = crawler.stats.get_stats()
+
+    def count(name: str) -> int:
+        return int(stats.get(f"drmcrawl/{name}", 0))
+
+    return CrawlResult(
+        run_id=stats.get("drmcrawl/run_id"),
+        status=stats.get("drmcrawl/status", "failed"),
+        reason=stats.get("finish_reason"),
+        db=stats.get("drmcrawl/db"),
+        new=count("articles_new"),
+        updated=count("articles_updated"),
+        unchanged=count("articles_unchanged"),
+        failed=count("articles_failed"),
+        duplicates=count("duplicates_dropped"),
+        pages=int(stats.get("downloader/response_count", 0)),
+    )

@@ -1,0 +1,120 @@
+"""Pure discovery logic for WordPress/JNews sites: which URL is what, where links to
+articles are on navigation pages, and how a live URL maps onto a mirror.
+
+No Scrapy here: the spider turns these results into requests."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+from parsel import Selector
+
+DRM_BASE_URL = "https://digitalrightsmonitor.pk"
+DRM_DOMAINS = ("digitalrightsmonitor.pk", "www.digitalrightsmonitor.pk")
+
+# First path segments that are never a post permalink on a WordPress site.
+_NAVIGATION_PREFIXES = frozenset(
+    "category tag author feed page search wp-content wp-includes wp-admin wp-json "
+    "comments trackback embed attachment".split()
+)
+_DATE_ARCHIVE = re.compile(r"^\d{4}(/\d{2}){0,2}$")
+_POST_SITEMAP = re.compile(r"(^|/)(post-sitemap\d*\.xml|wp-sitemap-posts-post-\d+\.xml)$")
+_SITEMAP_INDEX = re.compile(r"(^|/)(sitemap_index\.xml|wp-sitemap\.xml|sitemap\.xml)$")
+# A feed parser that never resolves entities nor fetches anything: sitemaps and feeds
+# are untrusted input (billion laughs, external entities).
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class Links:
+    articles: list[str]
+    navigation: list[str]
+
+
+def rebase(url: str, base_url: str, site_domains: tuple[str, ...] = DRM_DOMAINS) -> str:
+    """Move a URL of the live site (any of `site_domains`) onto `base_url`'s scheme
+    and host, so one spider crawls the live site or any mirror of it. Fragments go."""
+    parts = urlsplit(url)
+    base = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    if host in site_domains or host == (base.hostname or "").lower():
+        parts = parts._replace(scheme=base.scheme, netloc=base.netloc)
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def url_key(url: str) -> str:
+    """Site-relative identity of a page: `https://www.site/slug/` and
+    `http://127.0.0.1:8000/slug` are both `/slug`."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") or "/"
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def page_kind(url: str) -> str:
+    """"home", "shortlink", "navigation" or "post" (a candidate article permalink)."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if parts.query:
+        query = parse_qs(parts.query)
+        if "p" in query and not path:
+            return "shortlink"
+        return "navigation"
+    if not path:
+        return "home"
+    first = path.split("/", 1)[0]
+    if first in _NAVIGATION_PREFIXES or _DATE_ARCHIVE.match(path) or path.endswith((".xml", ".txt")):
+        return "navigation"
+    if "/page/" in f"/{path}/" or path.endswith("/feed"):
+        return "navigation"
+    return "post"
+
+
+def is_post_sitemap(url: str) -> bool:
+    return bool(_POST_SITEMAP.search(urlsplit(url).path))
+
+
+def is_sitemap_index(url: str) -> bool:
+    return bool(_SITEMAP_INDEX.search(urlsplit(url).path))
+
+
+def archive_links(html: str, url: str) -> Links:
+    """Article links and pagination on a JNews archive or home page."""
+    sel = Selector(text=html, base_url=url)
+    articles = sel.css("article.jeg_post .jeg_post_title a::attr(href)").getall()
+    pages = sel.css(
+        ".jeg_navigation a.page_nav::attr(href), .jeg_navigation a.page_number::attr(href), "
+        "link[rel=next]::attr(href)"
+    ).getall()
+    return Links(_absolute(url, articles), _absolute(url, [p for p in pages if p != "#"]))
+
+
+def menu_category_links(html: str, url: str) -> list[str]:
+    """Category archives linked from the site menu (the home page's header)."""
+    sel = Selector(text=html, base_url=url)
+    hrefs = sel.css(".jeg_menu a::attr(href), .jeg_mobile_menu a::attr(href)").getall()
+    return [u for u in _absolute(url, hrefs) if "/category/" in urlsplit(u).path]
+
+
+def feed_links(body: bytes) -> list[str]:
+    """Item permalinks of an RSS 2.0 or Atom feed; [] for malformed XML."""
+    try:
+        root = etree.fromstring(body, parser=_SAFE_XML)
+    except etree.XMLSyntaxError:
+        return []
+    if root is None:
+        return []
+    links = [t.strip() for t in root.xpath("//item/link/text()") if t.strip()]
+    links += root.xpath("//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href")
+    return links
+
+
+def _absolute(base_url: str, hrefs: list[str]) -> list[str]:
+    out = []
+    for href in hrefs:
+        href = href.strip()
+        if href and not href.startswith(("javascript:", "mailto:", "#")):
+            out.append(urljoin(base_url, href))
+    return list(dict.fromkeys(out))

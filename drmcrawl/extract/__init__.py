@@ -1,0 +1,87 @@
+"""Article extraction: pure functions, `html + url -> Article`. No Scrapy here.
+
+Layers fill fields in order, each only where the field is still empty:
+site profile -> JSON-LD -> meta tags -> profile fallbacks (visible dates) -> DOM heuristics.
+`Article.sources` records which layer produced each field."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from drmcrawl.extract import profiles
+from drmcrawl.extract.body import word_count
+from drmcrawl.extract.dates import in_zone
+from drmcrawl.extract.document import Document, decode_html
+from drmcrawl.extract.dom import fill_from_dom
+from drmcrawl.extract.model import RECORD_FIELDS, Article, Term
+from drmcrawl.extract.structured import fill_from_jsonld, fill_from_meta
+
+__all__ = [
+    "Article",
+    "Document",
+    "NotAnArticle",
+    "RECORD_FIELDS",
+    "Term",
+    "decode_html",
+    "extract",
+    "extract_document",
+]
+
+_TITLE_SEPARATORS = (" - ", " – ", " — ", " | ", " :: ", " · ")
+_LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
+
+
+class NotAnArticle(ValueError):
+    """The page has no article: no title or no body text was found."""
+
+
+def extract(html: str | bytes, url: str, profile: str | None = None) -> Article:
+    """Extract one article. `profile` names a site profile (e.g. "drm") for pages served
+    from a mirror whose host the profile registry does not know.
+
+    Raises NotAnArticle when the page has no headline or no body text."""
+    return extract_document(Document(html, url), profile)
+
+
+def extract_document(doc: Document, profile: str | None = None) -> Article:
+    site = profiles.by_name(profile) if profile else profiles.find_profile(doc)
+    zone = site.zone if site else None
+    article = Article(url=doc.url)
+    if site:
+        site.fill(doc, article)
+    fill_from_jsonld(doc, article, zone)
+    fill_from_meta(doc, article, zone)
+    if site:
+        site.fill_fallback(doc, article)
+    fill_from_dom(doc, article, zone)
+    _normalise(article, doc, site)
+    if not article.title or not article.body:
+        missing = " and ".join(f for f in ("title", "body") if not getattr(article, f))
+        raise NotAnArticle(f"not an article: no {missing} found at {doc.url}")
+    return article
+
+
+def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -> None:
+    zone = site.zone if site else None
+    article.published = in_zone(article.published, zone)
+    article.modified = in_zone(article.modified, zone)
+    if article.sources.get("title", "").startswith("meta."):
+        article.title = _strip_site_suffix(article.title, doc, site)
+    if article.language:
+        match = _LANG.match(article.language.strip())
+        article.language = match.group(1).lower() if match else None
+    article.word_count = word_count(article.body)
+    article.sources["word_count"] = "computed"
+    if not article.site:
+        article.site = site.name if site and site.domains else doc.host or None
+
+
+def _strip_site_suffix(title: str | None, doc: Document, site: profiles.Profile | None) -> str | None:
+    """og:title / <title> often end with " - Site Name"; the headline does not."""
+    names = [n for n in (site.site_name if site else None, *(doc.meta.get("og:site_name") or [])) if n]
+    for name in names:
+        for sep in _TITLE_SEPARATORS:
+            if title and title.endswith(sep + name):
+                return title[: -len(sep + name)].strip()
+    return title

@@ -1,0 +1,55 @@
+"""Date parsing: timezone-aware results, naive values placed in the site's zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+
+from dateutil import parser, tz
+
+# Visible JNews dates may read "<published> - Updated on <modified>".
+_UPDATED_ON = re.compile(r"\s*[-–—]?\s*updated\s+on\s*", re.I)
+_EARLIEST_YEAR = 1990
+_LATEST_YEAR = 2100
+
+
+def site_zone(name: str | None) -> tzinfo | None:
+    """A zone by IANA name; dateutil falls back to its bundled database when the
+    system has none (minimal containers)."""
+    return tz.gettz(name) if name else None
+
+
+def parse_date(value: object, zone: tzinfo | None = None) -> datetime | None:
+    """Parse an ISO 8601 / RFC 822 / human date. Naive results get `zone`, and stay
+    naive when no zone is known. Absurd years are rejected as None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        parsed = parser.isoparse(text)
+    except (ValueError, OverflowError):
+        try:
+            parsed = parser.parse(text, fuzzy=True)
+        except (ValueError, OverflowError, parser.ParserError):
+            return None
+    if not _EARLIEST_YEAR <= parsed.year <= _LATEST_YEAR:
+        return None
+    if parsed.tzinfo is None and zone is not None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def split_visible_date(text: str) -> tuple[str, str | None]:
+    """("Jan 1, 2024 - Updated on Feb 2, 2024") -> ("Jan 1, 2024", "Feb 2, 2024")."""
+    parts = _UPDATED_ON.split(text.strip(), maxsplit=1)
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    return text.strip(), None
+
+
+def in_zone(value: datetime | None, zone: tzinfo | None) -> datetime | None:
+    """Express an aware time in the site's zone (same instant), so the date part is the
+    calendar day the site showed its readers."""
+    if value is None or zone is None or value.tzinfo is None:
+        return value
+    return value.astimezone(zone)

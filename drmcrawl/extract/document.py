@@ -1,0 +1,174 @@
+"""A page parsed once: lxml tree, meta tags and JSON-LD nodes, shared by every layer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import defaultdict
+from functools import cached_property
+from html import unescape
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "LiveBlogPosting",
+        "ScholarlyArticle",
+        "TechArticle",
+        "Report",
+    }
+)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> str:
+    """Bytes to text the way browsers do: BOM, then HTTP header, then <meta charset>."""
+    _, text = html_to_unicode(content_type, data)
+    return text
+
+
+class Document:
+    """Parsed page. Build it once per page; layers read from it, never re-parse."""
+
+    def __init__(self, html: str | bytes, url: str):
+        if isinstance(html, bytes):
+            html = decode_html(html)
+        self.url = url
+        self.tree = _parse(html)
+
+    # -- meta tags ---------------------------------------------------------------
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """`<meta>` content by lower-cased name/property/itemprop, in page order."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for el in self.tree.iter("meta"):
+            key = el.get("property") or el.get("name") or el.get("itemprop")
+            content = el.get("content")
+            if key and content is not None and content.strip():
+                found[key.strip().lower()].append(unescape(content.strip()))
+        return dict(found)
+
+    def meta_first(self, *keys: str) -> tuple[str, str] | None:
+        """The first present meta key among `keys` and its first value."""
+        for key in keys:
+            values = self.meta.get(key)
+            if values:
+                return key, values[0]
+        return None
+
+    def link_href(self, rel: str) -> str | None:
+        for el in self.tree.iter("link"):
+            if rel in (el.get("rel") or "").lower().split() and el.get("href"):
+                return self.absolute(el.get("href"))
+        return None
+
+    def absolute(self, href: str) -> str:
+        return urljoin(self.url, href.strip())
+
+    @cached_property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    # -- JSON-LD -----------------------------------------------------------------
+    @cached_property
+    def jsonld_nodes(self) -> list[dict]:
+        """Every JSON-LD object on the page, `@graph` members flattened."""
+        nodes: list[dict] = []
+        for script in self.tree.xpath('//script[@type="application/ld+json"]'):
+            data = _load_json(script.text or "")
+            if data is None:
+                self.errors.append("jsonld: unparseable script skipped")
+                continue
+            nodes.extend(_flatten(data))
+        return nodes
+
+    @cached_property
+    def errors(self) -> list[str]:
+        return []
+
+    @cached_property
+    def jsonld_by_id(self) -> dict[str, dict]:
+        return {n["@id"]: n for n in self.jsonld_nodes if isinstance(n.get("@id"), str)}
+
+    def resolve(self, value: object) -> object:
+        """Follow an `{"@id": ...}` reference to its node when the page defines it."""
+        if isinstance(value, dict) and set(value) == {"@id"}:
+            return self.jsonld_by_id.get(value["@id"], value)
+        return value
+
+    @cached_property
+    def jsonld_article(self) -> dict | None:
+        """The article node: the first node typed as an article, news article or post."""
+        for node in self.jsonld_nodes:
+            if ARTICLE_TYPES & set(node_types(node)):
+                return node
+        return None
+
+    def jsonld_typed(self, type_name: str) -> dict | None:
+        for node in self.jsonld_nodes:
+            if type_name in node_types(node):
+                return node
+        return None
+
+    # -- DOM ---------------------------------------------------------------------
+    @cached_property
+    def html_lang(self) -> str | None:
+        return self.tree.get("lang") or self.tree.get("xml:lang")
+
+    @cached_property
+    def body_classes(self) -> frozenset[str]:
+        body = self.tree.find("body")
+        return frozenset((body.get("class") or "").split()) if body is not None else frozenset()
+
+
+def node_types(node: dict) -> list[str]:
+    types = node.get("@type", [])
+    return [types] if isinstance(types, str) else [t for t in types if isinstance(t, str)]
+
+
+def _parse(html: str) -> etree._Element:
+    # lxml refuses str input that carries an XML encoding declaration.
+    if html.lstrip().startswith("<?xml"):
+        html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    if not html.strip():
+        html = "<html></html>"
+    return lxml.html.document_fromstring(html)
+
+
+def _load_json(text: str) -> object | None:
+    text = text.strip()
+    # CDATA wrappers and HTML comments are common around JSON-LD in the wild.
+    text = re.sub(r"^\s*(<!\[CDATA\[|<!--)|(\]\]>|-->)\s*$", "", text)
+    for candidate in (text, _TRAILING_COMMA.sub(r"\1", _CONTROL_CHARS.sub(" ", text))):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    logger.debug("unparseable JSON-LD: %.80s", text)
+    return None
+
+
+def _flatten(data: object) -> list[dict]:
+    if isinstance(data, list):
+        return [n for item in data for n in _flatten(item)]
+    if not isinstance(data, dict):
+        return []
+    graph = data.get("@graph")
+    if isinstance(graph, list):
+        return [n for item in graph for n in _flatten(item)]
+    return [data]

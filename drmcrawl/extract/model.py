@@ -1,0 +1,94 @@
+"""The field vocabulary: one definition of an article record, shared by extraction,
+storage and export (a test checks that all three agree)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Term:
+    """A tag or category: the name shown on the page and the slug from its archive URL.
+
+    Slugs matter because two DRM categories are both called "News"."""
+
+    name: str
+    slug: str | None = None
+
+
+@dataclass
+class Article:
+    url: str
+    canonical_url: str | None = None
+    post_id: int | None = None
+    site: str | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    modified: datetime | None = None
+    tags: list[Term] = field(default_factory=list)
+    categories: list[Term] = field(default_factory=list)
+    description: str | None = None
+    body: str | None = None
+    body_html: str | None = None
+    image_url: str | None = None
+    image_caption: str | None = None
+    language: str | None = None
+    word_count: int | None = None
+    # field name -> where its value came from, e.g. "profile.jnews", "jsonld.datePublished"
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def set(self, name: str, value: object, source: str) -> bool:
+        """Fill `name` if it is still empty; record `source`. Layers call this in order,
+        so the first layer that knows a value wins."""
+        if value in (None, "", [], ()) or _filled(getattr(self, name)):
+            return False
+        setattr(self, name, value)
+        self.sources[name] = source
+        return True
+
+    def to_record(self) -> dict:
+        """The flat, JSON-ready record used by `drmcrawl extract`, storage and exports."""
+        record: dict = {}
+        for name in RECORD_FIELDS:
+            record[name] = _record_value(self, name)
+        return record
+
+
+def _filled(value: object) -> bool:
+    return value not in (None, "", [], ())
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _record_value(article: Article, name: str) -> object:
+    if name in ("published", "modified"):
+        return _iso(getattr(article, name))
+    if name in ("tags", "categories"):
+        return [t.name for t in getattr(article, name)]
+    if name in ("tag_slugs", "category_slugs"):
+        terms = article.tags if name == "tag_slugs" else article.categories
+        return [t.slug for t in terms]
+    return getattr(article, name)
+
+
+_TERM_SLUG_FIELDS = {"tags": "tag_slugs", "categories": "category_slugs"}
+
+
+def _record_fields() -> tuple[str, ...]:
+    names: list[str] = []
+    for f in dataclasses.fields(Article):
+        names.append(f.name)
+        if f.name in _TERM_SLUG_FIELDS:
+            names.append(_TERM_SLUG_FIELDS[f.name])
+    return tuple(names)
+
+
+# Every key of a record, in export order: the Article fields, with the slug list of
+# tags/categories right after the names.
+RECORD_FIELDS: tuple[str, ...] = _record_fields()
+LIST_FIELDS = frozenset({"authors", "tags", "tag_slugs", "categories", "category_slugs"})

@@ -1,0 +1,1 @@
+"""Spiders: discovery and requests only; extraction lives in `drmcrawl.extract`."""

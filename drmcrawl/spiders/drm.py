@@ -1,0 +1,140 @@
+"""Spider `drm`: discovers Digital Rights Monitor articles through the Yoast sitemaps,
+category archives (with /page/N/ pagination) and the RSS feed, and extracts each one.
+
+    scrapy crawl drm -a base_url=http://127.0.0.1:8000 -a max_articles=10
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.exceptions import CloseSpider
+from scrapy.utils.sitemap import Sitemap
+
+from drmcrawl import discovery
+from drmcrawl.extract import NotAnArticle, extract
+from drmcrawl.items import PageFailure
+
+ARTICLE_PRIORITY = 10  # finish articles before opening more archive pages: bounded memory
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class DrmSpider(scrapy.Spider):
+    name = "drm"
+    profile = "drm"
+
+    def __init__(self, base_url: str = discovery.DRM_BASE_URL, max_articles: int | str | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+        host = urlsplit(self.base_url).hostname
+        if not host or urlsplit(self.base_url).scheme not in ("http", "https"):
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        self.allowed_domains = [host]
+        self.max_articles = int(max_articles) if max_articles not in (None, "", "0", 0) else None
+        if host in LOOPBACK_HOSTS:
+            self.download_delay = 0  # a local mirror needs no politeness delay
+        self._requested: set[str] = set()
+        self._stored_posts: set[object] = set()
+        self.articles_yielded = 0
+
+    async def start(self):
+        yield self._nav(self._url("/sitemap_index.xml"), self.parse_sitemap)
+        yield self._nav(self._url("/"), self.parse_home)
+        yield self._nav(self._url("/feed/"), self.parse_feed)
+
+    # -- navigation --------------------------------------------------------------
+    def parse_sitemap(self, response):
+        body = response.body
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # lxml raises several types on hostile XML
+            self.logger.warning("Ignoring unreadable sitemap %s: %s", response.url, exc)
+            self.crawler.stats.inc_value("drmcrawl/sitemap_unreadable")
+            return
+        for entry in sitemap:
+            loc = entry.get("loc", "").strip()
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                if discovery.is_post_sitemap(loc) or "category-sitemap" in loc:
+                    yield self._nav(loc, self.parse_sitemap)
+            elif discovery.is_post_sitemap(response.url):
+                yield from self._article(loc, "sitemap", lastmod=entry.get("lastmod"))
+            elif "category-sitemap" in response.url:
+                yield self._nav(loc, self.parse_archive)
+
+    def parse_home(self, response):
+        for url in discovery.menu_category_links(response.text, response.url):
+            yield self._nav(url, self.parse_archive)
+        yield from self.parse_archive(response)
+
+    def parse_archive(self, response):
+        links = discovery.archive_links(response.text, response.url)
+        for url in links.articles:
+            yield from self._article(url, "archive")
+        for url in links.navigation:
+            yield self._nav(url, self.parse_archive)
+
+    def parse_feed(self, response):
+        for url in discovery.feed_links(response.body):
+            yield from self._article(url, "feed")
+
+    # -- articles ----------------------------------------------------------------
+    def parse_article(self, response):
+        if not isinstance(response, scrapy.http.TextResponse):
+            yield PageFailure(response.url, "not_html", response.headers.get("Content-Type", b"").decode())
+            return
+        try:
+            article = extract(response.text, response.url, profile=self.profile)
+        except NotAnArticle as exc:
+            yield PageFailure(response.url, "not_an_article", str(exc))
+            return
+        except Exception as exc:  # a bad page must never stop the crawl
+            self.logger.exception("Extraction failed for %s", response.url)
+            yield PageFailure(response.url, "extract_error", repr(exc))
+            return
+        identity = article.post_id or discovery.url_key(article.canonical_url or article.url)
+        if identity in self._stored_posts:
+            self.crawler.stats.inc_value("drmcrawl/duplicates_dropped")
+            self.logger.info("Duplicate of an article already stored: %s (%s)", response.url, identity)
+            return
+        if self.max_articles and self.articles_yielded >= self.max_articles:
+            return
+        self._stored_posts.add(identity)
+        self.articles_yielded += 1
+        yield article
+        if self.max_articles and self.articles_yielded >= self.max_articles:
+            raise CloseSpider("max_articles")
+
+    def article_failed(self, failure):
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        reason = f"http_{response.status}" if response is not None else type(failure.value).__name__
+        yield PageFailure(request.url, reason, str(failure.value)[:500])
+
+    # -- requests ----------------------------------------------------------------
+    def _url(self, path: str) -> str:
+        return urljoin(self.base_url + "/", path.lstrip("/"))
+
+    def _nav(self, url: str, callback) -> scrapy.Request:
+        return scrapy.Request(discovery.rebase(url, self.base_url), callback=callback)
+
+    def _article(self, url: str, found_in: str, lastmod: str | None = None):
+        url = discovery.rebase(url, self.base_url)
+        if discovery.page_kind(url) not in ("post", "shortlink"):
+            return
+        key = discovery.url_key(url)
+        if key in self._requested:
+            return
+        if self.max_articles and self.articles_yielded >= self.max_articles:
+            return
+        self._requested.add(key)
+        yield scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            priority=ARTICLE_PRIORITY,
+            meta={"found_in": found_in, "lastmod": lastmod},
+        )
