@@ -9,6 +9,8 @@ from dateutil import parser, tz
 
 # Visible JNews dates may read "<published> - Updated on <modified>".
 _UPDATED_ON = re.compile(r"\s*[-–—]?\s*updated\s+on\s*", re.I)
+# Human dates must name a year: fuzzy parsing fills anything missing from *today*.
+_HAS_YEAR = re.compile(r"\b\d{4}\b")
 _EARLIEST_YEAR = 1990
 _LATEST_YEAR = 2100
 
@@ -28,6 +30,8 @@ def parse_date(value: object, zone: tzinfo | None = None) -> datetime | None:
     try:
         parsed = parser.isoparse(text)
     except (ValueError, OverflowError):
+        if not _HAS_YEAR.search(text):
+            return None
         try:
             parsed = parser.parse(text, fuzzy=True)
         except (ValueError, OverflowError, parser.ParserError):

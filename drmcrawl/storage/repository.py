@@ -153,10 +153,11 @@ class Archive:
             outcome = "new" if row is None else "updated"
             if row is None:
                 row = Article(site=site, first_seen=now, first_run_id=run_id)
-                s.add(row)
-            _fill_row(s, row, article, record)
             row.url_key, row.content_hash = key, digest
             row.last_seen, row.last_run_id = now, run_id
+            with s.no_autoflush:
+                _fill_row(s, row, article, record)
+            s.add(row)
             return outcome
 
     def record_failure(self, run_id: int | None, url: str, reason: str, detail: str | None = None) -> None:

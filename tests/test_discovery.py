@@ -1,0 +1,80 @@
+"""Pure discovery: URL kinds, rebasing onto mirrors, archive and feed links, hostile XML."""
+
+from __future__ import annotations
+
+import pytest
+
+from drmcrawl.discovery import archive_links, feed_links, is_post_sitemap, page_kind, rebase, url_key
+
+BASE = "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize("url, kind", [
+    ("https://digitalrightsmonitor.pk/", "home"),
+    ("https://digitalrightsmonitor.pk/tiktok-unveils-measures", "post"),
+    ("https://digitalrightsmonitor.pk/tiktok-unveils-measures/", "post"),
+    ("https://digitalrightsmonitor.pk/?p=11290", "shortlink"),
+    ("https://digitalrightsmonitor.pk/?s=tiktok", "navigation"),
+    ("https://digitalrightsmonitor.pk/category/drm-exclusive/news/", "navigation"),
+    ("https://digitalrightsmonitor.pk/category/drm-exclusive/page/2/", "navigation"),
+    ("https://digitalrightsmonitor.pk/tag/pakistan/", "navigation"),
+    ("https://digitalrightsmonitor.pk/author/drm/", "navigation"),
+    ("https://digitalrightsmonitor.pk/feed/", "navigation"),
+    ("https://digitalrightsmonitor.pk/2024/01/", "navigation"),
+    ("https://digitalrightsmonitor.pk/wp-content/uploads/a.jpg", "navigation"),
+    ("https://digitalrightsmonitor.pk/post-sitemap.xml", "navigation"),
+])
+def test_page_kind(url, kind):
+    assert page_kind(url) == kind
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://digitalrightsmonitor.pk/story", BASE + "/story"),
+    ("https://www.digitalrightsmonitor.pk/story/", BASE + "/story/"),
+    ("http://127.0.0.1:8000/story#comments", BASE + "/story"),
+    ("https://twitter.com/netblocks", "https://twitter.com/netblocks"),
+])
+def test_rebase_moves_live_urls_onto_the_mirror(url, expected):
+    assert rebase(url, BASE) == expected
+
+
+def test_url_key_ignores_host_scheme_and_trailing_slash():
+    assert url_key("https://www.digitalrightsmonitor.pk/story/") == url_key("http://127.0.0.1:8000/story") == "/story"
+    assert url_key("https://digitalrightsmonitor.pk/?p=5") == "/?p=5"
+
+
+def test_post_sitemaps_recognised():
+    assert is_post_sitemap("https://x/post-sitemap.xml")
+    assert is_post_sitemap("https://x/post-sitemap2.xml")
+    assert is_post_sitemap("https://x/wp-sitemap-posts-post-1.xml")
+    assert not is_post_sitemap("https://x/page-sitemap.xml")
+
+
+def test_archive_links_take_post_titles_and_pagination_only():
+    html = """<div class="jeg_postblock"><article class="jeg_post post-1 category-news">
+      <h3 class="jeg_post_title"><a href="https://digitalrightsmonitor.pk/a">A</a></h3></article>
+      <article class="jeg_post"><h3 class="jeg_post_title"><a href="/b">B</a></h3></article></div>
+      <a href="/category/news/">menu link</a>
+      <div class="jeg_navigation jeg_pagination jeg_pagenav_1"><span class="page_number active">1</span>
+      <a class="page_number" href="/category/news/page/2/">2</a>
+      <a class="page_nav next" href="/category/news/page/2/">Next</a></div>"""
+    links = archive_links(html, BASE + "/category/news/")
+    assert links.articles == ["https://digitalrightsmonitor.pk/a", BASE + "/b"]
+    assert links.navigation == [BASE + "/category/news/page/2/"]
+
+
+def test_feed_links_rss_and_malformed():
+    rss = b"""<?xml version="1.0"?><rss><channel><item><title>A</title>
+      <link>https://digitalrightsmonitor.pk/a</link></item></channel></rss>"""
+    assert feed_links(rss) == ["https://digitalrightsmonitor.pk/a"]
+    assert feed_links(b"<rss><channel><item><link>x") in ([], ["x"])
+    assert feed_links(b"") == []
+
+
+def test_feed_entities_are_never_expanded():
+    bomb = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
+      <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+      <!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+      <rss><channel><item><link>&lol2;&xxe;</link></item></channel></rss>"""
+    links = feed_links(bomb)
+    assert all("lol" not in link and "root:" not in link for link in links)
