@@ -111,7 +111,12 @@ class DrmSpider(scrapy.Spider):
     def article_failed(self, failure):
         request = failure.request
         response = getattr(failure.value, "response", None)
-        reason = f"http_{response.status}" if response is not None else type(failure.value).__name__
+        if response is not None:
+            reason = f"http_{response.status}"
+        elif "robots.txt" in str(failure.value):
+            reason = "robots_txt"  # RobotsTxtMiddleware: disallowed for our user agent
+        else:
+            reason = type(failure.value).__name__
         yield PageFailure(request.url, reason, str(failure.value)[:500])
 
     # -- requests ----------------------------------------------------------------

@@ -1,0 +1,134 @@
+"""The real spider crawling the fixture site over HTTP on 127.0.0.1 into a real SQLite file."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from conftest import LIVE, SITE, expected_articles, run_cli
+from drmcrawl.fixtureserver import FixtureServer
+from drmcrawl.storage import Archive
+
+COMPARED = ("canonical_url", "post_id", "title", "authors", "published", "modified", "tags", "tag_slugs",
+            "categories", "category_slugs", "description", "body", "image_url", "image_caption", "language")
+
+
+def crawl(base_url: str, db, *extra: str):
+    result = run_cli("crawl", "--base-url", base_url, "--db", str(db), *extra)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def stored(db) -> dict[int, dict]:
+    archive = Archive(db)
+    try:
+        return {r["post_id"]: r for r in archive.iter_records()}
+    finally:
+        archive.close()
+
+
+def assert_matches_expected(records: dict[int, dict]) -> None:
+    expected = {e["post_id"]: e for e in expected_articles().values()}
+    assert sorted(records) == sorted(expected)
+    for post_id, want in expected.items():
+        got = records[post_id]
+        assert {k: got[k] for k in COMPARED} == {k: want[k] for k in COMPARED}, want["url"]
+
+
+@pytest.fixture(scope="module")
+def first_crawl(tmp_path_factory, site_server):
+    db = tmp_path_factory.mktemp("crawl") / "drm.sqlite"
+    result = crawl(site_server.url, db)
+    return db, result
+
+
+def test_every_article_stored_once_with_exact_fields(first_crawl):
+    db, result = first_crawl
+    records = stored(db)
+    assert_matches_expected(records)
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from articles").fetchone()[0] == len(expected_articles())
+    assert con.execute("select count(distinct url_key) from articles").fetchone()[0] == len(expected_articles())
+    assert f"new {len(expected_articles())}," in result.stdout
+    assert "run 1: finished" in result.stdout
+
+
+def test_only_articles_are_stored_and_run_is_recorded(first_crawl):
+    db, _ = first_crawl
+    con = sqlite3.connect(db)
+    urls = [u for (u,) in con.execute("select url from articles")]
+    assert not [u for u in urls if "/category/" in u or "/tag/" in u or "/author/" in u or u.endswith("/feed/")]
+    status, new, failed, pages = con.execute(
+        "select status, articles_new, articles_failed, pages_fetched from crawl_runs").fetchone()
+    assert (status, new, failed) == ("finished", len(expected_articles()), 0)
+    assert pages > len(expected_articles())
+
+
+def test_recrawl_is_idempotent(first_crawl, site_server, tmp_path):
+    db = tmp_path / "again.sqlite"
+    shutil.copy(first_crawl[0], db)
+    result = crawl(site_server.url, db)
+    n = len(expected_articles())
+    assert f"new 0, updated 0, unchanged {n}," in result.stdout
+    assert len(stored(db)) == n
+    runs = sqlite3.connect(db).execute("select id, articles_unchanged from crawl_runs order by id").fetchall()
+    assert runs == [(1, 0), (2, n)]
+
+
+def test_max_articles_limits_the_crawl(site_server, tmp_path):
+    db = tmp_path / "limited.sqlite"
+    result = crawl(site_server.url, db, "--max-articles", "3")
+    assert len(stored(db)) == 3
+    assert "new 3," in result.stdout
+
+
+def make_mirror(tmp_path, transform=None):
+    root = tmp_path / "mirror"
+    shutil.copytree(SITE, root)
+    if transform:
+        for path in root.rglob("*"):
+            if path.is_file() and path.suffix in (".html", ".xml", ".txt"):
+                path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return root
+
+
+def test_mirror_with_host_relative_links(tmp_path):
+    """A mirror saved with links converted to the mirror's own paths (wget -k style)."""
+    root = make_mirror(tmp_path, lambda text: text.replace(LIVE + "/", "/").replace(
+        "https://www.digitalrightsmonitor.pk/", "/"))
+    db = tmp_path / "mirror.sqlite"
+    with FixtureServer(root) as server:
+        crawl(server.url, db)
+    records = stored(db)
+    assert sorted(records) == sorted(e["post_id"] for e in expected_articles().values())
+    assert all(r["url"].startswith("http://127.0.0.1:") for r in records.values())
+
+
+def test_missing_article_is_a_recorded_failure_not_a_crash(tmp_path):
+    victim = sorted(expected_articles())[0]
+    root = make_mirror(tmp_path)
+    shutil.rmtree(root / victim)
+    db = tmp_path / "missing.sqlite"
+    with FixtureServer(root) as server:
+        result = crawl(server.url, db)
+    assert len(stored(db)) == len(expected_articles()) - 1
+    con = sqlite3.connect(db)
+    failures = con.execute("select url, reason from failures").fetchall()
+    assert failures and all(reason == "http_404" for _, reason in failures)
+    assert any(url.rstrip("/").endswith("/" + victim) for url, _ in failures)
+    assert "failed 1," in result.stdout or f"failed {len(failures)}," in result.stdout
+
+
+def test_robots_txt_is_obeyed(tmp_path):
+    victim = sorted(expected_articles())[1]
+    root = make_mirror(tmp_path)
+    (root / "robots.txt").write_text(f"User-agent: *\nDisallow: /{victim}\n")
+    db = tmp_path / "robots.sqlite"
+    with FixtureServer(root) as server:
+        crawl(server.url, db)
+    urls = [r["url"] for r in stored(db).values()]
+    assert not [u for u in urls if victim in u]
+    reasons = sqlite3.connect(db).execute("select distinct reason from failures").fetchall()
+    assert reasons == [("robots_txt",)]
