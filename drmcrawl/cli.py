@@ -113,7 +113,7 @@ def export(fmt: str, output: str | None, db: str | None) -> None:
             count = _run(lambda: writer(archive.iter_records(), out))
         click.echo(f"{count} articles written to {output}", err=True)
     else:
-        _run(lambda: writer(archive.iter_records(), click.get_text_stream("stdout")))
+        _run(lambda: writer(archive.iter_records(), sys.stdout))
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
@@ -16,6 +17,7 @@ logger = logging.getLogger(__name__)
 STATS_PREFIX = "drmcrawl/"
 # How a Scrapy close reason maps to the run's status.
 _FINISHED_REASONS = ("finished", "max_articles", "closespider_itemcount", "closespider_pagecount")
+PROGRESS_EVERY_S = 5.0
 
 
 class ValidatePipeline:
@@ -44,6 +46,7 @@ class StorePipeline:
         self.db = crawler.settings.get("DRMCRAWL_DB")
         self.archive: Archive | None = None
         self.run_id: int | None = None
+        self._last_progress = time.monotonic()
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
 
@@ -70,7 +73,21 @@ class StorePipeline:
             return item
         outcome = self.archive.save_article(item, self.run_id)
         self.stats.inc_value(STATS_PREFIX + f"articles_{outcome}")
+        self._log_progress()
         return item
+
+    def _log_progress(self) -> None:
+        now = time.monotonic()
+        if now - self._last_progress < PROGRESS_EVERY_S:
+            return
+        self._last_progress = now
+        get = self.stats.get_value
+        logger.info(
+            "progress: %d new, %d updated, %d unchanged, %d failed; %d pages fetched",
+            get(STATS_PREFIX + "articles_new", 0), get(STATS_PREFIX + "articles_updated", 0),
+            get(STATS_PREFIX + "articles_unchanged", 0), get(STATS_PREFIX + "articles_failed", 0),
+            get("downloader/response_count", 0),
+        )
 
     def spider_closed(self, spider, reason):
         if self.archive is None:

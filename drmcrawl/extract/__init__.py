@@ -1,7 +1,8 @@
 """Article extraction: pure functions, `html + url -> Article`. No Scrapy here.
 
 Layers fill fields in order, each only where the field is still empty:
-site profile -> JSON-LD -> meta tags -> profile fallbacks (visible dates) -> DOM heuristics.
+site profile -> JSON-LD -> on-page headline -> meta tags -> profile fallbacks (visible
+dates) -> DOM heuristics (bylines, tag lists, main content, URL date).
 `Article.sources` records which layer produced each field."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from drmcrawl.extract import profiles
 from drmcrawl.extract.body import word_count
 from drmcrawl.extract.dates import in_zone
 from drmcrawl.extract.document import Document, decode_html
-from drmcrawl.extract.dom import fill_from_dom
+from drmcrawl.extract.dom import fill_from_dom, fill_headline
 from drmcrawl.extract.model import RECORD_FIELDS, Article, Term
 from drmcrawl.extract.structured import fill_from_jsonld, fill_from_meta
 
@@ -51,6 +52,7 @@ def extract_document(doc: Document, profile: str | None = None) -> Article:
     if site:
         site.fill(doc, article)
     fill_from_jsonld(doc, article, zone)
+    fill_headline(doc, article)
     fill_from_meta(doc, article, zone)
     if site:
         site.fill_fallback(doc, article)
@@ -66,7 +68,7 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
     zone = site.zone if site else None
     article.published = in_zone(article.published, zone)
     article.modified = in_zone(article.modified, zone)
-    if article.sources.get("title", "").startswith("meta."):
+    if article.sources.get("title", "").startswith(("meta.", "jsonld.")):
         article.title = _strip_site_suffix(article.title, doc, site)
     if article.language:
         match = _LANG.match(article.language.strip())

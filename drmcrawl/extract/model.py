@@ -39,15 +39,24 @@ class Article:
     word_count: int | None = None
     # field name -> where its value came from, e.g. "profile.jnews", "jsonld.datePublished"
     sources: dict[str, str] = field(default_factory=dict)
+    # Fields a layer has declared final, even if empty (not part of the record).
+    settled: set[str] = field(default_factory=set, repr=False, compare=False, metadata={"record": False})
 
     def set(self, name: str, value: object, source: str) -> bool:
         """Fill `name` if it is still empty; record `source`. Layers call this in order,
         so the first layer that knows a value wins."""
-        if value in (None, "", [], ()) or _filled(getattr(self, name)):
+        if value in (None, "", [], ()) or _filled(getattr(self, name)) or name in self.settled:
             return False
         setattr(self, name, value)
         self.sources[name] = source
         return True
+
+    def settle(self, name: str, source: str) -> None:
+        """Declare `name` final: a layer that knows the page's markup says an empty value
+        is the truth (no tags), so later guessing layers must not fill it."""
+        if not _filled(getattr(self, name)):
+            self.sources[name] = f"{source} (none)"
+        self.settled.add(name)
 
     def to_record(self) -> dict:
         """The flat, JSON-ready record used by `drmcrawl extract`, storage and exports."""
@@ -82,6 +91,8 @@ _TERM_SLUG_FIELDS = {"tags": "tag_slugs", "categories": "category_slugs"}
 def _record_fields() -> tuple[str, ...]:
     names: list[str] = []
     for f in dataclasses.fields(Article):
+        if f.metadata.get("record") is False:
+            continue
         names.append(f.name)
         if f.name in _TERM_SLUG_FIELDS:
             names.append(_TERM_SLUG_FIELDS[f.name])

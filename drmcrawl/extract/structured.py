@@ -1,5 +1,5 @@
 """Structured-data layers: JSON-LD (schema.org) and meta tags (OpenGraph, article:*,
-Dublin Core, name=author). Each fills only fields still empty."""
+Dublin Core, name=author, parsely/sailthru/cxense). Each fills only fields still empty."""
 
 from __future__ import annotations
 
@@ -7,15 +7,48 @@ import re
 from datetime import tzinfo
 from html import unescape
 
+from drmcrawl.extract.authors import clean_authors
 from drmcrawl.extract.dates import parse_date
-from drmcrawl.extract.document import Document
+from drmcrawl.extract.document import Document, node_types
 from drmcrawl.extract.model import Article, Term
 
 _COMMA_LIST = re.compile(r"\s*[,;]\s*")
 
 
+# Meta keys in order of trust. Publisher-specific vocabularies (parsely, sailthru,
+# cxense) are common across many sites because they come from analytics vendors.
+_PUBLISHED_KEYS = (
+    "article:published_time", "og:article:published_time", "http://ogp.me/ns/article#published_time",
+    "datepublished", "parsely-pub-date", "sailthru.date", "cxenseparse:recs:publishtime",
+    "cxenseparse:publishtime", "dc.date.issued", "dcterms.created", "prism.publicationdate",
+    "pubdate", "publishdate", "publish-date", "pub_date", "date.created", "datecreated",
+    "dc.date", "date",
+)
+_MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "http://ogp.me/ns/article#modified_time",
+                  "datemodified", "dc.date.modified", "date.modified", "date.updated")
+_AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                "cxenseparse:author", "og:author", "http://ogp.me/ns/article#author", "byl",
+                "dcsext.author", "twitter:data1")
+_TAG_KEYS = ("article:tag", "http://ogp.me/ns/article#tag", "news_keywords", "parsely-tags",
+             "sailthru.tags", "keywords", "dc.subject", "og:tags")
+_ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "WebSite"})
+
+
+def site_names(doc: Document) -> tuple[str, ...]:
+    """Names the site goes by: an author with one of these is the publisher, not a writer."""
+    names = list(doc.meta.get("og:site_name", []))
+    node = doc.jsonld_article or {}
+    publisher = doc.resolve(_first(node.get("publisher")))
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        names.append(publisher["name"])
+    labels = [p for p in doc.host.split(".") if p not in ("www", "com", "co", "org", "net", "news")]
+    names.extend(labels[:1])
+    names.extend(n for n in doc.meta.get("application-name", []))
+    return tuple(names)
+
+
 def fill_from_jsonld(doc: Document, article: Article, zone: tzinfo | None) -> None:
-    node = doc.jsonld_article
+    node = doc.jsonld_article or _any_dated_node(doc)
     if node is None:
         return
     src = "jsonld."
@@ -47,19 +80,29 @@ def fill_from_meta(doc: Document, article: Article, zone: tzinfo | None) -> None
             article.set(field, convert(hit[1]), "meta." + hit[0])
 
     first("title", "og:title", "twitter:title", "dc.title")
-    first("published", "article:published_time", "dc.date.issued", "dc.date", "date",
-          convert=lambda v: parse_date(v, zone))
-    first("modified", "article:modified_time", "og:updated_time", convert=lambda v: parse_date(v, zone))
+    for key in _PUBLISHED_KEYS:
+        if article.set("published", parse_date((doc.meta.get(key) or [None])[0], zone), "meta." + key):
+            break
+    for key in _MODIFIED_KEYS:
+        if article.set("modified", parse_date((doc.meta.get(key) or [None])[0], zone), "meta." + key):
+            break
     first("description", "description", "og:description", "twitter:description")
     first("image_url", "og:image", "og:image:url", "twitter:image")
     first("language", "og:locale", "dc.language")
     first("canonical_url", "og:url")
-    for key in ("author", "article:author", "dc.creator", "twitter:data1"):
-        names = [n for n in doc.meta.get(key, []) if not n.startswith("http")]
-        if article.set("authors", names, "meta." + key):
+    sites = site_names(doc)
+    for key in _AUTHOR_KEYS:
+        raw = [n for n in doc.meta.get(key, []) if not n.startswith(("http", "@"))]
+        if article.set("authors", clean_authors(raw, sites), "meta." + key):
             break
-    tags = [Term(n) for v in doc.meta.get("article:tag", []) for n in _names_list(v)]
-    article.set("tags", tags, "meta.article:tag")
+    for key in _TAG_KEYS:
+        values = doc.meta.get(key, [])
+        # One meta per tag ("Doe, Jane" stays whole); one meta for all = a joined list.
+        items = values if len(values) > 1 else _names_list(values[0] if values else None)
+        names = _dedupe(n for n in map(_text, items) if n and _plausible_tag(n, doc))
+        tags = [Term(n) for n in names]
+        if article.set("tags", tags, "meta." + key):
+            break
     sections = [Term(n) for v in doc.meta.get("article:section", []) for n in _names_list(v)]
     article.set("categories", sections, "meta.article:section")
 
@@ -99,15 +142,47 @@ def _names_list(value: object) -> list[str]:
 
 
 def _person_names(doc: Document, value: object) -> list[str]:
+    """Person authors; organisations only when no person is named, and never the site
+    itself (then a byline further down may name the writer)."""
     people = value if isinstance(value, list) else [value]
-    names = []
+    persons, orgs = [], []
     for person in people:
         person = doc.resolve(person)
         if isinstance(person, dict):
-            names.append(_text(person.get("name")))
+            name = person.get("name")
+            if isinstance(name, list):
+                name = " ".join(n for n in name if isinstance(n, str))
+            target = orgs if _ORG_TYPES & set(node_types(person)) else persons
+            target.append(_text(name) or "")
         elif isinstance(person, str) and not person.startswith("http"):
-            names.append(_text(person))
-    return _dedupe(names)
+            persons.append(_text(person) or "")
+    sites = site_names(doc)
+    return clean_authors(persons, sites) or clean_authors(orgs, sites)
+
+
+_NOT_THE_STORY = frozenset({"ImageObject", "VideoObject", "Person", "Organization", "WebSite",
+                            "BreadcrumbList", "SiteNavigationElement", "NewsMediaOrganization"})
+
+
+def _any_dated_node(doc: Document) -> dict | None:
+    """Pages typed only as WebPage, ClaimReview or an unknown article subtype still carry
+    headline and dates."""
+    for node in doc.jsonld_nodes:
+        if _NOT_THE_STORY & set(node_types(node)):
+            continue
+        if node.get("datePublished") and (node.get("headline") or node.get("author") or node.get("name")):
+            return node
+    return None
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-|^\w[\w ]*:\s")
+
+
+def _plausible_tag(name: str, doc: Document) -> bool:
+    """Keyword fields also carry ids, "Category: x" pairs and the site's own name."""
+    if _UUID.search(name) or len(name) > 60:
+        return False
+    return name.casefold() not in {doc.host.casefold(), doc.host.removeprefix("www.").casefold()}
 
 
 def _dedupe(values) -> list[str]:

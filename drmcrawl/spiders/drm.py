@@ -79,7 +79,7 @@ class DrmSpider(scrapy.Spider):
 
     def parse_feed(self, response):
         for url in discovery.feed_links(response.body):
-            yield from self._article(url, "feed")
+            yield from self._article(response.urljoin(url), "feed")
 
     # -- articles ----------------------------------------------------------------
     def parse_article(self, response):
@@ -135,11 +135,17 @@ class DrmSpider(scrapy.Spider):
             return
         if self.max_articles and self.articles_yielded >= self.max_articles:
             return
+        try:
+            request = scrapy.Request(
+                url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                priority=ARTICLE_PRIORITY,
+                meta={"found_in": found_in, "lastmod": lastmod},
+            )
+        except ValueError as exc:  # not a fetchable URL; other copies of the link may be
+            self.logger.warning("Skipping bad article link %r from %s: %s", url, found_in, exc)
+            self.crawler.stats.inc_value("drmcrawl/bad_links")
+            return
         self._requested.add(key)
-        yield scrapy.Request(
-            url,
-            callback=self.parse_article,
-            errback=self.article_failed,
-            priority=ARTICLE_PRIORITY,
-            meta={"found_in": found_in, "lastmod": lastmod},
-        )
+        yield request

@@ -62,6 +62,7 @@ _POST_ID_CLASS = re.compile(r"^postid-(\d+)$")
 _REST_POST = re.compile(r"/wp-json/wp/v2/posts/(\d+)")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _PLACEHOLDER = "data:"
+_KNOWN_PLACES = ("authors", "tags", "categories", "image_url", "image_caption")
 
 
 class JNewsProfile(Profile):
@@ -93,6 +94,11 @@ class JNewsProfile(Profile):
     def fill_fallback(self, doc: Document, article: Article) -> None:
         """JNews may print the *modified* date in `.jeg_meta_date`, so it is read only
         when neither JSON-LD nor article meta gave dates."""
+        if _TITLE(doc.tree):
+            # A JNews single post shows these in known places; DOM guessing would only
+            # find the sidebar's links and dates.
+            for name in _KNOWN_PLACES:
+                article.settle(name, f"profile.{self.name}")
         text = _first_text(_DATE(doc.tree))
         if not text or not _YEAR.search(text):
             return

@@ -1,0 +1,101 @@
+"""The generic body: main content (content.py), widgets removed (boilerplate.py), the
+standfirst put back in front, and the JSON-LD articleBody as a net when the page's
+HTML holds less of the story than its structured data (lazy-loaded or paywalled)."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from drmcrawl.extract.boilerplate import clean_content
+from drmcrawl.extract.body import body_html, body_text, clean_copy, word_count
+from drmcrawl.extract.content import main_content
+from drmcrawl.extract.document import Document
+from drmcrawl.extract.model import Article
+
+_MIN_BODY_WORDS = 30
+_LEAD_TAGS = ("p", "div", "h2", "span", "strong")
+_SPACES = re.compile(r"\s+")
+
+
+def fill_body(doc: Document, article: Article) -> None:
+    if article.body:
+        return
+    hint = _article_body_hint(doc)
+    parts = main_content(doc.tree, hint)
+    text, html = _text_of(parts) if parts else ("", "")
+    if hint and word_count(hint) >= 100 and word_count(hint) > 1.5 * word_count(text):
+        article.set("body", _paragraphs(hint), "jsonld.articleBody")
+        return
+    if word_count(text) < _MIN_BODY_WORDS and len(text) < 200:
+        return
+    lead = _standfirst(doc, text)
+    if lead:
+        text = lead + "\n\n" + text
+    article.set("body", text, "dom.main_content")
+    article.set("body_html", html, "dom.main_content")
+
+
+def _article_body_hint(doc: Document) -> str | None:
+    value = (doc.jsonld_article or {}).get("articleBody")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _text_of(parts: list[etree._Element]) -> tuple[str, str]:
+    if len(parts) == 1:
+        root = parts[0]
+    else:
+        root = lxml.html.Element("div")
+        for part in parts:
+            part.tail = None
+            root.append(part)
+    clean_content(root)
+    cleaned = clean_copy(root)
+    return body_text(cleaned), body_html(cleaned)
+
+
+def _paragraphs(text: str) -> str:
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n\n".join(line for line in lines if line)
+
+
+def _standfirst(doc: Document, body: str) -> str | None:
+    """The summary under the headline is part of the article but usually sits outside
+    the text container. It is recognised as the page element repeating the page's
+    description, and only added when the body does not already start with it."""
+    description = _description(doc)
+    if not description or len(description) < 40:
+        return None
+    probe = _norm(description)[:60]
+    if probe in _norm(body):
+        return None
+    for el in doc.tree.iter(*_LEAD_TAGS):
+        text = _SPACES.sub(" ", el.text_content()).strip()
+        if len(text) >= 40 and _norm(text)[:60] == probe and len(text) <= 1.2 * len(description) + 20:
+            if _inside_chrome(el):
+                continue
+            return text
+    return None
+
+
+def _description(doc: Document) -> str | None:
+    for key in ("og:description", "description", "twitter:description"):
+        values = doc.meta.get(key)
+        if values:
+            return _SPACES.sub(" ", values[0]).strip()
+    node = doc.jsonld_article or {}
+    value = node.get("description")
+    return _SPACES.sub(" ", value).strip() if isinstance(value, str) else None
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _inside_chrome(el: etree._Element) -> bool:
+    for ancestor in el.iterancestors():
+        if ancestor.tag in ("head", "nav", "footer", "aside", "script", "noscript", "template"):
+            return True
+    return False

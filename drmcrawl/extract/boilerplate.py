@@ -1,0 +1,135 @@
+"""What is never article text on a generic page: page chrome before scoring, and the
+widgets news templates put inside the article (share bars, related links, newsletter
+boxes, bylines, captions) after it. Patterns are about markup conventions, not sites."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# Removed from the whole page before scoring.
+_CHROME_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "nav", "aside", "footer", "button", "input", "select", "textarea", "label", "dialog", "menu",
+)
+# Readability's lists: names that mark page parts other than the article, unless the
+# same name also says it is the article.
+_UNLIKELY = re.compile(
+    r"-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|"
+    r"legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|"
+    r"supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|cookie|consent|"
+    r"newsletter|subscribe|paywall|navigation|navbar|masthead|site-header|outbrain|taboola",
+    re.I,
+)
+_MAYBE = re.compile(r"and|article|body|column|content|main|mathjax|shadow|story|text|post", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "menu", "menubar",
+                    "dialog", "alert", "search", "toolbar"})
+
+# Inside the article: one class/id *token part* naming a widget drops the element.
+_WIDGET = re.compile(
+    r"(?:^|[-_ ])(?:ads?|advert\w*|adslot|adunit|sponsor\w*|share\w*|sharing|social\w*|"
+    r"related|newsletter\w*|subscri\w*|signup|promo\w*|byline\w*|author\w*|caption\w*|"
+    r"credits?|tags?|tag-?list|keywords|comments?|breadcrumbs?|toolbar|recommend\w*|outbrain|"
+    r"taboola|more-?stories|read-?more|see-?also|also-?read|popular|trending|widget\w*|"
+    r"sidebar|nav|navigation|menu|footer|print|timestamp|dateline|meta|info-?box|teaser\w*|"
+    r"overlay|modal|hidden|visually-?hidden|sr-only|screen-?reader\w*|paywall|inline-?links?|"
+    r"embed|video\w*|player|gallery|slideshow|rating|disclaimer|copyright|hint|toc)(?=$|[-_ ])",
+    re.I,
+)
+# Image-post embeds carry the poster's caption and UI text; quoted tweets stay (they are
+# quotations, reduced to their text by body.clean_copy).
+_EMBED = re.compile(r"instagram-media|tiktok-embed|fb-post|bluesky-embed", re.I)
+_DROP_IN_CONTENT = ("h1", "figure", "picture", "img", "video", "audio", "form", "figcaption",
+                    "header", "time", "address")
+
+
+def prune(root: etree._Element) -> None:
+    """Remove chrome from a copy of the page (in place)."""
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    page_text = sum(_text_len(p) for p in root.iter("p")) or 1
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _CHROME_TAGS or is_hidden(el) or el.get("role") in _ROLES:
+            doomed.append(el)
+        elif (el.tag not in ("html", "body", "a", "article", "main") and looks_unlikely(el)
+              and not _holds_article(el, page_text)):
+            doomed.append(el)
+    for el in doomed:
+        _drop(el)
+
+
+def _holds_article(el: etree._Element, page_text: int) -> bool:
+    """Layout wrappers ("sticky sidebar" plugins, "pageRow" grids) can wrap the article
+    itself: an unlikely name never removes most of the page's paragraph text."""
+    if any(True for _ in el.iter("article", "main", "h1")):
+        return True
+    return sum(_text_len(p) for p in el.iter("p")) > 0.4 * page_text
+
+
+def looks_unlikely(el: etree._Element) -> bool:
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
+
+
+def is_hidden(el: etree._Element) -> bool:
+    return (el.get("hidden") is not None or el.get("aria-hidden") == "true"
+            or bool(_HIDDEN_STYLE.search(el.get("style") or "")))
+
+
+def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
+    """Drop widgets inside the chosen content (in place). An element holding more than
+    `keep_share` of the content's text is never a widget, whatever its name says."""
+    total = max(1, _text_len(root))
+    doomed = []
+    for el in root.iter():
+        if el is root or not isinstance(el.tag, str):
+            continue
+        if el.tag in _DROP_IN_CONTENT and not _has_quote(el):
+            doomed.append(el)
+        elif _is_widget(el) and _text_len(el) <= keep_share * total:
+            doomed.append(el)
+        elif el.tag in ("ul", "ol", "div", "section", "table") and _link_heavy(el):
+            doomed.append(el)
+        elif el.tag in ("p", "li", "h2", "h3", "h4") and _all_link(el):
+            doomed.append(el)  # a paragraph that is one link is a teaser for another story
+        elif _EMBED.search(el.get("class") or ""):
+            doomed.append(el)
+    for el in doomed:
+        _drop(el)
+
+
+def _is_widget(el: etree._Element) -> bool:
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    return bool(names) and bool(_WIDGET.search(names)) and el.tag not in ("p", "a", "span", "em", "strong", "b", "i")
+
+
+def _link_heavy(el: etree._Element) -> bool:
+    """Lists of links (related stories, topic lists) inside the article body."""
+    total = _text_len(el)
+    if not total:
+        return False
+    linked = sum(_text_len(a) for a in el.iter("a"))
+    return linked / total > 0.5 and total < 1500
+
+
+def _all_link(el: etree._Element) -> bool:
+    total = _text_len(el)
+    return 0 < total < 300 and sum(_text_len(a) for a in el.iter("a")) >= 0.9 * total
+
+
+def _has_quote(el: etree._Element) -> bool:
+    return el.tag == "figure" and el.find(".//blockquote") is not None
+
+
+def _text_len(el: etree._Element) -> int:
+    return len(" ".join(el.text_content().split()))
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element but keep its tail text (it belongs to the parent)."""
+    if el.getparent() is not None:
+        el.drop_tree()

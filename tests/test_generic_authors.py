@@ -1,0 +1,29 @@
+"""Author cleaning: raw byline strings -> person names."""
+
+from __future__ import annotations
+
+import pytest
+
+from drmcrawl.extract.authors import clean_authors
+
+
+@pytest.mark.parametrize("raw, sites, expected", [
+    (["By Jane Doe"], (), ["Jane Doe"]),
+    (["Von Anna Müller"], (), ["Anna Müller"]),
+    (["By Jane Doe and John Roe, Reuters"], (), ["Jane Doe", "John Roe"]),
+    (["Trine Juncher Jørgensen og Tôrtia Reimer-Johansen"], (), ["Trine Juncher Jørgensen", "Tôrtia Reimer-Johansen"]),
+    (["Doe, Jane", "Roe, John"], (), ["Jane Doe", "John Roe"]),
+    (["Jane Doe", "jane doe", "JANE DOE"], (), ["Jane Doe"]),
+    (["Jane Doe <jane@example.org>"], (), ["Jane Doe"]),
+    (["https://example.org/author/jane", "Jane Doe"], (), ["Jane Doe"]),
+    (["14 minutes"], (), []),
+    (["Example.de"], (), []),
+    (["Jane Doe", "Example News"], ("Example News",), ["Jane Doe"]),
+    (["Example News"], ("Example News",), ["Example News"]),  # only the publisher: keep it
+    (["DER SPIEGEL"], (), ["DER SPIEGEL"]),  # "de" is not a "by" prefix inside a word
+    (["Jane Doe, Professor of History at the University of Somewhere"], (), ["Jane Doe"]),
+    (["Dr. Max Muster"], (), ["Dr. Max Muster"]),
+    (["محمد علی"], (), ["محمد علی"]),
+])
+def test_clean_authors(raw, sites, expected):
+    assert clean_authors(raw, sites) == expected

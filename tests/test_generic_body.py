@@ -1,0 +1,115 @@
+"""Generic main-content detection and body cleaning on hand-written pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from drmcrawl.extract import NotAnArticle, extract
+
+URL = "https://example.org/news/story"
+
+
+def para(i: int, word: str = "story") -> str:
+    return f"<p>Sentence {i} of the {word}, with several words, so it reads like prose in an article.</p>"
+
+
+def page(body: str, head: str = "<title>Headline</title>", lang: str = "en") -> str:
+    return f"<html lang='{lang}'><head>{head}</head><body><h1>Headline</h1>{body}</body></html>"
+
+
+CHROME = (
+    "<header class='site-header'><nav><a href='/'>Home</a><a href='/world'>World</a></nav></header>"
+    "<aside class='sidebar'><h3>Most read</h3>" + "".join(f"<p><a href='/x{i}'>Other story {i} with a long linked title</a></p>" for i in range(6)) + "</aside>"
+    "<footer><p>Copyright Example Media. All rights reserved, everywhere, always.</p></footer>"
+)
+
+
+def test_chrome_is_left_out():
+    body = "<div class='content'>" + "".join(para(i) for i in range(8)) + "</div>" + CHROME
+    text = extract(page(body), URL).body
+    assert text.split("\n\n")[0].startswith("Sentence 0")
+    assert "Other story" not in text and "Copyright" not in text and "Home" not in text
+    assert text.count("\n\n") == 7
+
+
+@pytest.mark.parametrize("widget", [
+    "<div class='share-buttons'><a href='#'>Share on Facebook</a> <span>Share by e-mail please</span></div>",
+    "<div class='newsletter-signup'><p>Sign up for our newsletter to get the news every morning.</p></div>",
+    "<div class='related-articles'><ul><li><a href='/r1'>A related story with a headline</a></li></ul></div>",
+    "<figure><img src='a.jpg'><figcaption>Photo caption words here</figcaption></figure>",
+    "<p><a href='/other'>Read more: another story about something else entirely</a></p>",
+    "<div class='ad-slot'>Advertisement content goes here now</div>",
+    "<div class='instagram-media'><p>View this post on Instagram and follow</p></div>",
+])
+def test_widgets_inside_the_article_are_removed(widget):
+    body = "<article>" + para(0) + para(1) + widget + "".join(para(i) for i in range(2, 7)) + "</article>"
+    text = extract(page(body), URL).body
+    assert text.count("Sentence") == 7
+    assert all(w not in text for w in ("Share", "newsletter", "related story", "caption", "Read more",
+                                       "Advertisement", "Instagram"))
+
+
+def test_headings_lists_and_quotes_are_kept():
+    body = ("<article>" + para(0) + "<h2>A section heading</h2><ul><li>First point of the list here</li>"
+            "<li>Second point</li></ul><blockquote><p>A quoted passage from someone.</p></blockquote>"
+            + "".join(para(i) for i in range(1, 6)) + "</article>")
+    blocks = extract(page(body), URL).body.split("\n\n")
+    assert "A section heading" in blocks and "First point of the list here" in blocks
+    assert "A quoted passage from someone." in blocks
+
+
+def test_story_split_over_sections_between_ads_is_joined():
+    parts = []
+    for n in range(4):
+        parts.append("<div class='story-text'>" + "".join(para(10 * n + i) for i in range(3)) + "</div>")
+        parts.append("<div class='ad-container'><span>Ad</span></div>")
+    text = extract(page("<main>" + "".join(parts) + "</main>" + CHROME), URL).body
+    assert text.count("Sentence") == 12
+
+
+def test_div_and_br_paragraphs():
+    body = "<div id='text'>" + "<br><br>".join(f"Line {i} of a page written without paragraph tags, but long enough." for i in range(8)) + "</div>"
+    assert extract(page(body), URL).body.count("Line") == 8
+
+
+def test_standfirst_outside_the_body_is_added_first():
+    lead = "The council approved the budget on Monday after a long debate about schools."
+    head = f'<title>Headline</title><meta property="og:description" content="{lead}">'
+    body = f"<div class='intro'><p class='lead'>{lead}</p></div><div class='article-body'>" + "".join(para(i) for i in range(6)) + "</div>"
+    text = extract(page(body, head), URL).body
+    assert text.startswith(lead + "\n\n")
+    assert text.count(lead) == 1
+
+
+def test_jsonld_article_body_used_when_the_html_holds_less():
+    full = "\n".join(f"Paragraph {i} of the complete story text, as the publisher's data has it." for i in range(30))
+    head = "<title>Headline</title>" + '<script type="application/ld+json">' + json.dumps(
+        {"@type": "NewsArticle", "headline": "Headline", "articleBody": full}) + "</script>"
+    body = "<article>" + "".join(para(i) for i in range(3)) + "<div class='paywall'>Subscribe</div></article>"
+    article = extract(page(body, head), URL)
+    assert article.sources["body"] == "jsonld.articleBody"
+    assert article.body.count("\n\n") == 29
+
+
+@pytest.mark.parametrize("lang, word", [
+    ("ur", "پاکستان میں ڈیجیٹل حقوق کی صورتحال، اور انٹرنیٹ کی بندش"),
+    ("ar", "الحقوق الرقمية في المنطقة، وحرية التعبير على الإنترنت"),
+    ("zh", "数字权利和网络自由，以及互联网关闭的影响"),
+    ("ja", "デジタル権利とインターネットの自由、そして遮断の影響"),
+])
+def test_non_latin_and_rtl_bodies(lang, word):
+    body = "<div dir='rtl' class='matn'>" + "".join(f"<p>{word} {i}。{word}。</p>" for i in range(8)) + "</div>" + CHROME
+    text = extract(page(body, lang=lang), URL).body
+    assert text.count(word) == 16 and text.count("\n\n") == 7
+    assert "Other story" not in text
+
+
+@pytest.mark.parametrize("html", [
+    "<html><body><nav><a href='/'>Home</a></nav></body></html>",
+    "<html><body><h1>Only a headline</h1><ul>" + "".join(f"<li><a href='/{i}'>Link {i}</a></li>" for i in range(30)) + "</ul></body></html>",
+])
+def test_pages_without_a_story_are_not_articles(html):
+    with pytest.raises(NotAnArticle):
+        extract(html, URL)
