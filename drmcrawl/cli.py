@@ -20,12 +20,18 @@ DB_HELP = "Database path or SQLAlchemy URL [default: $DRMCRAWL_DB or data/drmcra
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        datefmt="%H:%M:%S")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     if verbose < 1:
-        # Scrapy's own chatter (middlewares, stats dump) only with -v.
-        for name in ("scrapy", "twisted", "filelock", "asyncio"):
-            logging.getLogger(name).setLevel(max(level, logging.WARNING))
+        handler.addFilter(_quiet_frameworks)
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def _quiet_frameworks(record: logging.LogRecord) -> bool:
+    """Scrapy's and Twisted's own INFO chatter (middlewares, stats dump) only with -v.
+    A handler filter, because Scrapy resets its loggers' levels when a crawl starts."""
+    framework = record.name.split(".", 1)[0] in ("scrapy", "twisted", "py.warnings")
+    return record.levelno >= logging.WARNING or not framework
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
-
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from drmcrawl.spiders.drm import LOOPBACK_HOSTS
 
 SPIDERS = ("drm",)
 
@@ -37,21 +34,15 @@ def project_settings(**overrides) -> Settings:
     return settings
 
 
-def local_mirror_settings(base_url: str) -> dict:
-    """A mirror on this machine needs no politeness delay; the live site keeps it."""
-    if urlsplit(base_url).hostname in LOOPBACK_HOSTS:
-        return {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
-    return {}
-
-
 def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None = None,
               max_articles: int | None = None, settings: dict | None = None) -> CrawlResult:
     if spider not in SPIDERS:
         raise ValueError(f"unknown spider {spider!r}; available: {', '.join(SPIDERS)}")
-    overrides = dict(local_mirror_settings(base_url) if base_url else {})
-    overrides.update(settings or {})
+    overrides = dict(settings or {})
     overrides["DRMCRAWL_DB"] = db
-    process = CrawlerProcess(project_settings(**overrides), install_root_handler=False)
+    # Logging belongs to the caller (the CLI), not to Scrapy.
+    overrides["LOG_INSTALL_ROOT_HANDLER"] = False
+    process = CrawlerProcess(project_settings(**overrides))
     kwargs = {"max_articles": max_articles}
     if base_url:
         kwargs["base_url"] = base_url
@@ -66,7 +57,7 @@ def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None =
     return CrawlResult(
         run_id=stats.get("drmcrawl/run_id"),
         status=stats.get("drmcrawl/status", "failed"),
-        reason=stats.get("finish_reason"),
+        reason=stats.get("drmcrawl/reason", stats.get("finish_reason")),
         db=stats.get("drmcrawl/db"),
         new=count("articles_new"),
         updated=count("articles_updated"),

@@ -100,6 +100,10 @@ class StorePipeline:
         counts["pages_fetched"] = self.stats.get_value("downloader/response_count", 0)
         status = "finished" if reason in _FINISHED_REASONS else (
             "interrupted" if reason == "shutdown" else "failed")
+        if status == "finished" and not counts["pages_fetched"]:
+            # Not one response: the site (or our network) was down. Not a success.
+            status, reason = "failed", "nothing_fetched"
         self.archive.finish_run(self.run_id, status, reason, counts)
         self.stats.set_value(STATS_PREFIX + "status", status)
+        self.stats.set_value(STATS_PREFIX + "reason", reason)
         self.archive.close()

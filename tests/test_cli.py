@@ -120,3 +120,12 @@ def test_every_command_is_documented_in_readme():
     for name in main.commands:
         assert f"drmcrawl {name}" in readme, name
     assert len(expected_articles()) >= 15
+
+
+def test_crawl_of_an_unreachable_site_fails_with_exit_1(tmp_path):
+    from conftest import run_cli
+
+    result = run_cli("crawl", "--base-url", "http://127.0.0.1:9", "--db", str(tmp_path / "down.sqlite"))
+    assert result.returncode == 1
+    assert "failed (nothing_fetched)" in result.stdout
+    assert "Error: crawl ended with status failed" in result.stderr

@@ -18,6 +18,7 @@ from drmcrawl.items import PageFailure
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more archive pages: bounded memory
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+LOCAL_MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
 
 
 class DrmSpider(scrapy.Spider):
@@ -33,11 +34,19 @@ class DrmSpider(scrapy.Spider):
             raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
         self.allowed_domains = [host]
         self.max_articles = int(max_articles) if max_articles not in (None, "", "0", 0) else None
-        if host in LOOPBACK_HOSTS:
-            self.download_delay = 0  # a local mirror needs no politeness delay
         self._requested: set[str] = set()
         self._stored_posts: set[object] = set()
         self.articles_yielded = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if urlsplit(spider.base_url).hostname in LOOPBACK_HOSTS:
+            # A mirror on this machine needs no politeness delay; the live site keeps it.
+            # Settings are still open here: Scrapy applies them after creating the spider.
+            for name, value in LOCAL_MIRROR_SETTINGS.items():
+                crawler.settings.set(name, value, priority="spider")
+        return spider
 
     async def start(self):
         yield self._nav(self._url("/sitemap_index.xml"), self.parse_sitemap)
@@ -124,7 +133,15 @@ class DrmSpider(scrapy.Spider):
         return urljoin(self.base_url + "/", path.lstrip("/"))
 
     def _nav(self, url: str, callback) -> scrapy.Request:
-        return scrapy.Request(discovery.rebase(url, self.base_url), callback=callback)
+        return scrapy.Request(discovery.rebase(url, self.base_url), callback=callback,
+                              errback=self.navigation_failed)
+
+    def navigation_failed(self, failure):
+        """Discovery pages are not articles: counted and logged, not stored as failures."""
+        response = getattr(failure.value, "response", None)
+        reason = f"http_{response.status}" if response is not None else type(failure.value).__name__
+        self.crawler.stats.inc_value(f"drmcrawl/navigation_failed/{reason}")
+        self.logger.warning("Discovery page failed: %s (%s)", failure.request.url, reason)
 
     def _article(self, url: str, found_in: str, lastmod: str | None = None):
         url = discovery.rebase(url, self.base_url)
