@@ -132,3 +132,64 @@ def test_robots_txt_is_obeyed(tmp_path):
     assert not [u for u in urls if victim in u]
     reasons = sqlite3.connect(db).execute("select distinct reason from failures").fetchall()
     assert reasons == [("robots_txt",)]
+
+
+def test_shortlinks_and_url_variants_are_one_article(tmp_path):
+    """Feed items pointing at `/?p=ID` (301 to the permalink) and sitemap entries with
+    `www.` and trailing slashes still give every article exactly once."""
+    import json
+    import re
+
+    redirects = json.loads((SITE / "_redirects.json").read_text())
+    by_path = {path.strip("/"): post_id for post_id, path in redirects.items()}
+
+    def shortlinks(text: str) -> str:
+        def repl(match):
+            slug = match.group(2).strip("/")
+            return f"<link>{LIVE}/?p={by_path[slug]}</link>" if slug in by_path else match.group(0)
+        text = re.sub(r"<link>(https://digitalrightsmonitor\.pk)/([^<]+)</link>", repl, text)
+        return text.replace(f"<loc>{LIVE}/", "<loc>https://www.digitalrightsmonitor.pk/")
+
+    root = make_mirror(tmp_path, shortlinks)
+    assert "?p=" in (root / "feed" / "index.xml").read_text()
+    db = tmp_path / "variants.sqlite"
+    with FixtureServer(root) as server:
+        result = crawl(server.url, db)
+    assert_matches_expected(stored(db))
+    assert "failed 0," in result.stdout
+
+
+def test_scrapy_crawl_works_from_the_repo_root(site_server, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = tmp_path / "scrapy.sqlite"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "drm", "-a", f"base_url={site_server.url}",
+         "-a", "max_articles=2", "-s", f"DRMCRAWL_DB={db}"],
+        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(stored(db)) == 2
+
+
+def test_demo_crawls_the_bundled_site_offline(tmp_path):
+    db, out = tmp_path / "demo.sqlite", tmp_path / "demo.csv"
+    result = run_cli("demo", "--db", str(db), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"export: {len(expected_articles())} articles -> {out}" in result.stdout
+    import csv
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert sorted(int(r["post_id"]) for r in rows) == sorted(e["post_id"] for e in expected_articles().values())
+
+
+def test_polite_defaults_for_the_live_site():
+    from drmcrawl.crawl import project_settings
+
+    settings = project_settings()
+    assert settings.getbool("ROBOTSTXT_OBEY")
+    assert settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert settings.getfloat("DOWNLOAD_DELAY") >= 1
+    assert settings.get("USER_AGENT").startswith("drmcrawl/") and "+http" in settings.get("USER_AGENT")

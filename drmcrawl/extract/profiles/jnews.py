@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.body import body_html, body_text, clean_copy
@@ -20,13 +19,9 @@ from drmcrawl.extract.profiles import Profile, register
 
 # Blocks that list *other* posts or belong to the page chrome; anything inside them is
 # never a field of this article.
-_FOREIGN = (
+_FOREIGN = frozenset(
     "jeg_postblock jeg_sidebar widget jeg_popup_post jnews_related_post_container "
-    "jeg_prevnext_post jeg_authorbox jeg_header_wrapper jeg_footer jeg_navbar_mobile_wrapper"
-).split()
-_NOT_FOREIGN = "".join(
-    f"[not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')])]"
-    for c in _FOREIGN
+    "jeg_prevnext_post jeg_authorbox jeg_header_wrapper jeg_footer jeg_navbar_mobile_wrapper".split()
 )
 
 
@@ -35,8 +30,22 @@ def _css(selector: str) -> CSSSelector:
 
 
 def _own(selector: str):
-    """Compiled XPath for `selector`, skipping matches inside foreign blocks."""
-    return etree.XPath(CSSSelector(selector).path + _NOT_FOREIGN)
+    """`selector`, skipping matches inside foreign blocks. The ancestor check runs in
+    Python on the few matches: as an XPath predicate it cost more than the parse."""
+    find = CSSSelector(selector)
+
+    def select(tree) -> list:
+        return [el for el in find(tree) if not _inside_foreign(el)]
+
+    return select
+
+
+def _inside_foreign(el) -> bool:
+    for ancestor in el.iterancestors():
+        classes = ancestor.get("class")
+        if classes and not _FOREIGN.isdisjoint(classes.split()):
+            return True
+    return False
 
 
 _TITLE = _own("h1.jeg_post_title")
