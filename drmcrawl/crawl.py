@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-
 
 SPIDERS = ("drm",)
 

@@ -9,12 +9,12 @@ import re
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SITE, expected_articles
+from test_storage import make_article
+
 from drmcrawl.cli import main
 from drmcrawl.extract import RECORD_FIELDS
 from drmcrawl.storage import Archive
-from test_storage import make_article
 
 SEED = "tiktok-unveils-measures-to-protect-election-integrity"
 

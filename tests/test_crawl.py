@@ -6,8 +6,8 @@ import shutil
 import sqlite3
 
 import pytest
-
 from conftest import LIVE, SITE, expected_articles, run_cli
+
 from drmcrawl.fixtureserver import FixtureServer
 from drmcrawl.storage import Archive
 

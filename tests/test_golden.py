@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SITE, expected_articles
+
 from drmcrawl.extract import extract
 
 EXPECTED = expected_articles()

@@ -7,8 +7,8 @@ import copy
 from pathlib import Path
 
 import lxml.html
-
 from conftest import SITE
+
 from drmcrawl.extract.body import text_blocks
 
 SEED_TEXT = Path(__file__).parent / "fixtures" / "seed" / "drm-tiktok-election-integrity.txt"

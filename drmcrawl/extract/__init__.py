@@ -8,7 +8,6 @@ dates) -> DOM heuristics (bylines, tag lists, main content, URL date).
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from drmcrawl.extract import profiles
 from drmcrawl.extract.body import word_count

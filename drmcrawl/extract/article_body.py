@@ -9,8 +9,8 @@ import re
 import lxml.html
 from lxml import etree
 
-from drmcrawl.extract.boilerplate import clean_content
 from drmcrawl.extract.body import body_html, body_text, clean_copy, word_count
+from drmcrawl.extract.boilerplate import clean_content
 from drmcrawl.extract.content import main_content
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.model import Article

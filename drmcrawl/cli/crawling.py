@@ -1,0 +1,99 @@
+"""Commands that fetch: crawl, demo, serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from drmcrawl.cli import main
+from drmcrawl.cli.common import (
+    DB_HELP,
+    check_url,
+    open_archive,
+    print_summary,
+    run,
+)
+from drmcrawl.discovery import DRM_BASE_URL
+
+
+@main.command()
+@click.argument("spider", default="drm", type=click.Choice(["drm"]))
+@click.option("--base-url", default=DRM_BASE_URL, show_default=True,
+              help="Site or mirror to crawl, e.g. http://127.0.0.1:8000.")
+@click.option("--db", help=DB_HELP)
+@click.option("--max-articles", type=click.IntRange(min=1), help="Stop after storing N articles.")
+@click.option("--delay", type=click.FloatRange(min=0),
+              help="Seconds between requests (default 1, 0 for local mirrors).")
+def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, delay: float | None) -> None:
+    """Crawl a site into the archive and print a summary.
+
+    \b
+    Example:
+        drmcrawl crawl drm --base-url http://127.0.0.1:8000 --db data/mirror.sqlite --max-articles 50
+    """
+    from drmcrawl.crawl import run_crawl
+
+    check_url(base_url)
+    settings = {"DOWNLOAD_DELAY": delay} if delay is not None else {}
+    result = run(lambda: run_crawl(spider, base_url, db, max_articles, settings))
+    print_summary(result)
+    if result.status != "finished":
+        raise click.ClickException(f"crawl ended with status {result.status} ({result.reason})")
+
+
+@main.command()
+@click.option("--db", default="data/demo.sqlite", show_default=True, help="Fresh database to create.")
+@click.option("--output", "-o", default="data/demo.csv", show_default=True, help="CSV export path.")
+def demo(db: str, output: str) -> None:
+    """Serve the bundled fixture site on 127.0.0.1, crawl it into a fresh database and
+    export CSV. Needs no network.
+
+    \b
+    Example:
+        drmcrawl demo
+    """
+    from drmcrawl.crawl import run_crawl
+    from drmcrawl.export import write_csv
+    from drmcrawl.fixtureserver import BUNDLED_SITE, FixtureServer
+
+    if not BUNDLED_SITE.is_dir():
+        raise click.ClickException(f"bundled fixture site missing at {BUNDLED_SITE}: run from a clone of the repo")
+    db_path = Path(db)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    with FixtureServer(BUNDLED_SITE) as server:
+        click.echo(f"Serving the fixture site at {server.url}", err=True)
+        result = run(lambda: run_crawl("drm", server.url, str(db_path)))
+    print_summary(result)
+    archive = open_archive(str(db_path), must_exist=True)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    with open(output, "w", encoding="utf-8", newline="") as out:
+        count = write_csv(archive.iter_records(), out)
+    click.echo(f"export: {count} articles -> {output}")
+    if result.status != "finished":
+        raise click.ClickException(f"demo crawl ended with status {result.status}")
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Site folder (default: the bundled fixture site).")
+def serve(port: int, root: Path | None) -> None:
+    """Serve the fixture site (or another saved site) on 127.0.0.1 until Ctrl-C.
+
+    \b
+    Example:
+        drmcrawl serve --port 8000 &  drmcrawl crawl --base-url http://127.0.0.1:8000
+    """
+    import time
+
+    from drmcrawl.fixtureserver import BUNDLED_SITE, FixtureServer
+
+    with FixtureServer(root or BUNDLED_SITE, port) as server:
+        click.echo(f"Serving {root or BUNDLED_SITE} at {server.url} (Ctrl-C to stop)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
