@@ -24,6 +24,13 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_AFTER_MAX = 300  # seconds; a longer Retry-After fails the URL (a later run retries it)
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "drmcrawl.retry.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "drmcrawl.offsite.StrictOffsiteMiddleware": 650,
+}
 # Failed article fetches reach the spider's errback so they are recorded, not lost.
 HTTPERROR_ALLOWED_CODES: list[int] = []
 

@@ -72,6 +72,10 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
     if article.language:
         match = _LANG.match(article.language.strip())
         article.language = match.group(1).lower() if match else None
+    for name in ("canonical_url", "image_url"):  # meta/JSON-LD may give relative or //host URLs
+        value = getattr(article, name)
+        if value:
+            setattr(article, name, doc.absolute(value))
     article.word_count = word_count(article.body)
     article.sources["word_count"] = "computed"
     if not article.site:

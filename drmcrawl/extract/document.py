@@ -37,8 +37,17 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> str:
-    """Bytes to text the way browsers do: BOM, then HTTP header, then <meta charset>."""
-    _, text = html_to_unicode(content_type, data)
+    """Bytes to text the way browsers do: BOM, then HTTP header, then <meta charset>.
+
+    One repair browsers don't make: a page declared UTF-8 that is not valid UTF-8 is
+    almost always windows-1252 (old CMS exports), so it is read as such instead of
+    filling the archive with U+FFFD."""
+    encoding, text = html_to_unicode(content_type, data)
+    if encoding in ("utf-8", "utf8") and "\ufffd" in text:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
     return text
 
 

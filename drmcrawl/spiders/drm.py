@@ -14,6 +14,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from drmcrawl import discovery
 from drmcrawl.extract import NotAnArticle, extract
+from drmcrawl.failures import failure_reason
 from drmcrawl.items import PageFailure
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more archive pages: bounded memory
@@ -120,12 +121,7 @@ class DrmSpider(scrapy.Spider):
     def article_failed(self, failure):
         request = failure.request
         response = getattr(failure.value, "response", None)
-        if response is not None:
-            reason = f"http_{response.status}"
-        elif "robots.txt" in str(failure.value):
-            reason = "robots_txt"  # RobotsTxtMiddleware: disallowed for our user agent
-        else:
-            reason = type(failure.value).__name__
+        reason = failure_reason(failure.value, response.status if response is not None else None)
         yield PageFailure(request.url, reason, str(failure.value)[:500])
 
     # -- requests ----------------------------------------------------------------
@@ -139,7 +135,7 @@ class DrmSpider(scrapy.Spider):
     def navigation_failed(self, failure):
         """Discovery pages are not articles: counted and logged, not stored as failures."""
         response = getattr(failure.value, "response", None)
-        reason = f"http_{response.status}" if response is not None else type(failure.value).__name__
+        reason = failure_reason(failure.value, response.status if response is not None else None)
         self.crawler.stats.inc_value(f"drmcrawl/navigation_failed/{reason}")
         self.logger.warning("Discovery page failed: %s (%s)", failure.request.url, reason)
 
@@ -159,6 +155,10 @@ class DrmSpider(scrapy.Spider):
                 errback=self.article_failed,
                 priority=ARTICLE_PRIORITY,
                 meta={"found_in": found_in, "lastmod": lastmod},
+                # Articles are deduplicated above (and by post ID after extraction). The
+                # scheduler's filter would silently drop redirect hops, so a redirect loop
+                # or a shortlink to an already fetched page would vanish without a record.
+                dont_filter=True,
             )
         except ValueError as exc:  # not a fetchable URL; other copies of the link may be
             self.logger.warning("Skipping bad article link %r from %s: %s", url, found_in, exc)

@@ -1,0 +1,101 @@
+"""The real spider against a fault-injecting server: every failure is recorded per URL
+with a reason, good articles are all stored, and a later run picks up what failed."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SITE, expected_articles
+from drmcrawl.storage import Archive
+from faultserver import FaultServer
+
+REPO = Path(__file__).parent.parent
+SLUGS = sorted(expected_articles())
+FAST = {"DOWNLOAD_TIMEOUT": "1", "DOWNLOAD_MAXSIZE": str(1024 * 1024), "RETRY_TIMES": "2"}
+
+# slug index -> (server behaviour per request, expected outcome: "stored" or failure reason)
+CASES = {
+    0: (["500", "500", "ok"], "stored"),
+    1: (["503"], "http_503"),
+    2: (["429:1", "ok"], "stored"),
+    3: (["sleep:3"], "timeout"),
+    4: (["reset", "ok"], "stored"),
+    5: (["truncate"], "truncated"),
+    6: (["huge"], "too_large"),
+    7: (["gzipbomb"], "too_large"),
+    8: (["loop"], "redirect_loop"),
+    9: (["offsite"], "offsite"),
+    10: (["octet"], "stored"),
+    11: (["notype"], "stored"),
+    12: (["pdf"], "not_html"),
+    13: (["empty"], "not_an_article"),
+    14: (["502", "ok"], "stored"),
+}
+
+
+def scrapy_crawl(base_url: str, db: Path, **settings: str) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-m", "scrapy", "crawl", "drm", "-a", f"base_url={base_url}", "-s", f"DRMCRAWL_DB={db}"]
+    for name, value in {**FAST, **settings}.items():
+        args += ["-s", f"{name}={value}"]
+    result = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def fault_crawl(tmp_path_factory):
+    faults = {"/" + SLUGS[i]: actions for i, (actions, _) in CASES.items()}
+    db = tmp_path_factory.mktemp("faults") / "faults.sqlite"
+    with FaultServer(SITE, faults) as server:
+        result = scrapy_crawl(server.url, db)
+        yield db, server, result
+
+
+def test_good_articles_are_all_stored(fault_crawl):
+    db, _, _ = fault_crawl
+    archive = Archive(db)
+    stored = {r["url"].rstrip("/").rsplit("/", 1)[-1] for r in archive.iter_records()}
+    archive.close()
+    failing = {SLUGS[i] for i, (_, outcome) in CASES.items() if outcome != "stored"}
+    assert stored == set(SLUGS) - failing
+
+
+def test_every_failure_is_recorded_with_its_reason(fault_crawl):
+    db, _, _ = fault_crawl
+    con = sqlite3.connect(db)
+    got = {url.rstrip("/").rsplit("/", 1)[-1]: reason for url, reason in con.execute("select url, reason from failures")}
+    want = {SLUGS[i]: outcome for i, (_, outcome) in CASES.items() if outcome != "stored"}
+    assert got == want
+    failed, status = con.execute("select articles_failed, status from crawl_runs").fetchone()
+    assert failed == len(want)
+
+
+def test_retry_after_is_honoured(fault_crawl):
+    _, server, _ = fault_crawl
+    first, second = server.requests_for("/" + SLUGS[2])[:2]
+    assert second - first >= 0.9
+
+
+def test_transient_errors_are_retried(fault_crawl):
+    _, server, _ = fault_crawl
+    assert len(server.requests_for("/" + SLUGS[0])) == 3
+    assert len(server.requests_for("/" + SLUGS[1])) == 3  # RETRY_TIMES=2: then given up and recorded
+
+
+def test_outage_mid_crawl_then_a_later_run_picks_up_what_failed(tmp_path):
+    db = tmp_path / "outage.sqlite"
+    with FaultServer(SITE, outage_after=40) as server:
+        scrapy_crawl(server.url, db, RETRY_TIMES="0")
+    con = sqlite3.connect(db)
+    stored_first = con.execute("select count(*) from articles").fetchone()[0]
+    failed_first = con.execute("select count(*) from failures").fetchone()[0]
+    assert 0 < stored_first < len(SLUGS)
+    assert failed_first > 0
+    with FaultServer(SITE) as server:
+        scrapy_crawl(server.url, db)
+    assert con.execute("select count(*) from articles").fetchone()[0] == len(SLUGS)
