@@ -68,8 +68,15 @@ def test_tag_meta_variants_and_splitting(head, expected):
     assert [t.name for t in article.tags] == expected
 
 
-def test_jsonld_keywords_win_over_meta_keywords():
-    head = ld({"@type": "NewsArticle", "headline": "H", "keywords": ["One", "Two"]}) + meta("keywords", "seo, junk")
+def test_keyword_meta_wins_over_jsonld_keywords():
+    # The editor's keyword meta is preferred: JSON-LD keywords often carry CMS taxonomy codes.
+    head = ld({"@type": "NewsArticle", "headline": "H", "keywords": ["One", "Two"]}) + meta("keywords", "Floods, Sindh")
+    assert [t.name for t in extract(page(head), URL).tags] == ["Floods", "Sindh"]
+
+
+def test_jsonld_keywords_win_over_article_tag_meta():
+    head = (ld({"@type": "NewsArticle", "headline": "H", "keywords": ["One", "Two"]})
+            + meta("article:tag", "cms-desk-7", "property"))
     assert [t.name for t in extract(page(head), URL).tags] == ["One", "Two"]
 
 

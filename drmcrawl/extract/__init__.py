@@ -16,12 +16,14 @@ from drmcrawl.extract.document import Document, decode_html
 from drmcrawl.extract.dom import fill_from_dom, fill_headline
 from drmcrawl.extract.model import RECORD_FIELDS, Article, Term
 from drmcrawl.extract.structured import fill_from_jsonld, fill_from_meta
+from drmcrawl.extract.template import SiteTemplate
 
 __all__ = [
     "Article",
     "Document",
     "NotAnArticle",
     "RECORD_FIELDS",
+    "SiteTemplate",
     "Term",
     "decode_html",
     "extract",
@@ -36,15 +38,19 @@ class NotAnArticle(ValueError):
     """The page has no article: no title or no body text was found."""
 
 
-def extract(html: str | bytes, url: str, profile: str | None = None) -> Article:
+def extract(html: str | bytes, url: str, profile: str | None = None,
+            template: SiteTemplate | None = None) -> Article:
     """Extract one article. `profile` names a site profile (e.g. "drm") for pages served
-    from a mirror whose host the profile registry does not know.
+    from a mirror whose host the profile registry does not know. `template` is what was
+    learned from other pages of the same site (`SiteTemplate.learn`); it only affects
+    the generic body detection.
 
     Raises NotAnArticle when the page has no headline or no body text."""
-    return extract_document(Document(html, url), profile)
+    return extract_document(Document(html, url), profile, template)
 
 
-def extract_document(doc: Document, profile: str | None = None) -> Article:
+def extract_document(doc: Document, profile: str | None = None,
+                     template: SiteTemplate | None = None) -> Article:
     site = profiles.by_name(profile) if profile else profiles.find_profile(doc)
     zone = site.zone if site else None
     article = Article(url=doc.url)
@@ -55,7 +61,7 @@ def extract_document(doc: Document, profile: str | None = None) -> Article:
     fill_from_meta(doc, article, zone)
     if site:
         site.fill_fallback(doc, article)
-    fill_from_dom(doc, article, zone)
+    fill_from_dom(doc, article, zone, template)
     _normalise(article, doc, site)
     if not article.title or not article.body:
         missing = " and ".join(f for f in ("title", "body") if not getattr(article, f))

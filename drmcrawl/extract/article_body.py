@@ -11,21 +11,24 @@ from lxml import etree
 
 from drmcrawl.extract.body import body_html, body_text, clean_copy, word_count
 from drmcrawl.extract.boilerplate import clean_content
+from drmcrawl.extract.bylines import take_edge_byline
 from drmcrawl.extract.content import main_content
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.model import Article
+from drmcrawl.extract.structured import site_names
+from drmcrawl.extract.template import SiteTemplate
 
 _MIN_BODY_WORDS = 30
 _LEAD_TAGS = ("p", "div", "h2", "span", "strong")
 _SPACES = re.compile(r"\s+")
 
 
-def fill_body(doc: Document, article: Article) -> None:
+def fill_body(doc: Document, article: Article, template: SiteTemplate | None = None) -> None:
     if article.body:
         return
     hint = _article_body_hint(doc)
-    parts = main_content(doc.tree, hint)
-    text, html = _text_of(parts) if parts else ("", "")
+    parts = main_content(doc.tree, hint, template)
+    text, html = _text_of(parts, article, doc) if parts else ("", "")
     if hint and word_count(hint) >= 100 and word_count(hint) > 1.5 * word_count(text):
         article.set("body", _paragraphs(hint), "jsonld.articleBody")
         return
@@ -43,7 +46,7 @@ def _article_body_hint(doc: Document) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _text_of(parts: list[etree._Element]) -> tuple[str, str]:
+def _text_of(parts: list[etree._Element], article: Article, doc: Document) -> tuple[str, str]:
     if len(parts) == 1:
         root = parts[0]
     else:
@@ -52,6 +55,7 @@ def _text_of(parts: list[etree._Element]) -> tuple[str, str]:
             part.tail = None
             root.append(part)
     clean_content(root)
+    take_edge_byline(root, article, site_names(doc))
     cleaned = clean_copy(root)
     return body_text(cleaned), body_html(cleaned)
 

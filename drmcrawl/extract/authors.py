@@ -25,19 +25,38 @@ _DOMAIN = re.compile(r"\.[a-z]{2,3}$", re.I)  # "Site.de" is the site, not a wri
 _MAX_WORDS = 5
 
 
-def clean_authors(values: list[str], site_names: tuple[str, ...] = ()) -> list[str]:
+def clean_authors(values: list[str], site_names: tuple[str, ...] = (), keep_single: bool = False) -> list[str]:
     """Person names from raw author strings, deduplicated, page order kept. The site's
     own name, and one-word entries (desks, agencies), are dropped when a person of more
-    than one word is named."""
+    than one word is named, unless `keep_single` (entries the page lists one by one as
+    persons, like JSON-LD Person nodes: "AP" there is a credited author)."""
     names: list[str] = []
     for value in values:
         names.extend(split_names(value))
     sites = {_key(s) for s in site_names if s}
     people = [n for n in names if _key(n) not in sites]
-    if any(" " in n for n in people):
+    if not keep_single and any(" " in n for n in people):
         people = [n for n in people if " " in n or not n.isascii() and len(n) > 3]
     # Only the publisher is named: that is the author the page gives.
     return _dedupe(people or names)
+
+
+_NAME_WORD = re.compile(r"^(?:[^\W\d_][\w'’.-]*|\w\.)$")
+_PARTICLES = frozenset("de da di del der van von den bin ibn al el la le du dos das ter ten y".split())
+
+
+def looks_like_names(names: list[str]) -> bool:
+    """Every name is one to five words, each capitalised (or a particle such as "van"):
+    what a byline holds, unlike "capital" or "3 Min"."""
+    for name in names:
+        words = name.split()
+        if not 1 <= len(words) <= 5:
+            return False
+        for word in words:
+            if not _NAME_WORD.match(word) or not (word[0].isupper() or word in _PARTICLES
+                                                  or not word[0].isalpha() or not word.isascii()):
+                return False
+    return True
 
 
 def split_names(value: str) -> list[str]:
@@ -74,6 +93,8 @@ def _looks_given(word: str) -> bool:
 
 
 def _one_name(part: str) -> str | None:
+    if _BY.fullmatch(part + " "):
+        return None  # the word "By" alone, its name elsewhere
     part = _ROLE_TAIL.sub("", _BY.sub("", part)).strip(" .,:;-–—()[]\"'“”")
     if not part or _DIGITS.search(part) or len(part) < 2:
         return None

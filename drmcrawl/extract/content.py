@@ -15,6 +15,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.boilerplate import is_hidden, looks_unlikely, prune
+from drmcrawl.extract.template import SiteTemplate
 
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "dd"})
 _CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "span", "font", "center", "td"})
@@ -30,11 +31,15 @@ _WORD = re.compile(r"\w+")
 _UTILITY = re.compile(r"[:/]|^(?:[mp][tblrxy]?|w|h|col|row|flex|grid|text|bg)-", re.I)
 
 
-def main_content(tree: etree._Element, article_body: str | None = None) -> list[etree._Element]:
+def main_content(tree: etree._Element, article_body: str | None = None,
+                 template: SiteTemplate | None = None) -> list[etree._Element]:
     """Pruned copies of the elements that make up the article, in page order (usually one).
-    Empty when nothing on the page reads like an article."""
+    Empty when nothing on the page reads like an article. A learned site `template`
+    removes the blocks the site repeats on its pages before scoring."""
     root = copy.deepcopy(tree)
     prune(root)
+    if template is not None:
+        template.strip(root)
     marked = _marked_body(root)
     if marked is not None:
         return [marked]

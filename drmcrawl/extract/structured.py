@@ -29,8 +29,11 @@ _MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "http://ogp.me/ns/
 _AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                 "cxenseparse:author", "og:author", "http://ogp.me/ns/article#author", "byl",
                 "dcsext.author", "twitter:data1")
-_TAG_KEYS = ("article:tag", "http://ogp.me/ns/article#tag", "news_keywords", "parsely-tags",
-             "sailthru.tags", "keywords", "dc.subject", "og:tags")
+# The editor's keyword meta first: JSON-LD keywords and article:tag often carry CMS
+# taxonomy too (wire codes, desk names, ids), and measured worse on real pages.
+_KEYWORD_KEYS = ("news_keywords", "keywords")
+_TAG_KEYS = ("article:tag", "http://ogp.me/ns/article#tag", "parsely-tags", "sailthru.tags",
+             "dc.subject", "og:tags")
 _ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "WebSite"})
 
 
@@ -56,7 +59,6 @@ def fill_from_jsonld(doc: Document, article: Article, zone: tzinfo | None) -> No
     article.set("authors", _person_names(doc, node.get("author")), src + "author")
     article.set("published", parse_date(node.get("datePublished"), zone), src + "datePublished")
     article.set("modified", parse_date(node.get("dateModified"), zone), src + "dateModified")
-    article.set("tags", [Term(n) for n in _names_list(node.get("keywords"))], src + "keywords")
     article.set(
         "categories",
         [Term(n) for n in _names_list(node.get("articleSection"))],
@@ -95,16 +97,27 @@ def fill_from_meta(doc: Document, article: Article, zone: tzinfo | None) -> None
         raw = [n for n in doc.meta.get(key, []) if not n.startswith(("http", "@"))]
         if article.set("authors", clean_authors(raw, sites), "meta." + key):
             break
-    for key in _TAG_KEYS:
-        values = doc.meta.get(key, [])
-        # One meta per tag ("Doe, Jane" stays whole); one meta for all = a joined list.
-        items = values if len(values) > 1 else _names_list(values[0] if values else None)
-        names = _dedupe(n for n in map(_text, items) if n and _plausible_tag(n, doc))
-        tags = [Term(n) for n in names]
-        if article.set("tags", tags, "meta." + key):
-            break
+    _fill_tags(doc, article)
     sections = [Term(n) for v in doc.meta.get("article:section", []) for n in _names_list(v)]
     article.set("categories", sections, "meta.article:section")
+
+
+def _fill_tags(doc: Document, article: Article) -> None:
+    candidates = [(key, _meta_list(doc, key)) for key in _KEYWORD_KEYS]
+    candidates.append(("jsonld.keywords", _names_list((doc.jsonld_article or {}).get("keywords"))))
+    candidates.extend((key, _meta_list(doc, key)) for key in _TAG_KEYS)
+    for key, items in candidates:
+        names = _dedupe(n for n in items if n and _plausible_tag(n, doc))
+        source = key if key.startswith("jsonld.") else "meta." + key
+        if article.set("tags", [Term(n) for n in names], source):
+            return
+
+
+def _meta_list(doc: Document, key: str) -> list[str]:
+    """One meta per tag ("Doe, Jane" stays whole); one meta for all = a joined list."""
+    values = doc.meta.get(key, [])
+    items = values if len(values) > 1 else _names_list(values[0] if values else None)
+    return [n for n in map(_text, items) if n]
 
 
 def _text(value: object) -> str | None:
@@ -157,7 +170,8 @@ def _person_names(doc: Document, value: object) -> list[str]:
         elif isinstance(person, str) and not person.startswith("http"):
             persons.append(_text(person) or "")
     sites = site_names(doc)
-    return clean_authors(persons, sites) or clean_authors(orgs, sites)
+    listed = len(persons) > 1 and all(isinstance(doc.resolve(p), dict) for p in people)
+    return clean_authors(persons, sites, keep_single=listed) or clean_authors(orgs, sites)
 
 
 _NOT_THE_STORY = frozenset({"ImageObject", "VideoObject", "Person", "Organization", "WebSite",
