@@ -1,18 +1,52 @@
-"""CSV and JSON Lines writers for article records. Streaming: one row in memory at a time."""
+"""Exports of article records: CSV, JSON Lines, Parquet (optional pyarrow), and dataset
+bundles with a manifest. Streaming: records flow through one at a time (Parquet: one
+batch), so memory stays flat at any archive size."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 from collections.abc import Iterable
-from typing import TextIO
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO, TextIO
 
 from drmcrawl.extract.model import LIST_FIELDS, RECORD_FIELDS
 
 LIST_SEPARATOR = "; "
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "jsonl", "parquet")
+EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "parquet": "parquet"}
+BOM = "\ufeff"  # makes Excel read the file as UTF-8 (Urdu shows correctly)
+PARQUET_BATCH = 500
+INT_FIELDS = frozenset({"post_id", "word_count"})
+
+# The data dictionary: type and meaning of every export column, in RECORD_FIELDS order.
+FIELD_DOCS: dict[str, tuple[str, str]] = {
+    "url": ("text", "URL the page was fetched from"),
+    "canonical_url": ("text", "<link rel=canonical>: the live permalink, even when crawled from a mirror"),
+    "post_id": ("integer", "WordPress post ID"),
+    "site": ("text", "site profile name (drm) or host"),
+    "title": ("text", "the on-page headline"),
+    "authors": ("list of text", "author display names, in page order"),
+    "published": ("ISO 8601 time", "publication time with the offset the site used (DRM: +05:00)"),
+    "modified": ("ISO 8601 time", "last modification time, same convention"),
+    "tags": ("list of text", "tag names, in page order"),
+    "tag_slugs": ("list of text", "tag slugs from the tag archive URLs, same order as tags"),
+    "categories": ("list of text", "category names (two DRM categories are both called News)"),
+    "category_slugs": ("list of text", "category slugs, same order as categories (tell the two News apart)"),
+    "description": ("text", "meta description"),
+    "body": ("text", "the article's own text, paragraphs separated by blank lines"),
+    "body_html": ("text", "the same content as cleaned HTML"),
+    "image_url": ("text", "featured image URL"),
+    "image_caption": ("text", "featured image caption"),
+    "language": ("text", "primary language subtag (en, ur)"),
+    "word_count": ("integer", "\\w+ tokens in body"),
+    "sources": ("JSON object", "field -> where its value came from (profile.drm, jsonld.datePublished, ...)"),
+}
 
 
 def csv_cell(name: str, value: object) -> object:
@@ -27,24 +61,219 @@ def csv_cell(name: str, value: object) -> object:
     return value
 
 
-def write_csv(records: Iterable[dict], out: TextIO) -> int:
+# -- sinks: one record in, written out -----------------------------------------------
+class CsvSink:
     """RFC 4180 CSV (CRLF, minimal quoting), stable header = RECORD_FIELDS."""
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RECORD_FIELDS)
+
+    def __init__(self, out: TextIO, excel: bool = False):
+        if excel:
+            out.write(BOM)
+        self._writer = csv.writer(out, lineterminator="\r\n")
+        self._writer.writerow(RECORD_FIELDS)
+
+    def write(self, record: dict) -> None:
+        self._writer.writerow([csv_cell(name, record.get(name)) for name in RECORD_FIELDS])
+
+    def close(self) -> None:
+        pass
+
+
+class JsonlSink:
+    def __init__(self, out: TextIO):
+        self._out = out
+
+    def write(self, record: dict) -> None:
+        self._out.write(json.dumps({k: record.get(k) for k in RECORD_FIELDS}, ensure_ascii=False))
+        self._out.write("\n")
+
+    def close(self) -> None:
+        pass
+
+
+def _pyarrow():
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise ValueError("Parquet export needs pyarrow: pip install 'drmcrawl[parquet]'") from None
+    return pyarrow, pyarrow.parquet
+
+
+def parquet_schema():
+    pa, _ = _pyarrow()
+    def arrow_type(name: str):
+        if name in LIST_FIELDS:
+            return pa.list_(pa.string())
+        return pa.int64() if name in INT_FIELDS else pa.string()
+    return pa.schema([(name, arrow_type(name)) for name in RECORD_FIELDS])
+
+
+class ParquetSink:
+    """Row groups of PARQUET_BATCH records; `sources` is stored as a JSON string."""
+
+    def __init__(self, out: BinaryIO):
+        pa, pq = _pyarrow()
+        self._pa, self._schema = pa, parquet_schema()
+        self._writer = pq.ParquetWriter(out, self._schema, compression="zstd")
+        self._batch: list[dict] = []
+
+    def write(self, record: dict) -> None:
+        row = {name: record.get(name) for name in RECORD_FIELDS}
+        if row["sources"] is not None:
+            row["sources"] = json.dumps(row["sources"], ensure_ascii=False, sort_keys=True)
+        self._batch.append(row)
+        if len(self._batch) >= PARQUET_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            self._writer.write_table(self._pa.Table.from_pylist(self._batch, schema=self._schema))
+            self._batch = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+def _drain(records: Iterable[dict], sinks: list) -> int:
     count = 0
     for record in records:
-        writer.writerow([csv_cell(name, record.get(name)) for name in RECORD_FIELDS])
+        for sink in sinks:
+            sink.write(record)
         count += 1
+    for sink in sinks:
+        sink.close()
     return count
+
+
+def write_csv(records: Iterable[dict], out: TextIO, excel: bool = False) -> int:
+    return _drain(records, [CsvSink(out, excel)])
 
 
 def write_jsonl(records: Iterable[dict], out: TextIO) -> int:
-    count = 0
-    for record in records:
-        out.write(json.dumps({k: record.get(k) for k in RECORD_FIELDS}, ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
+    return _drain(records, [JsonlSink(out)])
+
+
+def write_parquet(records: Iterable[dict], out: BinaryIO) -> int:
+    return _drain(records, [ParquetSink(out)])
 
 
 WRITERS = {"csv": write_csv, "jsonl": write_jsonl}
+
+
+# -- files ------------------------------------------------------------------------------
+def _open_for(fmt: str, path: Path, force: bool):
+    """Text or binary handle; never replaces an existing file unless force."""
+    mode = ("w" if force else "x") + ("b" if fmt == "parquet" else "")
+    try:
+        if fmt == "parquet":
+            return open(path, mode)
+        return open(path, mode, encoding="utf-8", newline="")
+    except FileExistsError:
+        raise FileExistsError(f"{path} exists (use --force to overwrite)") from None
+
+
+def _sink_for(fmt: str, handle, excel: bool):
+    if fmt == "csv":
+        return CsvSink(handle, excel)
+    if fmt == "jsonl":
+        return JsonlSink(handle)
+    return ParquetSink(handle)
+
+
+def export_files(records: Iterable[dict], targets: dict[str, Path], excel: bool = False,
+                 force: bool = False) -> int:
+    """Write the same records to several files in one pass ({format: path}); files are
+    removed again if writing fails, so a half-written export never looks complete."""
+    if "parquet" in targets:
+        _pyarrow()  # fail before creating any file
+    handles, sinks = [], []
+    try:
+        for fmt, path in targets.items():
+            handles.append(_open_for(fmt, path, force))
+            sinks.append(_sink_for(fmt, handles[-1], excel))
+        return _drain(records, sinks)
+    except BaseException:
+        for handle in handles:
+            handle.close()
+            os.unlink(handle.name)
+        raise
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+# -- bundles ----------------------------------------------------------------------------
+DICTIONARY_NAME = "DATA_DICTIONARY.md"
+MANIFEST_NAME = "manifest.json"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def data_dictionary(formats: Iterable[str]) -> str:
+    lines = [
+        "# Data dictionary",
+        "",
+        "One row per article, columns in this order in every file "
+        f"({', '.join(f'articles.{EXTENSIONS[f]}' for f in formats)}).",
+        "",
+        "CSV: UTF-8, RFC 4180 quoting, lists joined with `; `, empty = no value, cells starting "
+        "with `= + - @` (or tab/CR) prefixed with `'` so spreadsheets never run them. "
+        "JSON Lines: lists are arrays, no value is null. Parquet: lists are list<string>, "
+        "`sources` is a JSON string.",
+        "",
+        "| column | type | meaning |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{name}` | {FIELD_DOCS[name][0]} | {FIELD_DOCS[name][1]} |" for name in RECORD_FIELDS]
+    return "\n".join(lines) + "\n"
+
+
+def prepare_bundle_dir(directory: Path, force: bool) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise FileExistsError(f"{directory} exists and is not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        raise FileExistsError(f"{directory} is not empty (use --force to overwrite its files)")
+    directory.mkdir(parents=True, exist_ok=True)
+
+
+def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: Iterable[str],
+                 filters: dict, force: bool = False, excel: bool = False) -> dict:
+    """A dataset release folder: articles.<ext> per format, DATA_DICTIONARY.md and
+    manifest.json (rows, sha256 and size of every file, schema version, crawl runs, time
+    window, filters, drmcrawl version). Returns the manifest."""
+    from drmcrawl import __version__
+    from drmcrawl.storage.models import SCHEMA_VERSION
+
+    formats = list(dict.fromkeys(formats))
+    prepare_bundle_dir(directory, force)
+    targets = {fmt: directory / f"articles.{EXTENSIONS[fmt]}" for fmt in formats}
+    rows = export_files(records, targets, excel=excel, force=True)
+    dictionary = directory / DICTIONARY_NAME
+    dictionary.write_text(data_dictionary(formats), encoding="utf-8")
+    files = [{"path": path.name, "format": fmt, "rows": rows} for fmt, path in targets.items()]
+    files.append({"path": DICTIONARY_NAME, "format": "markdown", "rows": None})
+    for entry in files:
+        path = directory / entry["path"]
+        entry.update(bytes=path.stat().st_size, sha256=sha256_file(path))
+    manifest = {
+        "drmcrawl_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "articles": rows,
+        "columns": list(RECORD_FIELDS),
+        "crawl_run_ids": coverage.run_ids,
+        "time_window": {"published_from": coverage.published_min, "published_to": coverage.published_max},
+        "filters": filters,
+        "files": files,
+    }
+    with open(directory / MANIFEST_NAME, "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+    return manifest

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
+from pathlib import Path
 
 import click
 
 from drmcrawl.cli import main
+from drmcrawl.cli.analysis import filter_options
 from drmcrawl.cli.common import (
     DB_HELP,
     open_archive,
@@ -17,26 +18,69 @@ from drmcrawl.cli.common import (
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default stdout).")
+@click.option("--format", "formats", type=click.Choice(["csv", "jsonl", "parquet"]), multiple=True,
+              help="csv (default), jsonl or parquet (needs the parquet extra). With --bundle, repeat it "
+                   "for several files [bundle default: csv and jsonl].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default stdout).")
+@click.option("--force", is_flag=True, help="Overwrite an existing -o file or bundle folder contents.")
+@click.option("--excel", is_flag=True, help="Start the CSV with a UTF-8 BOM so Excel shows Urdu correctly.")
+@click.option("--bundle", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write a dataset release folder: export files, manifest.json, DATA_DICTIONARY.md.")
+@filter_options
 @click.option("--db", help=DB_HELP)
-def export(fmt: str, output: str | None, db: str | None) -> None:
-    """Export every article, one row per article (UTF-8; lists joined with '; ').
+def export(formats: tuple[str, ...], output: str | None, force: bool, excel: bool, bundle: str | None,
+           filters, db: str | None) -> None:
+    """Export articles, one row per article, newest first, with the shared filters.
+    Columns and their order are the same in every format (see README, Fields).
 
     \b
-    Example:
-        drmcrawl export --format csv -o articles.csv
+    Examples:
+        drmcrawl export --format csv --excel -o articles.csv
+        drmcrawl export --format parquet --since 2024 -o articles-2024.parquet
+        drmcrawl export --bundle release-2024 --format csv --format parquet
     """
-    from drmcrawl.export import WRITERS
-
+    formats = _check_export_usage(formats, output, excel, bundle)
     archive = open_archive(db, must_exist=True)
-    writer = WRITERS[fmt]
+    if bundle:
+        _export_bundle(archive, Path(bundle), formats, filters, force, excel)
+        return
+    from drmcrawl.export import CsvSink, JsonlSink, export_files
+    from drmcrawl.storage.query import iter_records
+
+    records = iter_records(archive, filters)
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as out:
-            count = run(lambda: writer(archive.iter_records(), out))
+        count = run(lambda: export_files(records, {formats[0]: Path(output)}, excel=excel, force=force))
         click.echo(f"{count} articles written to {output}", err=True)
-    else:
-        run(lambda: writer(archive.iter_records(), sys.stdout))
+        return
+    out = click.get_text_stream("stdout")
+    sink = CsvSink(out, excel) if formats[0] == "csv" else JsonlSink(out)
+    run(lambda: [sink.write(record) for record in records])
+
+
+def _check_export_usage(formats, output, excel, bundle) -> list[str]:
+    formats = list(dict.fromkeys(formats)) or (["csv", "jsonl"] if bundle else ["csv"])
+    if bundle and output:
+        raise click.UsageError("use either -o FILE or --bundle DIR, not both")
+    if not bundle and len(formats) > 1:
+        raise click.UsageError("one --format per file; several formats only with --bundle DIR")
+    if not bundle and not output and formats == ["parquet"]:
+        raise click.UsageError("Parquet is binary: give -o FILE")
+    if excel and "csv" not in formats:
+        raise click.UsageError("--excel applies to CSV only")
+    return formats
+
+
+def _export_bundle(archive, directory: Path, formats: list[str], filters, force: bool, excel: bool) -> None:
+    from drmcrawl.export import write_bundle
+    from drmcrawl.storage.query import snapshot
+
+    def write():
+        with snapshot(archive, filters) as (coverage, records):
+            return write_bundle(directory, records, coverage, formats, filters.describe(), force=force, excel=excel)
+
+    manifest = run(write)
+    names = ", ".join(f["path"] for f in manifest["files"])
+    click.echo(f"bundle {directory}: {manifest['articles']} articles; {names}, manifest.json", err=True)
 
 
 @main.command()

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -17,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: fetch index, article versions, removal marks, richer runs
 
 
 class Base(DeclarativeBase):
@@ -42,6 +44,18 @@ class CrawlRun(Base):
     articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     articles_failed: Mapped[int] = mapped_column(Integer, default=0)
     duplicates_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    # Added in schema 2 (nullable: older rows have none).
+    # manual | cron | systemd | scrapy | reextract ... (what started the run)
+    trigger: Mapped[str | None] = mapped_column(String(32))
+    full: Mapped[bool | None] = mapped_column(Boolean)  # --full: every known article re-checked
+    resumed_from: Mapped[int | None] = mapped_column(Integer)  # the interrupted run this one finished
+    discovered: Mapped[int | None] = mapped_column(Integer)  # distinct article URLs found
+    skipped: Mapped[int | None] = mapped_column(Integer)  # known articles not due for a re-check
+    not_modified: Mapped[int | None] = mapped_column(Integer)  # 304 answers (counted as unchanged too)
+    articles_removed: Mapped[int | None] = mapped_column(Integer)
+    robots_blocked: Mapped[int | None] = mapped_column(Integer)
+    failed_by_reason: Mapped[dict | None] = mapped_column(JSON)
+    duration_s: Mapped[float | None] = mapped_column(Float)
 
 
 class Article(Base):
@@ -78,6 +92,14 @@ class Article(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime)
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # Added in schema 2. last_seen: last time the article answered (200 or 304);
+    # last_checked: last time it was asked for, whatever the answer.
+    last_checked: Mapped[datetime | None] = mapped_column(DateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)  # set on 404/410/redirect away
+    removed_status: Mapped[int | None] = mapped_column(Integer)
+    extractor_version: Mapped[str | None] = mapped_column(String(64))
+    version_count: Mapped[int | None] = mapped_column(Integer)
+    sitemap_lastmod: Mapped[datetime | None] = mapped_column(DateTime)  # newest lastmod seen when checked
 
     author_links: Mapped[list[ArticleAuthor]] = relationship(
         order_by="ArticleAuthor.position", cascade="all, delete-orphan"
@@ -158,3 +180,56 @@ class Failure(Base):
     reason: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Fetch(Base):
+    """One HTTP exchange as archived in a WARC file: the index that finds the exact bytes
+    the server sent. A redirect chain is one row per hop, all with the same `url`."""
+
+    __tablename__ = "fetches"
+    __table_args__ = (
+        Index("ix_fetches_url", "url"),
+        Index("ix_fetches_final_url", "final_url"),
+        Index("ix_fetches_digest", "digest"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    site: Mapped[str | None] = mapped_column(String(128))  # the spider's site profile
+    url: Mapped[str] = mapped_column(Text)  # as first requested (start of a redirect chain)
+    final_url: Mapped[str] = mapped_column(Text)  # the URL that gave this response
+    kind: Mapped[str] = mapped_column(String(16))  # article | navigation | robots | other
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    content_length: Mapped[int | None] = mapped_column(Integer)  # payload bytes as received
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    digest: Mapped[str | None] = mapped_column(String(64))  # WARC-Payload-Digest, "sha1:BASE32"
+    record_type: Mapped[str] = mapped_column(String(16))  # response | revisit
+    record_id: Mapped[str] = mapped_column(String(64))  # WARC-Record-ID
+    refers_to: Mapped[int | None] = mapped_column(Integer)  # revisit: the fetch holding the payload
+    warc_file: Mapped[str] = mapped_column(Text)  # file name inside the WARC folder
+    warc_offset: Mapped[int] = mapped_column(Integer)  # of the response/revisit record
+    warc_length: Mapped[int] = mapped_column(Integer)  # of that record (one gzip member)
+    warc_end: Mapped[int] = mapped_column(Integer)  # end of the exchange (request record included)
+
+
+class ArticleVersion(Base):
+    """A distinct normalised content of an article. A new row only when the content
+    changed; `last_seen` moves while it stays the same."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version", name="uq_article_versions"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per article
+    content_hash: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict] = mapped_column(JSON)  # the full record as extracted
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"))
+    extractor_version: Mapped[str | None] = mapped_column(String(64))

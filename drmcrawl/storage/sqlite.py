@@ -1,10 +1,14 @@
 """Everything SQLite-specific, in one place so another database can be added:
-connection pragmas (WAL so analysts can read during a crawl)."""
+connection pragmas (WAL so analysts can read during a crawl) and the full-text index
+`articles_fts` (FTS5) with the triggers that keep it in sync."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, column, event, func, literal_column, select, table
+from sqlalchemy.engine import Connection, Engine
+
+from drmcrawl.storage import views
+from drmcrawl.storage.models import Base
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -22,3 +26,153 @@ def configure(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
+
+
+# -- full-text search ----------------------------------------------------------------
+# `articles_fts` is an FTS5 external-content table (Datasette finds it by name). Its content
+# is the view `article_search_source`: title and body straight from `articles` (never
+# copied) plus tags and authors as space-joined text from `article_search_terms`, a small
+# denormalised table that triggers on the link tables keep current. Every trigger hands FTS5
+# the exact old values it indexed before, which external-content tables require.
+# unicode61 splits on Unicode letters/digits, so Urdu (Arabic script) tokenises like
+# English; remove_diacritics 2 makes "cafe" match "café" and ignores Urdu harakat.
+FTS_TABLE = "articles_fts"
+FTS_COLUMNS = ("title", "body", "tags", "authors")
+TOKENIZER = "unicode61 remove_diacritics 2"
+
+
+def _names_of(link: str, term: str, fk: str, article_id: str) -> str:
+    """Space-joined names linked to one article, in page order."""
+    return (f"coalesce((SELECT group_concat(name, ' ') FROM (SELECT x.name AS name FROM {link} l "
+            f"JOIN {term} x ON x.id = l.{fk} WHERE l.article_id = {article_id} ORDER BY l.position)), '')")
+
+
+def _refresh_terms(column: str, article_id: str) -> str:
+    link, term, fk = _TERM_SOURCES[column]
+    return (f"UPDATE article_search_terms SET {column} = {_names_of(link, term, fk, article_id)} "
+            f"WHERE article_id = {article_id};")
+
+
+_TERM_SOURCES = {
+    "tags": ("article_tags", "tags", "tag_id"),
+    "authors": ("article_authors", "authors", "author_id"),
+}
+_FTS_DELETE = "INSERT INTO articles_fts(articles_fts, rowid, title, body, tags, authors) SELECT 'delete', "
+_FTS_INSERT = "INSERT INTO articles_fts(rowid, title, body, tags, authors) SELECT "
+
+
+def _search_objects() -> dict[str, str]:
+    """name -> CREATE statement, in creation order (the text is also the version check)."""
+    objects = {
+        "article_search_terms": (
+            "CREATE TABLE article_search_terms (article_id INTEGER PRIMARY KEY, "
+            "tags TEXT NOT NULL DEFAULT '', authors TEXT NOT NULL DEFAULT '')"),
+        "article_search_source": (
+            "CREATE VIEW article_search_source AS SELECT a.id AS id, a.title AS title, a.body AS body, "
+            "t.tags AS tags, t.authors AS authors FROM articles a JOIN article_search_terms t ON t.article_id = a.id"),
+        FTS_TABLE: (
+            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(FTS_COLUMNS)}, "
+            f"content='article_search_source', content_rowid='id', tokenize='{TOKENIZER}')"),
+        "articles_fts_insert": (
+            "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN "
+            "INSERT INTO article_search_terms(article_id) VALUES (NEW.id); "
+            + _FTS_INSERT + "NEW.id, NEW.title, NEW.body, '', ''; END"),
+        "articles_fts_update": (
+            "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN "
+            + _FTS_DELETE + "OLD.id, OLD.title, OLD.body, t.tags, t.authors "
+            "FROM article_search_terms t WHERE t.article_id = OLD.id; "
+            + _FTS_INSERT + "NEW.id, NEW.title, NEW.body, t.tags, t.authors "
+            "FROM article_search_terms t WHERE t.article_id = NEW.id; END"),
+        # BEFORE: the row and its links are still there, so the indexed values are known.
+        "articles_fts_delete": (
+            "CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN "
+            + _FTS_DELETE + "OLD.id, OLD.title, OLD.body, t.tags, t.authors "
+            "FROM article_search_terms t WHERE t.article_id = OLD.id; "
+            "DELETE FROM article_search_terms WHERE article_id = OLD.id; END"),
+        "article_search_terms_update": (
+            "CREATE TRIGGER article_search_terms_update AFTER UPDATE ON article_search_terms "
+            "WHEN OLD.tags IS NOT NEW.tags OR OLD.authors IS NOT NEW.authors BEGIN "
+            + _FTS_DELETE + "a.id, a.title, a.body, OLD.tags, OLD.authors FROM articles a WHERE a.id = OLD.article_id; "
+            + _FTS_INSERT + "a.id, a.title, a.body, NEW.tags, NEW.authors FROM articles a "
+            "WHERE a.id = NEW.article_id; END"),
+    }
+    for field, (link, term, fk) in _TERM_SOURCES.items():
+        for event_name, refs in (("insert", ("NEW",)), ("delete", ("OLD",)), ("update", ("OLD", "NEW"))):
+            name = f"{link}_fts_{event_name}"
+            body = " ".join(_refresh_terms(field, f"{ref}.article_id") for ref in refs)
+            objects[name] = f"CREATE TRIGGER {name} AFTER {event_name.upper()} ON {link} BEGIN {body} END"
+        # A renamed tag/author changes the text of every article that carries it.
+        name = f"{term}_fts_rename"
+        objects[name] = (
+            f"CREATE TRIGGER {name} AFTER UPDATE OF name ON {term} BEGIN "
+            f"UPDATE article_search_terms SET {field} = {_names_of(link, term, fk, 'article_search_terms.article_id')} "
+            f"WHERE article_id IN (SELECT article_id FROM {link} WHERE {fk} = NEW.id); END")
+    return objects
+
+
+SEARCH_OBJECTS = _search_objects()
+
+
+def ensure_search(connection: Connection) -> bool:
+    """Create (or replace an outdated) full-text index and fill it. Cheap when current:
+    one read of sqlite_master. Returns True when the index was (re)built."""
+    stored = dict(connection.exec_driver_sql("SELECT name, sql FROM sqlite_master").all())
+    if all(stored.get(name) == sql for name, sql in SEARCH_OBJECTS.items()):
+        return False
+    _drop_search(connection)
+    for sql in SEARCH_OBJECTS.values():
+        connection.exec_driver_sql(sql)
+    rebuild_search(connection)
+    return True
+
+
+def _drop_search(connection: Connection) -> None:
+    kinds = dict(connection.exec_driver_sql("SELECT name, type FROM sqlite_master").all())
+    for name in reversed(list(SEARCH_OBJECTS)):
+        kind = kinds.get(name)
+        if kind in ("trigger", "view", "table"):
+            connection.exec_driver_sql(f"DROP {kind.upper()} {name}")
+
+
+def rebuild_search(connection: Connection) -> None:
+    """Recompute the tags/authors text of every article and rebuild the index from
+    scratch (after a bulk load with triggers off, or to repair a damaged index)."""
+    connection.exec_driver_sql("DELETE FROM article_search_terms")
+    connection.exec_driver_sql(
+        "INSERT INTO article_search_terms(article_id, tags, authors) SELECT a.id, "
+        f"{_names_of('article_tags', 'tags', 'tag_id', 'a.id')}, "
+        f"{_names_of('article_authors', 'authors', 'author_id', 'a.id')} FROM articles a")
+    connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+SNIPPET_TOKENS = 16
+
+
+def match_subquery(match: str):
+    """rowid, bm25 score (lower = better) and a snippet with matches wrapped in [ ] for
+    every article matching the FTS5 query `match` (a bound parameter)."""
+    fts = literal_column(FTS_TABLE)
+    return (
+        select(
+            column("rowid"),
+            func.bm25(fts).label("score"),
+            func.snippet(fts, -1, "[", "]", "…", SNIPPET_TOKENS).label("snippet"),
+        )
+        .select_from(table(FTS_TABLE))
+        .where(fts.op("MATCH")(bindparam("fts_query", match)))
+        .subquery("fts")
+    )
+
+
+def check_search(connection: Connection) -> None:
+    """FTS5's own consistency check of the index against its content (raises if damaged)."""
+    connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _after_create(_metadata, connection: Connection, **_kw) -> None:
+    """The hook `Archive` setup reaches through `create_all`: on every open (tables new or
+    not) make sure the human views and, on SQLite, the search index exist and are current."""
+    views.ensure_views(connection)
+    if connection.dialect.name == "sqlite":
+        ensure_search(connection)

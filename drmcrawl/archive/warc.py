@@ -1,0 +1,235 @@
+"""WARC files of every HTTP exchange, written and read with warcio (no hand-made format).
+
+Each exchange is a response record (or a revisit record when the payload is one we have
+already archived for that URL) followed by its request record. Each record is its own gzip
+member, so a record's (offset, length) in the fetch index reads on its own, and a file cut
+short by a kill can be truncated back to the last indexed exchange. Files rotate by size
+and each starts with a warcinfo record naming the software and the crawl settings."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+from drmcrawl.archive.provenance import software
+
+logger = logging.getLogger(__name__)
+
+SUFFIX = ".warc.gz"
+DEFAULT_MAX_SIZE = 1024**3  # 1 GiB, the customary WARC size
+REVISIT_IDENTICAL = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
+REVISIT_NOT_MODIFIED = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
+# Scrapy hands us the body already de-chunked; a record that still said "chunked" would
+# be misread, so the header is kept under the name pywb uses for the same situation.
+_HOP_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+
+
+@dataclass
+class Exchange:
+    """One request and the response to it, as seen on the wire (body not content-decoded)."""
+
+    url: str
+    status: int
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: datetime  # naive UTC
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
+    protocol: str = "HTTP/1.1"
+
+
+@dataclass
+class Written:
+    file: str
+    offset: int
+    length: int
+    end: int
+    record_id: str
+    record_type: str
+    digest: str
+
+
+@dataclass
+class Original:
+    """The archived response a revisit record points to."""
+
+    url: str
+    fetched_at: datetime
+    record_id: str
+    digest: str
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio would write ("sha1:BASE32")."""
+    digester = Digester("sha1")
+    digester.update(body)
+    return str(digester)
+
+
+def warc_date(when: datetime) -> str:
+    return datetime_to_iso_date(when)
+
+
+class WarcWriter:
+    """Appends exchanges to `folder/<prefix>-<timestamp>-<serial>.warc.gz`, rotating when
+    a file reaches `max_size` bytes."""
+
+    def __init__(self, folder: str | os.PathLike, prefix: str, info: dict, max_size: int = DEFAULT_MAX_SIZE):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.info = info
+        self.max_size = max_size
+        self._serial = 0
+        self._fh = None
+        self._writer: WARCWriter | None = None
+        self._records = WARCWriter(None, gzip=True)  # builds records; writing goes to the file
+        self.name: str | None = None
+
+    def write_response(self, exchange: Exchange) -> Written:
+        digest = payload_digest(exchange.body)
+        response = self._records.create_warc_record(
+            exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
+            http_headers=_response_headers(exchange), warc_headers_dict=_dated(exchange.fetched_at),
+        )
+        return self._write_pair(exchange, response, "response", digest)
+
+    def write_revisit(self, exchange: Exchange, original: Original) -> Written:
+        """An unchanged re-fetch: headers only, pointing at the record with the payload.
+        A 304 is a server-not-modified revisit, an identical 200 an identical-payload one."""
+        profile = REVISIT_NOT_MODIFIED if exchange.status == 304 else REVISIT_IDENTICAL
+        record = self._records.create_revisit_record(
+            exchange.url, original.digest, original.url, warc_date(original.fetched_at),
+            http_headers=_response_headers(exchange),
+            warc_headers_dict={**_dated(exchange.fetched_at), "WARC-Refers-To": original.record_id},
+        )
+        record.rec_headers.replace_header("WARC-Profile", profile)
+        return self._write_pair(exchange, record, "revisit", original.digest)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = self._writer = None
+
+    # -- internals -----------------------------------------------------------------
+    def _file_writer(self) -> WARCWriter:
+        if self._writer is None or self._fh.tell() >= self.max_size:
+            self._open_next()
+        return self._writer
+
+    def _open_next(self) -> None:
+        self.close()
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        while True:
+            self._serial += 1
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}{SUFFIX}"
+            if not (self.folder / name).exists():
+                break
+        self.name = name
+        self._fh = open(self.folder / name, "ab")  # noqa: SIM115 (kept open across writes)
+        self._writer = WARCWriter(self._fh, gzip=True)
+        info = {"software": software(), "format": "WARC File Format 1.0", **self.info}
+        self._writer.write_record(self._writer.create_warcinfo_record(name, info))
+        logger.info("Writing WARC %s", self.folder / name)
+
+    def _write_pair(self, exchange: Exchange, record, record_type: str, digest: str) -> Written:
+        writer = self._file_writer()
+        offset = self._fh.tell()
+        writer.write_record(record)
+        length = self._fh.tell() - offset
+        request = writer.create_warc_record(
+            exchange.url, "request", payload=io.BytesIO(exchange.request_body), length=len(exchange.request_body),
+            http_headers=_request_headers(exchange),
+            warc_headers_dict={**_dated(exchange.fetched_at),
+                               "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
+        )
+        writer.write_record(request)
+        self._fh.flush()
+        return Written(self.name, offset, length, self._fh.tell(),
+                       record.rec_headers.get_header("WARC-Record-ID"), record_type, digest)
+
+
+def _dated(when: datetime) -> dict:
+    return {"WARC-Date": warc_date(when)}
+
+
+def _response_headers(exchange: Exchange) -> StatusAndHeaders:
+    try:
+        reason = HTTPStatus(exchange.status).phrase
+    except ValueError:
+        reason = ""
+    headers = [(_HOP_HEADERS.get(name.lower(), name), value) for name, value in exchange.response_headers]
+    return StatusAndHeaders(f"{exchange.status} {reason}".strip(), headers, protocol=exchange.protocol)
+
+
+def _request_headers(exchange: Exchange) -> StatusAndHeaders:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(exchange.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = list(exchange.request_headers)
+    if not any(name.lower() == "host" for name, _ in headers):
+        headers.insert(0, ("Host", parts.netloc))
+    return StatusAndHeaders(f"{exchange.method} {target} HTTP/1.1", headers, is_http_request=True)
+
+
+# -- reading -------------------------------------------------------------------------
+@dataclass
+class ArchivedResponse:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes  # content-decoded (gzip/deflate undone), as a browser would see it
+    record_type: str
+
+
+def read_record(path: str | os.PathLike, offset: int) -> ArchivedResponse:
+    """The record at `offset` (from the fetch index) of a WARC file."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        headers = record.http_headers
+        return ArchivedResponse(
+            url=record.rec_headers.get_header("WARC-Target-URI"),
+            status=int(headers.get_statuscode()) if headers else 0,
+            headers=list(headers.headers) if headers else [],
+            body=record.content_stream().read(),
+            record_type=record.rec_type,
+        )
+
+
+def truncate_to(path: Path, valid_end: int) -> bool:
+    """Cut a WARC file back to `valid_end` (the end of its last indexed exchange): what a
+    killed crawl wrote after that is unindexed and possibly a half-written gzip member.
+    A file with nothing indexed goes. Returns True if the file changed."""
+    if not path.exists():
+        return False
+    size = path.stat().st_size
+    if valid_end <= 0:
+        path.unlink()
+        logger.warning("Removed WARC %s: no indexed exchange in it (crawl was killed)", path)
+        return True
+    if size <= valid_end:
+        return False
+    with open(path, "r+b") as fh:
+        fh.truncate(valid_end)
+    logger.warning("Truncated WARC %s from %d to %d bytes (unindexed tail of a killed crawl)", path, size, valid_end)
+    return True
+
+
+def settings_info(settings: dict) -> dict:
+    """warcinfo fields for the crawl settings (one JSON line, readable by any tool)."""
+    return {"drmcrawl-settings": json.dumps(settings, sort_keys=True, default=str)}

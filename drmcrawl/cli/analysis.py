@@ -1,0 +1,179 @@
+"""Commands for analysts: search, list, report; and the filter options that search, list
+and export share."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from collections.abc import Iterable
+
+import click
+
+from drmcrawl.cli import main
+from drmcrawl.cli.common import DB_HELP, open_archive, run
+
+OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
+LIST_COLUMNS = ("published", "title", "authors", "tags", "categories", "url")
+SEARCH_COLUMNS = ("rank", "score", "published", "title", "url", "snippet")
+TITLE_WIDTH = 60
+
+_FILTER_OPTIONS = (
+    click.option("--since", metavar="DATE",
+                 help="Published on or after: YYYY, YYYY-MM, YYYY-MM-DD (UTC) or an ISO 8601 time."),
+    click.option("--until", metavar="DATE",
+                 help="Published up to: a year, month or day counts whole; an ISO time means before it."),
+    click.option("--tag", "tags", multiple=True, help="Tag name (any case) or slug; repeat for any of several."),
+    click.option("--category", "categories", multiple=True, help="Category name (any case) or slug; repeatable."),
+    click.option("--author", "authors", multiple=True, help="Author name (any case); repeatable."),
+    click.option("--site", "sites", multiple=True, help="Site profile name, e.g. drm; repeatable."),
+    click.option("--limit", type=click.IntRange(min=1), help="At most N articles."),
+)
+
+
+def filter_options(command):
+    """Add the shared filter options; the command receives one `filters` argument."""
+
+    @functools.wraps(command)
+    def wrapper(*args, since, until, tags, categories, authors, sites, limit, **kwargs):
+        from drmcrawl.storage.query import Filters
+
+        filters = Filters(since=_when(since, "--since", end=False), until=_when(until, "--until", end=True),
+                          tags=tags, categories=categories, authors=authors, sites=sites, limit=limit)
+        return command(*args, filters=filters, **kwargs)
+
+    for option in reversed(_FILTER_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _when(value: str | None, hint: str, end: bool):
+    from drmcrawl.storage.query import parse_when
+
+    if value is None:
+        return None
+    try:
+        return parse_when(value, end=end)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+
+
+def format_option(command):
+    return click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table",
+                        show_default=True, help="Output format.")(command)
+
+
+# -- output ----------------------------------------------------------------------------
+def emit(rows: Iterable[dict], columns: tuple[str, ...], fmt: str, table) -> int:
+    """Write rows (dicts with `columns`) to stdout as json, jsonl, csv or via `table`."""
+    out = click.get_text_stream("stdout")
+    count = 0
+    if fmt == "json":
+        rows = list(rows)
+        out.write(json.dumps([{c: r[c] for c in columns} for r in rows], ensure_ascii=False, indent=2) + "\n")
+        return len(rows)
+    if fmt == "csv":
+        from drmcrawl.export import csv_cell
+
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(columns)
+    for row in rows:
+        if fmt == "jsonl":
+            out.write(json.dumps({c: row[c] for c in columns}, ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            writer.writerow([csv_cell(c, row[c]) for c in columns])
+        else:
+            table(row, count)
+        count += 1
+    return count
+
+
+def _clip(text: str | None, width: int) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _list_line(row: dict, index: int) -> None:
+    if index == 0:
+        click.echo(f"{'published':<10}  {'title':<{TITLE_WIDTH}}  url")
+    date = (row["published"] or "")[:10] or "-"
+    click.echo(f"{date:<10}  {_clip(row['title'], TITLE_WIDTH):<{TITLE_WIDTH}}  {row['url']}")
+
+
+def _hit_block(row: dict, index: int) -> None:
+    if index:
+        click.echo("")
+    date = (row["published"] or "")[:10] or "undated"
+    click.echo(f"{row['rank']}. {row['title'] or '(no title)'}  ({date})")
+    click.echo(f"   {row['url']}")
+    click.echo(f"   {' '.join(row['snippet'].split())}")
+
+
+# -- commands --------------------------------------------------------------------------
+@main.command(name="list")
+@filter_options
+@format_option
+@click.option("--db", help=DB_HELP)
+def list_articles(filters, fmt: str, db: str | None) -> None:
+    """List articles, newest first, with the shared filters.
+
+    \b
+    Example:
+        drmcrawl list --tag peca --since 2024-01 --format csv
+    """
+    from drmcrawl.storage.query import iter_records
+
+    archive = open_archive(db, must_exist=True)
+    count = run(lambda: emit(iter_records(archive, filters), LIST_COLUMNS, fmt, _list_line))
+    if fmt == "table":
+        click.echo(f"{count} articles", err=True)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--raw", is_flag=True, help="Pass QUERY to SQLite FTS5 as is (AND, OR, NOT, \"phrases\", prefix*).")
+@filter_options
+@format_option
+@click.option("--db", help=DB_HELP)
+def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
+    """Full-text search over title, body, tags and authors, best match first.
+
+    Words are matched as plain text (all of them, any order; Urdu works the same
+    way); matches in the snippet are shown in [brackets].
+
+    \b
+    Examples:
+        drmcrawl search "internet shutdown" --since 2024
+        drmcrawl search --raw 'vpn NOT whitelist*'
+    """
+    from drmcrawl.storage.query import search as run_search
+
+    archive = open_archive(db, must_exist=True)
+    hits = run(lambda: run_search(archive, query, filters, raw=raw))
+    rows = ({"rank": i, "score": -hit.score, "published": hit.published, "title": hit.title,
+             "url": hit.url, "snippet": hit.snippet} for i, hit in enumerate(hits, 1))
+    emit(rows, SEARCH_COLUMNS, fmt, _hit_block)
+    if fmt == "table":
+        click.echo(f"{len(hits)} matches", err=True)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="report.html", show_default=True,
+              help="HTML file to write (replaced if it exists).")
+@click.option("--db", help=DB_HELP)
+def report(output: str, db: str | None) -> None:
+    """Write a self-contained HTML report: articles per month, top tags and authors,
+    category mix, crawl-run health, newest articles (inline SVG, opens offline).
+
+    \b
+    Example:
+        drmcrawl report -o report.html
+    """
+    from pathlib import Path
+
+    from drmcrawl.report import build_report
+
+    archive = open_archive(db, must_exist=True)
+    html = run(lambda: build_report(archive))
+    run(lambda: Path(output).write_text(html, encoding="utf-8"))
+    click.echo(f"report written to {output}", err=True)

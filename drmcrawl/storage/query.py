@@ -1,0 +1,227 @@
+"""Filtered reads of the archive shared by `search`, `list`, `export` and `report`.
+
+Every filter value reaches the database as a bound parameter, never as SQL text. Repeating
+a filter means "any of" (two --tag values: articles with either tag); different filters
+combine with "and"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, selectinload
+
+from drmcrawl.storage import sqlite
+from drmcrawl.storage.models import (
+    Article,
+    ArticleAuthor,
+    ArticleCategory,
+    ArticleTag,
+    Author,
+    Category,
+    Tag,
+)
+from drmcrawl.storage.repository import Archive, join_time, row_record
+
+CHUNK = 500
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: datetime | None = None  # naive UTC, inclusive
+    until: datetime | None = None  # naive UTC, exclusive
+    tags: tuple[str, ...] = ()  # tag name (any case) or slug
+    categories: tuple[str, ...] = ()  # category name (any case) or slug
+    authors: tuple[str, ...] = ()  # author name, any case
+    sites: tuple[str, ...] = ()
+    limit: int | None = None
+
+    def describe(self) -> dict:
+        """JSON-ready, for manifests."""
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "tags": list(self.tags), "categories": list(self.categories),
+            "authors": list(self.authors), "sites": list(self.sites), "limit": self.limit,
+        }
+
+
+def parse_when(value: str, end: bool = False) -> datetime:
+    """`YYYY`, `YYYY-MM`, `YYYY-MM-DD` (UTC calendar) or an ISO 8601 time (naive = UTC).
+    With end=True a partial date means the end of that year/month/day (exclusive bound)."""
+    value = value.strip()
+    match = _PARTIAL_DATE.match(value)
+    if match:
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            start = datetime(year, month or 1, day or 1)
+        except ValueError as exc:
+            raise ValueError(f"not a date: {value!r} ({exc})") from None
+        if not end:
+            return start
+        if day:
+            return start + timedelta(days=1)
+        if month:
+            return datetime(year + (month == 12), month % 12 + 1, 1)
+        return datetime(year + 1, 1, 1)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not a date or ISO 8601 time: {value!r} (expected e.g. 2024-01-31)") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def _term_filter(link, model, fk, values: tuple[str, ...], slug: bool):
+    lowered = [v.lower() for v in values]
+    match = func.lower(model.name).in_(lowered)
+    if slug:
+        match = or_(match, model.slug.in_(values))
+    return Article.id.in_(select(link.article_id).join(model, fk == model.id).where(match))
+
+
+def conditions(filters: Filters) -> list:
+    where = []
+    if filters.since is not None:
+        where.append(Article.published_utc >= filters.since)
+    if filters.until is not None:
+        where.append(Article.published_utc < filters.until)
+    if filters.sites:
+        where.append(Article.site.in_(filters.sites))
+    if filters.tags:
+        where.append(_term_filter(ArticleTag, Tag, ArticleTag.tag_id, filters.tags, slug=True))
+    if filters.categories:
+        where.append(_term_filter(ArticleCategory, Category, ArticleCategory.category_id,
+                                  filters.categories, slug=True))
+    if filters.authors:
+        where.append(_term_filter(ArticleAuthor, Author, ArticleAuthor.author_id, filters.authors, slug=False))
+    return where
+
+
+NEWEST_FIRST = (Article.published_utc.desc().nulls_last(), Article.id)
+
+
+def _ids_query(filters: Filters):
+    return select(Article.id).where(*conditions(filters)).order_by(*NEWEST_FIRST).limit(filters.limit)
+
+
+def iter_records(archive: Archive, filters: Filters = Filters(), chunk: int = CHUNK) -> Iterator[dict]:
+    """Matching articles as records (keys = RECORD_FIELDS), newest first, streamed."""
+    with archive.session() as s:
+        yield from _stream(s, filters, chunk)
+
+
+@contextmanager
+def snapshot(archive: Archive, filters: Filters = Filters(), chunk: int = CHUNK):
+    """(coverage, records) read in one transaction, so a bundle's manifest describes
+    exactly the rows its files hold even while a crawl is writing (WAL snapshot)."""
+    with archive.session() as s:
+        yield _coverage(s, filters), _stream(s, filters, chunk)
+
+
+def _stream(s: Session, filters: Filters, chunk: int) -> Iterator[dict]:
+    """Ids come from a cursor in partitions; each partition's rows are loaded, yielded and
+    forgotten, so memory stays flat at any archive size."""
+    result = s.execute(_ids_query(filters).execution_options(yield_per=chunk))
+    for part in result.partitions():
+        yield from _load_records(s, [article_id for (article_id,) in part])
+        s.expunge_all()
+
+
+def _load_records(s: Session, ids: list[int]) -> list[dict]:
+    query = select(Article).where(Article.id.in_(ids)).options(
+        selectinload(Article.author_links), selectinload(Article.tag_links), selectinload(Article.category_links),
+    )
+    rows = {row.id: row for row in s.scalars(query)}
+    return [row_record(rows[article_id]) for article_id in ids]
+
+
+@dataclass
+class Coverage:
+    articles: int
+    run_ids: list[int]
+    published_min: str | None
+    published_max: str | None
+
+
+def coverage(archive: Archive, filters: Filters = Filters()) -> Coverage:
+    """What an export with these filters holds: count, crawl runs, time window (UTC)."""
+    with archive.session() as s:
+        return _coverage(s, filters)
+
+
+def _coverage(s: Session, filters: Filters) -> Coverage:
+    matching = select(Article).where(Article.id.in_(_ids_query(filters).scalar_subquery())).subquery()
+    count, low, high = s.execute(select(
+        func.count(matching.c.id), func.min(matching.c.published_utc), func.max(matching.c.published_utc),
+    )).one()
+    runs: set[int] = set()
+    for column in (matching.c.first_run_id, matching.c.last_run_id):
+        runs.update(r for r in s.scalars(select(column).distinct()) if r is not None)
+    return Coverage(count, sorted(runs), _utc_iso(low), _utc_iso(high))
+
+
+def _utc_iso(moment: datetime | None) -> str | None:
+    return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None
+
+
+# -- search -------------------------------------------------------------------------
+@dataclass
+class Hit:
+    id: int
+    score: float  # bm25, lower is better
+    published: str | None
+    title: str | None
+    url: str
+    snippet: str
+
+
+def quote_query(text: str) -> str:
+    """Plain words -> an FTS5 query that matches all of them, whatever they contain:
+    each word becomes a quoted string, so `"`, `OR`, `NOT`, `*`, `:` and parentheses are
+    searched as text instead of being read as query syntax. Words without a letter or
+    digit (`*`, `(`) index nothing, so they are left out rather than matching nothing."""
+    words = [word for word in text.split() if _WORD.search(word)]
+    if not words:
+        raise ValueError(f"nothing to search for in {text!r}: give at least one word")
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+_WORD = re.compile(r"\w")
+
+
+def search(archive: Archive, text: str, filters: Filters = Filters(), raw: bool = False) -> list[Hit]:
+    """Articles matching `text` (all words, any field), best first (bm25), with a snippet
+    whose matches are wrapped in [ ]. raw=True passes FTS5 query syntax through."""
+    if not text.strip():
+        raise ValueError("empty search query")
+    match = text if raw else quote_query(text)
+    fts = sqlite.match_subquery(match)
+    query = (
+        select(Article.id, fts.c.score, Article.published_utc, Article.published_offset,
+               Article.title, Article.url, fts.c.snippet)
+        .join(fts, fts.c.rowid == Article.id)
+        .where(*conditions(filters))
+        .order_by(fts.c.score, Article.id)
+        .limit(filters.limit)
+    )
+    with archive.session() as s:
+        try:
+            rows = s.execute(query).all()
+        except OperationalError as exc:
+            if raw and "fts5" in str(exc.orig):
+                raise ValueError(f"bad FTS5 query {text!r} ({exc.orig}); without --raw the words are "
+                                 "searched as plain text") from None
+            raise
+    hits = []
+    for article_id, score, utc, offset, title, url, snippet in rows:
+        published = join_time(utc, offset)
+        hits.append(Hit(article_id, score, published.isoformat() if published else None, title, url, snippet or ""))
+    return hits
