@@ -241,6 +241,10 @@ def prepare_bundle_dir(directory: Path, force: bool) -> None:
     if directory.is_dir() and any(directory.iterdir()) and not force:
         raise FileExistsError(f"{directory} is not empty (use --force to overwrite its files)")
     directory.mkdir(parents=True, exist_ok=True)
+    # An earlier bundle's files go, so a format not written this time cannot linger
+    # next to a manifest that does not list it. Other files are left alone.
+    for name in (MANIFEST_NAME, DICTIONARY_NAME, *(f"articles.{ext}" for ext in EXTENSIONS.values())):
+        (directory / name).unlink(missing_ok=True)
 
 
 def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: Iterable[str],

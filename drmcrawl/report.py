@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
+from pathlib import Path
 
 from drmcrawl.storage.query import Filters, iter_records
 
@@ -76,7 +77,8 @@ def column_chart(items: list[tuple[str, int]], label: str, height: int = 220) ->
         return _empty()
     peak = max(n for _, n in items) or 1
     width = max(480, min(960, 24 * len(items)))
-    left, bottom, plot_h = 36, 48, height - 60
+    left, plot_h = 56, height - 60  # room left and below for the rotated month labels
+    label_y = 12 + plot_h + 12
     step = (width - left - 8) / len(items)
     every = max(1, -(-len(items) // 24))
     parts = [_axis_label(left - 6, 12 + plot_h, "0"), _axis_label(left - 6, 16, str(peak))]
@@ -85,8 +87,9 @@ def column_chart(items: list[tuple[str, int]], label: str, height: int = 220) ->
         parts.append(f'<rect x="{x + 1:.1f}" y="{12 + plot_h - h:.1f}" width="{max(step - 2, 1):.1f}" '
                      f'height="{h:.1f}" fill="{BAR}"><title>{escape(name)}: {n}</title></rect>')
         if i % every == 0:
-            parts.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 28}" font-size="10" '
-                         f'text-anchor="end" transform="rotate(-45 {x + step / 2:.1f} {height - bottom + 28})">'
+            # Rotated to end just under its bar: the label runs down-left into the margin.
+            parts.append(f'<text x="{x + step / 2:.1f}" y="{label_y}" font-size="10" '
+                         f'text-anchor="end" transform="rotate(-45 {x + step / 2:.1f} {label_y})">'
                          f'{escape(name)}</text>')
     return _svg(width, height, label, parts)
 
@@ -131,7 +134,8 @@ def runs_chart(runs: list[dict], height: int = 200) -> str:
 
 
 def _svg(width: float, height: float, label: str, parts: list[str]) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
+    # No xmlns: inline SVG in HTML needs none, and the page then names no URL but its links.
+    return (f'<svg role="img" aria-label="{escape(label)}" '
             f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">'
             + "".join(parts) + "</svg>")
 
@@ -156,7 +160,7 @@ h1{font-size:1.6rem;margin:0}h2{font-size:1.15rem;margin:2rem 0 .5rem;border-bot
 .meta{color:#64748b}.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
 .card{border:1px solid #e2e8f0;border-radius:8px;padding:.6rem 1rem}.card b{display:block;font-size:1.4rem}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:0 2rem}@media(max-width:900px){.grid{grid-template-columns:1fr}}
-svg text{fill:#0f172a;font-family:inherit}table{border-collapse:collapse;width:100%}
+svg{max-width:100%;height:auto}svg text{fill:#0f172a;font-family:inherit}td.date{white-space:nowrap}table{border-collapse:collapse;width:100%}
 td,th{text-align:start;padding:.3rem .5rem;border-bottom:1px solid #e2e8f0;vertical-align:top}
 .legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
 .empty{color:#64748b}a{color:#1d4ed8}
@@ -165,7 +169,7 @@ td,th{text-align:start;padding:.3rem .5rem;border-bottom:1px solid #e2e8f0;verti
 
 def render(data: ReportData) -> str:
     newest_rows = "".join(
-        f'<tr><td>{escape((r["published"] or "")[:10])}</td>'
+        f'<tr><td class="date">{escape((r["published"] or "")[:10])}</td>'
         f'<td dir="auto"><a href="{escape(r["canonical_url"] or r["url"])}">{escape(r["title"] or r["url"])}</a></td>'
         f'<td dir="auto">{escape(", ".join(r["authors"]))}</td><td dir="auto">{escape(", ".join(r["tags"]))}</td></tr>'
         for r in data.newest
@@ -212,3 +216,12 @@ def render(data: ReportData) -> str:
 
 def build_report(archive) -> str:
     return render(collect(archive))
+
+
+def write_report(path: Path, html: str, force: bool = False) -> None:
+    """Write the page; an existing file is replaced only with force (as exports)."""
+    try:
+        with open(path, "w" if force else "x", encoding="utf-8") as fh:
+            fh.write(html)
+    except FileExistsError:
+        raise FileExistsError(f"{path} exists (use --force to overwrite)") from None

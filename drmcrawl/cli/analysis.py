@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import sys
 from collections.abc import Iterable
 
 import click
@@ -66,7 +67,7 @@ def format_option(command):
 # -- output ----------------------------------------------------------------------------
 def emit(rows: Iterable[dict], columns: tuple[str, ...], fmt: str, table) -> int:
     """Write rows (dicts with `columns`) to stdout as json, jsonl, csv or via `table`."""
-    out = click.get_text_stream("stdout")
+    out = sys.stdout  # looked up per call: click's test runner swaps it
     count = 0
     if fmt == "json":
         rows = list(rows)
@@ -86,6 +87,10 @@ def emit(rows: Iterable[dict], columns: tuple[str, ...], fmt: str, table) -> int
             table(row, count)
         count += 1
     return count
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def _clip(text: str | None, width: int) -> str:
@@ -126,7 +131,7 @@ def list_articles(filters, fmt: str, db: str | None) -> None:
     archive = open_archive(db, must_exist=True)
     count = run(lambda: emit(iter_records(archive, filters), LIST_COLUMNS, fmt, _list_line))
     if fmt == "table":
-        click.echo(f"{count} articles", err=True)
+        click.echo(plural(count, "article"), err=True)
 
 
 @main.command()
@@ -154,14 +159,15 @@ def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
              "url": hit.url, "snippet": hit.snippet} for i, hit in enumerate(hits, 1))
     emit(rows, SEARCH_COLUMNS, fmt, _hit_block)
     if fmt == "table":
-        click.echo(f"{len(hits)} matches", err=True)
+        click.echo(plural(len(hits), "match", "matches"), err=True)
 
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="report.html", show_default=True,
-              help="HTML file to write (replaced if it exists).")
+              help="HTML file to write.")
+@click.option("--force", is_flag=True, help="Overwrite the -o file if it exists.")
 @click.option("--db", help=DB_HELP)
-def report(output: str, db: str | None) -> None:
+def report(output: str, force: bool, db: str | None) -> None:
     """Write a self-contained HTML report: articles per month, top tags and authors,
     category mix, crawl-run health, newest articles (inline SVG, opens offline).
 
@@ -171,9 +177,53 @@ def report(output: str, db: str | None) -> None:
     """
     from pathlib import Path
 
-    from drmcrawl.report import build_report
+    from drmcrawl.report import build_report, write_report
 
+    if Path(output).exists() and not force:
+        raise click.ClickException(f"{output} exists (use --force to overwrite)")
     archive = open_archive(db, must_exist=True)
     html = run(lambda: build_report(archive))
-    run(lambda: Path(output).write_text(html, encoding="utf-8"))
+    run(lambda: write_report(Path(output), html, force=force))
     click.echo(f"report written to {output}", err=True)
+
+
+@main.command(name="datasette", context_settings={"ignore_unknown_options": True})
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port (0: any free).")
+@click.option("--print-metadata", is_flag=True, help="Print the metadata JSON for this database and exit.")
+@click.option("--db", help=DB_HELP)
+@click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
+def datasette(host: str, port: int, print_metadata: bool, db: str | None, datasette_args: tuple[str, ...]) -> None:
+    """Browse the archive in Datasette with drmcrawl's metadata (titles, column docs,
+    labelled foreign keys, facets, search box). Needs the datasette extra; extra
+    arguments go to `datasette serve`.
+
+    \b
+    Examples:
+        drmcrawl datasette --db data/drmcrawl.sqlite --port 8001
+        drmcrawl datasette --print-metadata > metadata.json
+    """
+    import importlib.util
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from drmcrawl.datasette import metadata_for
+
+    archive = open_archive(db, must_exist=True)  # also brings the views and search index up to date
+    path = Path(archive.location)
+    archive.close()
+    metadata = json.dumps(metadata_for(path), ensure_ascii=False, indent=2)
+    if print_metadata:
+        click.echo(metadata)
+        return
+    if importlib.util.find_spec("datasette") is None:
+        raise click.ClickException("Datasette is not installed: pip install 'drmcrawl[datasette]'")
+    with tempfile.TemporaryDirectory(prefix="drmcrawl-datasette-") as tmp:
+        metadata_file = Path(tmp) / "metadata.json"
+        metadata_file.write_text(metadata, encoding="utf-8")
+        command = [sys.executable, "-m", "datasette", "serve", str(path), "--metadata", str(metadata_file),
+                   "--host", host, "--port", str(port), *datasette_args]
+        code = subprocess.call(command)
+    if code:
+        raise click.ClickException(f"datasette exited with status {code}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from drmcrawl.cli import main
-from drmcrawl.cli.analysis import filter_options
+from drmcrawl.cli.analysis import filter_options, plural
 from drmcrawl.cli.common import (
     DB_HELP,
     open_archive,
@@ -44,17 +45,18 @@ def export(formats: tuple[str, ...], output: str | None, force: bool, excel: boo
     if bundle:
         _export_bundle(archive, Path(bundle), formats, filters, force, excel)
         return
-    from drmcrawl.export import CsvSink, JsonlSink, export_files
+    from drmcrawl.export import export_files, write_csv, write_jsonl
     from drmcrawl.storage.query import iter_records
 
     records = iter_records(archive, filters)
     if output:
         count = run(lambda: export_files(records, {formats[0]: Path(output)}, excel=excel, force=force))
-        click.echo(f"{count} articles written to {output}", err=True)
+        click.echo(f"{plural(count, 'article')} written to {output}", err=True)
         return
-    out = click.get_text_stream("stdout")
-    sink = CsvSink(out, excel) if formats[0] == "csv" else JsonlSink(out)
-    run(lambda: [sink.write(record) for record in records])
+    if formats[0] == "csv":
+        run(lambda: write_csv(records, sys.stdout, excel=excel))
+    else:
+        run(lambda: write_jsonl(records, sys.stdout))
 
 
 def _check_export_usage(formats, output, excel, bundle) -> list[str]:

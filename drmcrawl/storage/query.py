@@ -80,8 +80,9 @@ def parse_when(value: str, end: bool = False) -> datetime:
 
 
 def _term_filter(link, model, fk, values: tuple[str, ...], slug: bool):
+    # SQLite's lower() folds ASCII only, so the exact name is matched too ("Über").
     lowered = [v.lower() for v in values]
-    match = func.lower(model.name).in_(lowered)
+    match = or_(func.lower(model.name).in_(lowered), model.name.in_(values))
     if slug:
         match = or_(match, model.slug.in_(values))
     return Article.id.in_(select(link.article_id).join(model, fk == model.id).where(match))
@@ -123,6 +124,7 @@ def snapshot(archive: Archive, filters: Filters = Filters(), chunk: int = CHUNK)
     """(coverage, records) read in one transaction, so a bundle's manifest describes
     exactly the rows its files hold even while a crawl is writing (WAL snapshot)."""
     with archive.session() as s:
+        sqlite.begin_read(s.connection())
         yield _coverage(s, filters), _stream(s, filters, chunk)
 
 
@@ -223,5 +225,6 @@ def search(archive: Archive, text: str, filters: Filters = Filters(), raw: bool 
     hits = []
     for article_id, score, utc, offset, title, url, snippet in rows:
         published = join_time(utc, offset)
-        hits.append(Hit(article_id, score, published.isoformat() if published else None, title, url, snippet or ""))
+        snippet = " ".join((snippet or "").split())  # one line in every output format
+        hits.append(Hit(article_id, score, published.isoformat() if published else None, title, url, snippet))
     return hits
