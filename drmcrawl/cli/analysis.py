@@ -155,7 +155,7 @@ def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
 
     archive = open_archive(db, must_exist=True)
     hits = run(lambda: run_search(archive, query, filters, raw=raw))
-    rows = ({"rank": i, "score": -hit.score, "published": hit.published, "title": hit.title,
+    rows = ({"rank": i, "score": round(-hit.score, 4), "published": hit.published, "title": hit.title,
              "url": hit.url, "snippet": hit.snippet} for i, hit in enumerate(hits, 1))
     emit(rows, SEARCH_COLUMNS, fmt, _hit_block)
     if fmt == "table":
