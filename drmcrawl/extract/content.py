@@ -190,18 +190,24 @@ def _with_siblings(top: etree._Element, scores: dict) -> list[etree._Element]:
     top_class = top.get("class")
     top_prose = _prose_len(top)
     parts = []
+    seen_top = past_links = False
     for sibling in parent:
         if sibling is top:
             parts.append(sibling)
+            seen_top = True
             continue
-        if not isinstance(sibling.tag, str) or looks_unlikely(sibling) or is_hidden(sibling):
+        if not isinstance(sibling.tag, str):
+            continue
+        if seen_top and text_len(sibling) and (looks_unlikely(sibling) or link_density(sibling) > 0.5):
+            past_links = True  # after a related-links block, loose lines are page furniture
+        if looks_unlikely(sibling) or is_hidden(sibling):
             continue
         bonus = scores[top] * 0.2 if top_class and sibling.get("class") == top_class else 0
         if scores.get(sibling, 0) + bonus >= threshold:
             parts.append(sibling)
         elif _prose_len(sibling) >= 0.5 * top_prose and link_density(sibling) < 0.2:
             parts.append(sibling)  # deeply nested continuation (live-blog entries)
-        elif sibling.tag == "p":
+        elif sibling.tag == "p" and not past_links:
             length, density = text_len(sibling), link_density(sibling)
             text = sibling.text_content().strip()
             if (length > 80 and density < 0.25) or (0 < length <= 80 and density == 0
