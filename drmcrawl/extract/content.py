@@ -40,6 +40,14 @@ def main_content(tree: etree._Element, article_body: str | None = None,
     prune(root)
     if template is not None:
         template.strip(root)
+        found = _find(root, article_body)
+        # A template learned from few pages can take blocks the article needs to score;
+        # it may only make the result cleaner, never lose the article.
+        return found or main_content(tree, article_body)
+    return _find(root, article_body)
+
+
+def _find(root: etree._Element, article_body: str | None) -> list[etree._Element]:
     marked = _marked_body(root)
     if marked is not None:
         return [marked]
