@@ -153,3 +153,12 @@ def test_article_body_that_merely_repeats_a_phrase_is_untouched():
         {"@type": "NewsArticle", "headline": "Headline", "articleBody": story}) + "</script>"
     body = extract(page("<article>" + para(0) + "</article>", head), URL).body
     assert body.endswith("once more at the end.")
+
+
+def test_paragraphs_a_metered_paywall_hides_are_story_text():
+    hidden = ("<p class='paywall' aria-hidden='true'>Sentence 98 of the story, sent to every reader but blurred "
+              "for those without a subscription.</p>")
+    box = "<div class='paywall-box'><p>Subscribe now to read the full story and support our work.</p></div>"
+    body = "<article>" + "".join(para(i) for i in range(5)) + hidden + box + "</article>"
+    text = extract(page(body), URL).body
+    assert "Sentence 98" in text and "Subscribe" not in text

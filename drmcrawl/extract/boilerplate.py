@@ -58,10 +58,16 @@ def prune(root: etree._Element) -> None:
         if el.tag in _CHROME_TAGS or is_hidden(el) or el.get("role") in _ROLES:
             doomed.append(el)
         elif (el.tag not in ("html", "body", "a", "article", "main") and looks_unlikely(el)
+              and not _paywalled_paragraph(el)
               and not _holds_article(el, page_text)):
             doomed.append(el)
     for el in doomed:
         _drop(el)
+
+
+def _paywalled_paragraph(el: etree._Element) -> bool:
+    """A paragraph marked "paywall" is story text a metered site will blur, not a box."""
+    return el.tag == "p" and "paywall" in (el.get("class") or "").lower()
 
 
 def _holds_article(el: etree._Element, page_text: int) -> bool:
@@ -78,7 +84,9 @@ def looks_unlikely(el: etree._Element) -> bool:
 
 
 def is_hidden(el: etree._Element) -> bool:
-    return (el.get("hidden") is not None or el.get("aria-hidden") == "true"
+    # aria-hidden on a paragraph is how metered paywalls mark the text they will blur:
+    # the words are the story's; on other elements it marks decoration.
+    return (el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.tag != "p")
             or bool(_HIDDEN_STYLE.search(el.get("style") or "")))
 
 
