@@ -24,6 +24,15 @@ from drmcrawl.extract.authors import clean_authors
     (["Jane Doe, Professor of History at the University of Somewhere"], (), ["Jane Doe"]),
     (["Dr. Max Muster"], (), ["Dr. Max Muster"]),
     (["محمد علی"], (), ["محمد علی"]),
+    (["بقلم أحمد علي"], (), ["أحمد علي"]),
+    (["تحریر: محمد علی"], (), ["محمد علی"]),
+    (["Jane Doe (Reuters)"], (), ["Jane Doe"]),
+    (["(AP)"], (), ["AP"]),
+    (["Jane Doe - Staff Reporter"], (), ["Jane Doe"]),
+    (["Jane Doe, John Roe and Ann Lee"], (), ["Jane Doe", "John Roe", "Ann Lee"]),
+    (["Jane Doe | 5 min read"], (), ["Jane Doe"]),
+    (["By Jane Doe, Associated Press"], ("Associated Press",), ["Jane Doe"]),
+    (["Text: Anna Müller"], (), ["Anna Müller"]),
 ])
 def test_clean_authors(raw, sites, expected):
     assert clean_authors(raw, sites) == expected

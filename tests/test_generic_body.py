@@ -42,13 +42,19 @@ def test_chrome_is_left_out():
     "<p><a href='/other'>Read more: another story about something else entirely</a></p>",
     "<div class='ad-slot'>Advertisement content goes here now</div>",
     "<div class='instagram-media'><p>View this post on Instagram and follow</p></div>",
+    "<p><b>Les også: <a href='/x'>Another story about something else entirely</a></b></p>",
+    "<p>Lesen Sie auch: <a href='/y'>Ein anderer Bericht über etwas ganz anderes</a></p>",
+    "<section aria-label='Newsletter sign-up'><h3>Morning briefing</h3><p>Every day in your inbox.</p></section>",
+    "<div class='box'><h3>Morning briefing</h3><p>Every day in your inbox.</p><form><input type='email'></form></div>",
+    "<div class='pic'><img src='a.jpg'><span class='newsCaption'>Photo caption words here (Image: Agency)</span></div>",
 ])
 def test_widgets_inside_the_article_are_removed(widget):
     body = "<article>" + para(0) + para(1) + widget + "".join(para(i) for i in range(2, 7)) + "</article>"
     text = extract(page(body), URL).body
     assert text.count("Sentence") == 7
     assert all(w not in text for w in ("Share", "newsletter", "related story", "caption", "Read more",
-                                       "Advertisement", "Instagram"))
+                                       "Advertisement", "Instagram", "Another story", "anderer Bericht",
+                                       "briefing", "inbox"))
 
 
 def test_headings_lists_and_quotes_are_kept():
@@ -113,3 +119,46 @@ def test_non_latin_and_rtl_bodies(lang, word):
 def test_pages_without_a_story_are_not_articles(html):
     with pytest.raises(NotAnArticle):
         extract(html, URL)
+
+
+def test_loose_paragraphs_after_a_related_links_block_are_not_joined():
+    related = "<ul class='more'>" + "".join(f"<li><a href='/r{i}'>Other headline number {i}</a></li>" for i in range(5)) + "</ul>"
+    notice = "<p>Please keep your comments on topic; the authors alone are responsible for what they write here.</p>"
+    body = ("<div class='wrap'><div class='entry'>" + "".join(para(i) for i in range(8)) + "</div>"
+            + related + notice + "</div>")
+    text = extract(page(body), URL).body
+    assert text.count("Sentence") == 8 and "comments" not in text
+
+
+def test_loose_paragraph_next_to_the_story_is_still_joined():
+    extra = "<p>A closing paragraph that sits next to the story container, with enough words to be prose.</p>"
+    body = "<div class='wrap'><div class='entry'>" + "".join(para(i) for i in range(8)) + "</div>" + extra + "</div>"
+    assert "closing paragraph" in extract(page(body), URL).body
+
+
+@pytest.mark.parametrize("dateline", ["", "BERLIN (dpa) - "])
+def test_article_body_written_twice_is_kept_once(dateline):
+    story = " ".join(f"Sentence {i} of the story in the structured data, plainly told." for i in range(40))
+    head = "<title>Headline</title>" + '<script type="application/ld+json">' + json.dumps(
+        {"@type": "NewsArticle", "headline": "Headline", "articleBody": dateline + story + " " + story}) + "</script>"
+    article = extract(page("<article>" + para(0) + "</article>", head), URL)
+    assert article.sources["body"] == "jsonld.articleBody"
+    assert article.body.count("Sentence 39 of") == 1 and article.body.count("Sentence 0 of") == 1
+
+
+def test_article_body_that_merely_repeats_a_phrase_is_untouched():
+    story = " ".join(f"Paragraph {i} says something new about the matter at hand." for i in range(40))
+    story += " Paragraph 0 says something new about the matter at hand, once more at the end."
+    head = "<title>Headline</title>" + '<script type="application/ld+json">' + json.dumps(
+        {"@type": "NewsArticle", "headline": "Headline", "articleBody": story}) + "</script>"
+    body = extract(page("<article>" + para(0) + "</article>", head), URL).body
+    assert body.endswith("once more at the end.")
+
+
+def test_paragraphs_a_metered_paywall_hides_are_story_text():
+    hidden = ("<p class='paywall' aria-hidden='true'>Sentence 98 of the story, sent to every reader but blurred "
+              "for those without a subscription.</p>")
+    box = "<div class='paywall-box'><p>Subscribe now to read the full story and support our work.</p></div>"
+    body = "<article>" + "".join(para(i) for i in range(5)) + hidden + box + "</article>"
+    text = extract(page(body), URL).body
+    assert "Sentence 98" in text and "Subscribe" not in text

@@ -53,7 +53,7 @@ def test_url_date_is_the_last_resort():
     html, url = page(f"<article><h1>Headline here</h1>{PARAS}</article>", url="https://example.org/2023/07/09/story/")
     article = extract(html, url)
     assert article.published.date().isoformat() == "2023-07-09"
-    assert article.sources["published"] == "url.date"
+    assert article.sources["published"] == "url.date (naive)"  # a day from the URL, no zone known
 
 
 def test_tag_list_links():

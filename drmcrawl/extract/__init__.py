@@ -71,8 +71,12 @@ def extract_document(doc: Document, profile: str | None = None,
 
 def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -> None:
     zone = site.zone if site else None
-    article.published = in_zone(article.published, zone)
-    article.modified = in_zone(article.modified, zone)
+    for name in ("published", "modified"):
+        value = in_zone(getattr(article, name), zone)
+        setattr(article, name, value)
+        if value is not None and value.tzinfo is None:
+            # No offset on the page and no profile zone: kept naive, and said so.
+            article.sources[name] += " (naive)"
     if article.sources.get("title", "").startswith(("meta.", "jsonld.")):
         article.title = _strip_site_suffix(article.title, doc, site)
     if article.language:

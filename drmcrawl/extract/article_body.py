@@ -43,7 +43,27 @@ def fill_body(doc: Document, article: Article, template: SiteTemplate | None = N
 
 def _article_body_hint(doc: Document) -> str | None:
     value = (doc.jsonld_article or {}).get("articleBody")
-    return value if isinstance(value, str) and value.strip() else None
+    return _once(value) if isinstance(value, str) and value.strip() else None
+
+
+_PROBE_WORDS = 12
+_NON_SPACE = re.compile(r"\S+")
+
+
+def _once(text: str) -> str:
+    """Some CMS templates write the story into `articleBody` twice in a row: when a run
+    of words from the start (or just after a dateline of up to five words) recurs in
+    the second two thirds, the text is cut where the repeat starts."""
+    spans = [m.span() for m in _NON_SPACE.finditer(text)]
+    if len(spans) < 4 * _PROBE_WORDS:
+        return text
+    words = [text[a:b] for a, b in spans]
+    for skip in (0, 5):
+        probe = words[skip:skip + _PROBE_WORDS]
+        for at in range(len(words) // 3, len(words) - _PROBE_WORDS + 1):
+            if words[at:at + _PROBE_WORDS] == probe:
+                return text[:spans[at][0]].rstrip()
+    return text
 
 
 def _text_of(parts: list[etree._Element], article: Article, doc: Document) -> tuple[str, str]:

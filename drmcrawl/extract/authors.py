@@ -11,7 +11,7 @@ import re
 _BY = re.compile(
     r"^\s*(?:written\s+by|reported\s+by|posted\s+by|by|von|vom|par|por|door|av|di|da|de|"
     r"af|przez|от|автор[:\s]|tekst[:\s]|text[:\s]|author[:\s]|autor(?:in)?[:\s]|"
-    r"redakteur(?:in)?[:\s])(?:\s+|\s*[:\-–]\s*)", re.I)
+    r"redakteur(?:in)?[:\s]|بقلم|كتب|تحریر)(?:\s+|\s*[:\-–]\s*)", re.I)
 _JOINERS = re.compile(
     r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bog\b|\bet\b|\by\b|\be\b|\bi\b|\bja\b|\bva\b|\bdan\b|"
     r"\bmit\b|\bwith\b|و)\s*", re.I)
@@ -21,6 +21,7 @@ _DIGITS = re.compile(r"\d")
 _ROLE_TAIL = re.compile(
     r"\s*[-–—(]\s*(?:staff|senior|chief|editor|correspondent|reporter|writer|contributor|"
     r"photographer|redakt|korrespond|autor|journalist).*$", re.I)
+_PARENTHESIS = re.compile(r"(?<=\S)\s*\([^)]*\)?\s*$")  # "Jane Doe (Reuters)", "Jane Doe (34)"
 _DOMAIN = re.compile(r"\.[a-z]{2,3}$", re.I)  # "Site.de" is the site, not a writer
 _MAX_WORDS = 5
 
@@ -95,7 +96,7 @@ def _looks_given(word: str) -> bool:
 def _one_name(part: str) -> str | None:
     if _BY.fullmatch(part + " "):
         return None  # the word "By" alone, its name elsewhere
-    part = _ROLE_TAIL.sub("", _BY.sub("", part)).strip(" .,:;-–—()[]\"'“”")
+    part = _ROLE_TAIL.sub("", _PARENTHESIS.sub("", _BY.sub("", part))).strip(" .,:;-–—()[]\"'“”")
     if not part or _DIGITS.search(part) or len(part) < 2:
         return None
     if len(part.split()) > _MAX_WORDS or _DOMAIN.search(part):

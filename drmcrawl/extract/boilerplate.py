@@ -38,6 +38,8 @@ _WIDGET = re.compile(
     r"embed|video\w*|player|gallery|slideshow|rating|disclaimer|copyright|hint|toc)(?=$|[-_ ])",
     re.I,
 )
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CAPTION = re.compile(r"(?:^|[-_ ])(?:caption\w*|credits?)(?=$|[-_ ])", re.I)
 # Image-post embeds carry the poster's caption and UI text; quoted tweets stay (they are
 # quotations, reduced to their text by body.clean_copy).
 _EMBED = re.compile(r"instagram-media|tiktok-embed|fb-post|bluesky-embed", re.I)
@@ -56,10 +58,16 @@ def prune(root: etree._Element) -> None:
         if el.tag in _CHROME_TAGS or is_hidden(el) or el.get("role") in _ROLES:
             doomed.append(el)
         elif (el.tag not in ("html", "body", "a", "article", "main") and looks_unlikely(el)
+              and not _paywalled_paragraph(el)
               and not _holds_article(el, page_text)):
             doomed.append(el)
     for el in doomed:
         _drop(el)
+
+
+def _paywalled_paragraph(el: etree._Element) -> bool:
+    """A paragraph marked "paywall" is story text a metered site will blur, not a box."""
+    return el.tag == "p" and "paywall" in (el.get("class") or "").lower()
 
 
 def _holds_article(el: etree._Element, page_text: int) -> bool:
@@ -76,7 +84,9 @@ def looks_unlikely(el: etree._Element) -> bool:
 
 
 def is_hidden(el: etree._Element) -> bool:
-    return (el.get("hidden") is not None or el.get("aria-hidden") == "true"
+    # aria-hidden on a paragraph is how metered paywalls mark the text they will blur:
+    # the words are the story's; on other elements it marks decoration.
+    return (el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.tag != "p")
             or bool(_HIDDEN_STYLE.search(el.get("style") or "")))
 
 
@@ -98,13 +108,23 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
             doomed.append(el)  # a paragraph that is one link is a teaser for another story
         elif _EMBED.search(el.get("class") or ""):
             doomed.append(el)
+        elif el.tag in ("p", "li", "div") and _label_then_link(el):
+            doomed.append(el)  # "Read also: <a>Other story</a>"
+        elif el.tag in ("div", "section", "aside") and _signup_box(el):
+            doomed.append(el)
     for el in doomed:
         _drop(el)
 
 
 def _is_widget(el: etree._Element) -> bool:
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
-    return bool(names) and bool(_WIDGET.search(names)) and el.tag not in ("p", "a", "span", "em", "strong", "b", "i")
+    names = _CAMEL.sub(" ", f"{el.get('class') or ''} {el.get('id') or ''}".strip())
+    if not names:
+        return False
+    if el.tag in ("p", "a", "span", "em", "strong", "b", "i"):
+        # Inline and paragraph elements name their look, not their role; only a caption
+        # says what it is ("newsCaption", "image-credit").
+        return bool(_CAPTION.search(names))
+    return bool(_WIDGET.search(names))
 
 
 def _link_heavy(el: etree._Element) -> bool:
@@ -119,6 +139,25 @@ def _link_heavy(el: etree._Element) -> bool:
 def _all_link(el: etree._Element) -> bool:
     total = _text_len(el)
     return 0 < total < 300 and sum(_text_len(a) for a in el.iter("a")) >= 0.9 * total
+
+
+def _label_then_link(el: etree._Element) -> bool:
+    """A short paragraph that is a label ("Les også:", "Lesen Sie auch:") and a link."""
+    total = _text_len(el)
+    if not 0 < total < 300:
+        return False
+    linked = sum(_text_len(a) for a in el.iter("a"))
+    label = " ".join(el.text_content().split())[:total - linked].strip() if linked else ""
+    return linked >= 0.6 * total and 0 < len(label) <= 30 and label.endswith((":", "|", "»", ">"))
+
+
+def _signup_box(el: etree._Element) -> bool:
+    """Newsletter and sign-up boxes: a form with a few lines of pitch around it, or a
+    region whose accessible name says what it is."""
+    label = el.get("aria-label") or ""
+    if _WIDGET.search(label.replace(" ", "-")):
+        return True
+    return _text_len(el) < 400 and next(el.iter("form"), None) is not None
 
 
 def _has_quote(el: etree._Element) -> bool:

@@ -40,6 +40,14 @@ def main_content(tree: etree._Element, article_body: str | None = None,
     prune(root)
     if template is not None:
         template.strip(root)
+        found = _find(root, article_body)
+        # A template learned from few pages can take blocks the article needs to score;
+        # it may only make the result cleaner, never lose the article.
+        return found or main_content(tree, article_body)
+    return _find(root, article_body)
+
+
+def _find(root: etree._Element, article_body: str | None) -> list[etree._Element]:
     marked = _marked_body(root)
     if marked is not None:
         return [marked]
@@ -190,18 +198,24 @@ def _with_siblings(top: etree._Element, scores: dict) -> list[etree._Element]:
     top_class = top.get("class")
     top_prose = _prose_len(top)
     parts = []
+    seen_top = past_links = False
     for sibling in parent:
         if sibling is top:
             parts.append(sibling)
+            seen_top = True
             continue
-        if not isinstance(sibling.tag, str) or looks_unlikely(sibling) or is_hidden(sibling):
+        if not isinstance(sibling.tag, str):
+            continue
+        if seen_top and text_len(sibling) and (looks_unlikely(sibling) or link_density(sibling) > 0.5):
+            past_links = True  # after a related-links block, loose lines are page furniture
+        if looks_unlikely(sibling) or is_hidden(sibling):
             continue
         bonus = scores[top] * 0.2 if top_class and sibling.get("class") == top_class else 0
         if scores.get(sibling, 0) + bonus >= threshold:
             parts.append(sibling)
         elif _prose_len(sibling) >= 0.5 * top_prose and link_density(sibling) < 0.2:
             parts.append(sibling)  # deeply nested continuation (live-blog entries)
-        elif sibling.tag == "p":
+        elif sibling.tag == "p" and not past_links:
             length, density = text_len(sibling), link_density(sibling)
             text = sibling.text_content().strip()
             if (length > 80 and density < 0.25) or (0 < length <= 80 and density == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import datetime, tzinfo
 
 from dateutil import parser, tz
@@ -11,6 +12,20 @@ from dateutil import parser, tz
 _UPDATED_ON = re.compile(r"\s*[-–—]?\s*updated\s+on\s*", re.I)
 # Human dates must name a year: fuzzy parsing fills anything missing from *today*.
 _HAS_YEAR = re.compile(r"\b\d{4}\b")
+# Zone abbreviations printed in human dates ("12:30 CEST"), as UTC offsets in seconds.
+# Only unambiguous ones: "IST" (India, Ireland, Israel) and "CST" (US, China) are left
+# out, so such dates stay naive and take the site's zone, if any.
+_ZONE_NAMES = {
+    "UTC": 0, "GMT": 0, "WET": 0, "WEST": 3600, "BST": 3600, "CET": 3600, "CEST": 7200,
+    "MEZ": 3600, "MESZ": 7200, "EET": 7200, "EEST": 10800, "MSK": 10800, "PKT": 18000,
+    "JST": 32400, "KST": 32400, "AEST": 36000, "AEDT": 39600, "EST": -18000, "EDT": -14400,
+    "MST": -25200, "MDT": -21600, "PST": -28800, "PDT": -25200,
+}
+# Without an (English) month name, fuzzy parsing needs day, month and year as numbers:
+# "6. Mai 2024" would otherwise come back as June 1st.
+_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?![a-z])", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?")
+_DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")  # 06.05.2024 is day first everywhere
 _EARLIEST_YEAR = 1990
 _LATEST_YEAR = 2100
 
@@ -32,8 +47,13 @@ def parse_date(value: object, zone: tzinfo | None = None) -> datetime | None:
     except (ValueError, OverflowError):
         if not _HAS_YEAR.search(text):
             return None
+        if not _MONTH_NAME.search(text) and len(re.findall(r"\d+", _CLOCK.sub(" ", text))) < 3:
+            return None
         try:
-            parsed = parser.parse(text, fuzzy=True)
+            with warnings.catch_warnings():  # an unknown zone name leaves the value naive
+                warnings.simplefilter("ignore", parser.UnknownTimezoneWarning)
+                parsed = parser.parse(text, fuzzy=True, tzinfos=_ZONE_NAMES,
+                                      dayfirst=bool(_DOTTED.search(text)))
         except (ValueError, OverflowError, parser.ParserError):
             return None
     if not _EARLIEST_YEAR <= parsed.year <= _LATEST_YEAR:

@@ -1,0 +1,62 @@
+"""Date parsing with zones, and how pages' dates reach the article (no site profile)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from drmcrawl.extract import extract
+from drmcrawl.extract.dates import parse_date, site_zone
+
+URL = "https://news.example.com/world/story"
+BODY = "<article><p>" + "Words of the story, told plainly. " * 12 + "</p></article>"
+KARACHI = site_zone("Asia/Karachi")
+
+
+def page(head: str) -> str:
+    return f"<html><head><title>T</title>{head}</head><body><h1>T</h1>{BODY}</body></html>"
+
+
+@pytest.mark.parametrize("value, zone, iso", [
+    ("2024-05-06T10:00:00+02:00", None, "2024-05-06T10:00:00+02:00"),
+    ("2024-05-06T10:00:00Z", KARACHI, "2024-05-06T10:00:00+00:00"),  # an offset on the page wins
+    ("2024-05-06T10:00:00", KARACHI, "2024-05-06T10:00:00+05:00"),  # naive: the site's zone
+    ("2024-05-06T10:00:00", None, "2024-05-06T10:00:00"),  # naive, no zone known: stays naive
+    ("2024-05-06", None, "2024-05-06T00:00:00"),
+    ("Mon, 06 May 2024 10:00:00 GMT", None, "2024-05-06T10:00:00+00:00"),
+    ("6. Mai 2024, 12:30 CEST", None, None),  # German month names are not guessed
+    ("May 6, 2024 12:30 CEST", None, "2024-05-06T12:30:00+02:00"),
+    ("May 6, 2024 9:15 am EDT", KARACHI, "2024-05-06T09:15:00-04:00"),
+    ("May 6, 2024 12:30 IST", KARACHI, "2024-05-06T12:30:00+05:00"),  # ambiguous zone name: site zone
+    ("Updated May 6", None, None),
+    ("06.05.2024 14:07", None, "2024-05-06T14:07:00"),
+    ("Published on 6 May 2024", None, "2024-05-06T00:00:00"),  # no year: fuzzy parsing would invent one
+])
+def test_parse_date_zones(value, zone, iso):
+    parsed = parse_date(value, zone)
+    assert (parsed.isoformat() if parsed else None) == iso
+
+
+def test_naive_page_dates_stay_naive_and_say_so():
+    head = ('<script type="application/ld+json">' + json.dumps(
+        {"@type": "NewsArticle", "headline": "T", "datePublished": "2024-05-06T10:00:00",
+         "dateModified": "2024-05-07T08:00:00+01:00"}) + "</script>")
+    article = extract(page(head), URL)
+    assert article.published.tzinfo is None
+    assert article.sources["published"] == "jsonld.datePublished (naive)"
+    assert article.modified.utcoffset() == timedelta(hours=1)
+    assert article.sources["modified"] == "jsonld.dateModified"
+
+
+@pytest.mark.parametrize("head, published, modified", [
+    ('<meta property="article:published_time" content="2024-01-02T03:04:05+00:00">'
+     '<meta property="article:modified_time" content="2024-02-03T04:05:06+00:00">', "2024-01-02", "2024-02-03"),
+    ('<meta property="og:updated_time" content="2024-02-03T04:05:06+00:00">', None, "2024-02-03"),
+    ('<meta name="dc.date.issued" content="2024-01-02">', "2024-01-02", None),
+])
+def test_published_and_modified_are_kept_apart(head, published, modified):
+    article = extract(page(head), URL)
+    day = lambda value: value.date().isoformat() if value else None  # noqa: E731
+    assert (day(article.published), day(article.modified)) == (published, modified)
