@@ -22,6 +22,7 @@ class CrawlResult:
     failed: int
     duplicates: int
     pages: int
+    error: str | None = None  # why the archive could not be written, if it could not
 
 
 def project_settings(**overrides) -> Settings:
@@ -36,8 +37,23 @@ def project_settings(**overrides) -> Settings:
 
 def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None = None,
               max_articles: int | None = None, settings: dict | None = None) -> CrawlResult:
+    """Raises StorageError (CrawlLocked included) before fetching anything when another
+    crawl holds the database or it cannot be written."""
+    from drmcrawl.lock import crawl_lock
+    from drmcrawl.safety import prepare_archive
+    from drmcrawl.storage import resolve_db_url
+
     if spider not in SPIDERS:
         raise ValueError(f"unknown spider {spider!r}; available: {', '.join(SPIDERS)}")
+    with crawl_lock(resolve_db_url(db)):
+        prepare_archive(db)
+        return _run_locked(spider, base_url, db, max_articles, settings)
+
+
+def _run_locked(spider: str, base_url: str | None, db: str | None, max_articles: int | None,
+                settings: dict | None) -> CrawlResult:
+    from drmcrawl.safety import STORAGE_ERROR_STAT
+
     overrides = dict(settings or {})
     overrides["DRMCRAWL_DB"] = db
     # Logging belongs to the caller (the CLI), not to Scrapy.
@@ -65,4 +81,5 @@ def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None =
         failed=count("articles_failed"),
         duplicates=count("duplicates_dropped"),
         pages=int(stats.get("downloader/response_count", 0)),
+        error=stats.get(STORAGE_ERROR_STAT),
     )

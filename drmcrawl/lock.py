@@ -10,22 +10,62 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+
+from drmcrawl.storage import StorageError
 
 _held: dict[Path, tuple[int, int]] = {}  # path -> (fd, holders) in this process
 
 
-class CrawlLocked(RuntimeError):
-    """Another crawl is writing this database."""
+class CrawlLocked(StorageError):
+    """Another crawl is writing this database (a StorageError: the CLI shows `Error: ...`)."""
 
 
 def lock_path(db_url: str) -> Path:
-    """`<db file>.lock` for SQLite files; one per URL in data/ otherwise."""
-    prefix = "sqlite:///"
-    if db_url.startswith(prefix) and db_url != "sqlite:///:memory:":
-        return Path(db_url[len(prefix):] + ".lock")
+    """`<db file>.lock` for SQLite files (also `sqlite:///file:PATH?mode=ro&uri=true`);
+    one per URL in data/ otherwise."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        if url.query.get("uri") == "true" and database.startswith("file:"):
+            database = database[len("file:"):]
+        return Path(database + ".lock")
     return Path("data") / f"drmcrawl-{hashlib.sha1(db_url.encode()).hexdigest()[:12]}.lock"
+
+
+@contextmanager
+def crawl_lock(db_url: str) -> Iterator[Path]:
+    """Hold the database's crawl lock for the duration of a `with` block."""
+    path = acquire(lock_path(db_url))
+    try:
+        yield path
+    finally:
+        release(path)
+
+
+class CrawlLockExtension:
+    """Takes the lock for `scrapy crawl` too (the CLI already holds it: taken twice, fine).
+    Raising here stops the crawl before any request or database write."""
+
+    def __init__(self, crawler):
+        from scrapy import signals
+
+        from drmcrawl.storage import resolve_db_url
+
+        self.path = acquire(lock_path(resolve_db_url(crawler.settings.get("DRMCRAWL_DB"))))
+        crawler.signals.connect(self.engine_stopped, signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def engine_stopped(self) -> None:
+        release(self.path)
 
 
 def acquire(path: Path) -> Path:

@@ -34,6 +34,11 @@ DOWNLOADER_MIDDLEWARES = {
 # Failed article fetches reach the spider's errback so they are recorded, not lost.
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
+EXTENSIONS = {
+    "drmcrawl.lock.CrawlLockExtension": 0,  # one crawl per database, `scrapy crawl` included
+    "drmcrawl.safety.StorageGuard": 0,  # stop when the archive cannot be written
+}
+
 ITEM_PIPELINES = {
     "drmcrawl.pipelines.ValidatePipeline": 100,
     "drmcrawl.pipelines.StorePipeline": 500,

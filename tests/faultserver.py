@@ -2,6 +2,7 @@
 misbehaving the way real servers and networks do.
 
     faults = {"/slug": ["500", "500", "ok"]}   # one action per request; the last repeats
+    # "hold": wait for server.let_through(); delay=S: every answer S seconds late
     with FaultServer(SITE, faults) as server: ...
 """
 
@@ -18,7 +19,8 @@ GZIP_BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB 
 PDF = b"%PDF-1.4\n" + b"\x00\x01binary" * 2000
 
 
-def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_after: list[int | None]):
+def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_after: list[int | None],
+                    delay: float = 0.0, gate: threading.Semaphore | None = None):
     base = _make_handler(root)
     lock = threading.Lock()
     counts: dict[str, int] = {}
@@ -29,6 +31,8 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
                 log.append((self.path, time.monotonic()))
                 n = counts[self.path] = counts.get(self.path, 0) + 1
                 total = len(log)
+            if delay:
+                time.sleep(delay)  # a slow site: crawls last long enough to be killed or raced
             if outage_after[0] is not None and total > outage_after[0] and self.path != "/robots.txt":
                 return self._plain(503, b"site down")
             actions = faults.get(self.path.split("?")[0].rstrip("/") or "/")
@@ -47,6 +51,10 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
         def _page(self) -> bytes:
             file = self._resolve(self.path.split("?")[0])
             return file.read_bytes() if file else b""
+
+        def _fault_hold(self, _a):  # answer only when the test lets one more through
+            gate.acquire(timeout=60)
+            base.do_GET(self)
 
         def _fault_ok(self, _action: str) -> None:
             base.do_GET(self)
@@ -112,11 +120,24 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
 
 
 class FaultServer(FixtureServer):
-    def __init__(self, root: Path, faults: dict[str, list[str]] | None = None, outage_after: int | None = None):
+    def __init__(self, root: Path, faults: dict[str, list[str]] | None = None, outage_after: int | None = None,
+                 delay: float = 0.0):
         super().__init__(root)
+        # socketserver's default backlog (5) drops connections when the crawler opens 16 at
+        # once; the retried SYN then arrives after a second and a 1 s timeout fires at random.
+        self.httpd.socket.listen(128)
         self.log: list[tuple[str, float]] = []
         self._outage = [outage_after]
-        self.httpd.RequestHandlerClass = _faulty_handler(root, faults or {}, self.log, self._outage)
+        self.gate = threading.Semaphore(0)  # "hold" requests wait for a token: server.let_through(n)
+        self.httpd.RequestHandlerClass = _faulty_handler(root, faults or {}, self.log, self._outage, delay,
+                                                         self.gate)
+
+    def let_through(self, n: int = 1) -> None:
+        self.gate.release(n)
+
+    def __exit__(self, *exc) -> None:
+        self.let_through(10_000)  # never leave a held request (or a server thread) hanging
+        super().__exit__(*exc)
 
     def requests_for(self, path: str) -> list[float]:
         return [t for p, t in self.log if p.rstrip("/") == path.rstrip("/")]

@@ -38,6 +38,13 @@ def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, 
     settings = {"DOWNLOAD_DELAY": delay} if delay is not None else {}
     result = run(lambda: run_crawl(spider, base_url, db, max_articles, settings))
     print_summary(result)
+    fail_unless_finished(result)
+
+
+def fail_unless_finished(result) -> None:
+    """Exit 1 with the reason when the run did not finish (site down, database full...)."""
+    if result.error:
+        raise click.ClickException(f"crawl stopped: {result.error}")
     if result.status != "finished":
         raise click.ClickException(f"crawl ended with status {result.status} ({result.reason})")
 

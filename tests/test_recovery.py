@@ -1,0 +1,139 @@
+"""Data safety: a crawl killed with -9 at random points and restarted leaves every article
+exactly once and a sound database; a read-only or full database is a clear error and the
+database is left unharmed. Real processes, a real server, real SQLite files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+from conftest import run_cli
+from processes import N_ARTICLES, article_count, finish, incomplete_articles, start_crawl, wait_for
+from test_crawl import assert_matches_expected, stored
+from test_storage import make_article
+
+from drmcrawl.storage import Archive
+
+# One kill per seed, in three windows of a crawl: during start-up (imports, schema,
+# robots.txt, sitemaps), among the first half of the articles, among the second half.
+SEEDS = (3, 14, 15)
+
+
+def kill_point(index: int, seed: int, stored_already: int) -> tuple[str, float]:
+    rng = random.Random(seed)
+    if index == 0:
+        return "seconds", rng.uniform(0.5, 4.0)
+    low, high = (1, N_ARTICLES // 2) if index == 1 else (N_ARTICLES // 2 + 1, N_ARTICLES - 2)
+    return "articles", max(rng.randint(low, high), stored_already + 1)
+
+
+def crawl_and_kill(url: str, db: Path, index: int, seed: int) -> int:
+    kind, value = kill_point(index, seed, article_count(db))
+    proc = start_crawl(url, db)
+    if kind == "seconds":
+        time.sleep(value)
+    else:
+        assert wait_for(lambda: article_count(db) >= value, timeout=90, proc=proc), proc.communicate()[1][-2000:]
+    time.sleep(random.Random(seed).uniform(0, 0.05))  # land between commits or inside one
+    assert proc.poll() is None, "the crawl finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return proc.pid
+
+
+def assert_sound(db: Path) -> None:
+    """SQLite's own checks, and no article without the rows written with it. A database
+    killed before it had its tables passes if it is sound."""
+    if not db.exists():
+        return
+    con = sqlite3.connect(db)
+    assert con.execute("pragma integrity_check").fetchall() == [("ok",)]
+    assert con.execute("pragma foreign_key_check").fetchall() == []
+    tables = {name for (name,) in con.execute("select name from sqlite_master")}
+    if {"articles", "articles_fts"} <= tables:
+        assert incomplete_articles(con) == []
+        con.execute("insert into articles_fts(articles_fts, rank) values ('integrity-check', 1)")  # raises if damaged
+    con.close()
+
+
+def test_kill_9_at_random_points_then_restart(tmp_path, site_server):
+    db = tmp_path / "killed.sqlite"
+    for index, seed in enumerate(SEEDS):
+        killed_pid = crawl_and_kill(site_server.url, db, index, seed)
+        assert_sound(db)  # sound even right after the kill, before any repair
+    lock_text = Path(f"{db}.lock").read_text()
+    assert f"pid {killed_pid} " in lock_text  # the dead crawl's lock file is still there...
+    code, out, err = finish(start_crawl(site_server.url, db))
+    assert code == 0, err[-3000:]  # ...and taken over: flock died with its holder
+    assert "were killed before they finished; marked interrupted" in err
+    records = stored(db)
+    assert_matches_expected(records)  # every article exactly once, every field exact
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*), count(distinct url_key) from articles").fetchone() == (N_ARTICLES, N_ARTICLES)
+    runs = con.execute("select status, finish_reason from crawl_runs order by id").fetchall()
+    assert runs[-1] == ("finished", "finished")
+    assert set(runs[:-1]) <= {("interrupted", "killed")} and len(runs) >= 3
+    con.close()
+    assert_sound(db)
+
+
+def file_digest(db: Path) -> str:
+    return hashlib.sha256(b"".join(Path(f"{db}{s}").read_bytes() for s in ("", "-wal")
+                                   if Path(f"{db}{s}").exists())).hexdigest()
+
+
+def small_archive(db: Path) -> None:
+    archive = Archive(db)
+    archive.save_article(make_article())
+    archive.close()
+
+
+def test_read_only_database_is_a_clear_error_and_left_unharmed(tmp_path, site_server):
+    """Opened through SQLite's read-only URI mode: tests may run as root, for whom a
+    chmod'ed file stays writable. The effect on SQLite is the same: every write refused."""
+    db = tmp_path / "ro.sqlite"
+    small_archive(db)
+    before = file_digest(db)
+    result = run_cli("crawl", "--base-url", site_server.url, "--db", f"sqlite:///file:{db}?mode=ro&uri=true")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot write to database")
+    assert "readonly database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert file_digest(db) == before
+    assert_sound(db)
+
+
+DISK_FULL = """
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+
+@event.listens_for(Pool, "connect")
+def _disk_full(dbapi_connection, _record):
+    dbapi_connection.execute("PRAGMA max_page_count = {pages}")
+"""
+
+
+def test_full_disk_stops_the_crawl_with_a_clear_error_and_no_damage(tmp_path, site_server):
+    """A full disk, simulated: every connection of the crawl process may grow the file
+    to only a few pages more than the empty archive (SQLite's max_page_count gives the
+    same SQLITE_FULL error a full disk does)."""
+    db = tmp_path / "full.sqlite"
+    Archive(db).close()
+    empty_pages = sqlite3.connect(db).execute("pragma page_count").fetchone()[0]
+    proc = start_crawl(site_server.url, db, python_prelude=DISK_FULL.format(pages=empty_pages + 12))
+    code, out, err = finish(proc)
+    assert code == 1
+    assert "Error: crawl stopped: database error on" in err and "database or disk is full" in err
+    kept = article_count(db)
+    assert 0 < kept < N_ARTICLES, "the disk should fill up mid-crawl"
+    assert_sound(db)
+    # Space again: the next run completes the archive, every article once.
+    code, out, err = finish(start_crawl(site_server.url, db))
+    assert code == 0, err[-2000:]
+    assert_matches_expected(stored(db))
+    assert_sound(db)
