@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.body import body_html, body_text, clean_copy
@@ -29,33 +30,75 @@ def _css(selector: str) -> CSSSelector:
     return CSSSelector(selector)
 
 
-def _own(selector: str):
-    """`selector`, skipping matches inside foreign blocks. The ancestor check runs in
-    Python on the few matches: as an XPath predicate it cost more than the parse."""
-    find = CSSSelector(selector)
+class _Places:
+    """The profile's fields' elements, found in ONE pass over the tree. Nine CSSSelectors
+    (one full-tree XPath scan each) cost twice the parse; here one cheap XPath lists the
+    elements that have a class, and exact class tokens are checked in Python. Same matches, same document order as the CSS selectors
+    `h1.jeg_post_title`, `.jeg_meta_author a`, `.entry-content .content-inner`..., minus
+    those inside foreign blocks."""
 
-    def select(tree) -> list:
-        return [el for el in find(tree) if not _inside_foreign(el)]
+    CLASSES = ("jeg_post_title", "jeg_meta_author", "jeg_meta_date", "jeg_meta_category", "jeg_post_tags",
+               "jeg_featured", "content-inner")
+    _WITH_CLASS = etree.XPath("descendant-or-self::*[@class]")  # `//*` builds a much larger node-set
+    _SPACE = re.compile(r"[ \t\n\r\f]+")  # the separators CSS class matching splits on
 
-    return select
+    def __init__(self, tree):
+        self.by_class: dict[str, list] = {name: [] for name in self.CLASSES}
+        for el in self._WITH_CLASS(tree):
+            classes = el.get("class")
+            if "jeg_" in classes or "content-inner" in classes:  # cheap test before splitting
+                for name in set(self._SPACE.split(classes)).intersection(self.CLASSES):
+                    self.by_class[name].append(el)
+        self._foreign: dict = {}
+
+    @classmethod
+    def of(cls, doc: Document) -> _Places:
+        places = doc.__dict__.get("_jnews_places")
+        if places is None:
+            places = doc.__dict__["_jnews_places"] = cls(doc.tree)
+        return places
+
+    def own(self, elements) -> list:
+        return [el for el in elements if not self._inside_foreign(el)]
+
+    def having(self, name: str, tag: str | None = None) -> list:
+        """`tag.name`: elements with class token `name`."""
+        return self.own(el for el in self.by_class[name] if tag is None or el.tag == tag)
+
+    def under(self, name: str, tag: str | None = None, cls: str | None = None) -> list:
+        """`.name tag` / `.name .cls`: descendants of the `name` elements, deduplicated,
+        in document order (a nested container's descendants come with its outer one)."""
+        found: dict = {}
+        for container in self.by_class[name]:
+            for el in container.iterdescendants(tag) if tag else container.iterdescendants():
+                if cls is None or cls in self._SPACE.split(el.get("class") or ""):
+                    found[el] = None
+        return self.own(found)
+
+    def within(self, name: str, ancestor_class: str) -> list:
+        """`.ancestor_class .name`."""
+        return self.own(el for el in self.by_class[name]
+                        if any(ancestor_class in self._SPACE.split(a.get("class") or "") for a in el.iterancestors()))
+
+    def _inside_foreign(self, el) -> bool:
+        """Whether an ancestor is a foreign block; memoised per element so each ancestor
+        chain is walked once per page (iteratively: hostile pages nest deeply)."""
+        chain, node, answer = [], el.getparent(), False
+        while node is not None:
+            known = self._foreign.get(node)
+            if known is not None:
+                answer = known
+                break
+            chain.append(node)
+            node = node.getparent()
+        # chain runs from the parent upwards; resolve it from the top down.
+        for node in reversed(chain):
+            classes = node.get("class")
+            answer = answer or bool(classes and not _FOREIGN.isdisjoint(classes.split()))
+            self._foreign[node] = answer
+        return answer
 
 
-def _inside_foreign(el) -> bool:
-    for ancestor in el.iterancestors():
-        classes = ancestor.get("class")
-        if classes and not _FOREIGN.isdisjoint(classes.split()):
-            return True
-    return False
-
-
-_TITLE = _own("h1.jeg_post_title")
-_AUTHOR_LINKS = _own(".jeg_meta_author a")
-_DATE = _own(".jeg_meta_date")
-_CATEGORY_LINKS = _own(".jeg_meta_category a")
-_TAG_LINKS = _own(".jeg_post_tags a")
-_FEATURED_IMG = _own(".jeg_featured img")
-_FEATURED_CAPTION = _own(".jeg_featured .wp-caption-text")
-_CONTENT = _own(".entry-content .content-inner")
 _MARKUP = _css(".jeg_viewport, h1.jeg_post_title, .jeg_meta_author")
 
 # Junk that JNews and its plugins insert inside `.content-inner`.
@@ -82,17 +125,17 @@ class JNewsProfile(Profile):
 
     def fill(self, doc: Document, article: Article) -> None:
         src = f"profile.{self.name}"
-        tree = doc.tree
+        places = _Places.of(doc)
         article.set("post_id", post_id(doc), src)
-        article.set("title", _first_text(_TITLE(tree)), src)
-        article.set("authors", _dedupe(_link_texts(_AUTHOR_LINKS(tree))), src)
-        article.set("categories", _terms(_CATEGORY_LINKS(tree), "category"), src)
-        article.set("tags", _terms(_TAG_LINKS(tree), "tag"), src)
-        images = _FEATURED_IMG(tree)
+        article.set("title", _first_text(places.having("jeg_post_title", "h1")), src)
+        article.set("authors", _dedupe(_link_texts(places.under("jeg_meta_author", "a"))), src)
+        article.set("categories", _terms(places.under("jeg_meta_category", "a"), "category"), src)
+        article.set("tags", _terms(places.under("jeg_post_tags", "a"), "tag"), src)
+        images = places.under("jeg_featured", "img")
         if images:
             article.set("image_url", _image_src(doc, images[0]), src)
-        article.set("image_caption", _first_text(_FEATURED_CAPTION(tree)), src)
-        content = _CONTENT(tree)
+        article.set("image_caption", _first_text(places.under("jeg_featured", cls="wp-caption-text")), src)
+        content = places.within("content-inner", "entry-content")
         if content:
             cleaned = clean_copy(content[0], _BODY_JUNK)
             article.set("body", body_text(cleaned), src)
@@ -103,12 +146,13 @@ class JNewsProfile(Profile):
     def fill_fallback(self, doc: Document, article: Article) -> None:
         """JNews may print the *modified* date in `.jeg_meta_date`, so it is read only
         when neither JSON-LD nor article meta gave dates."""
-        if _TITLE(doc.tree):
+        places = _Places.of(doc)
+        if places.having("jeg_post_title", "h1"):
             # A JNews single post shows these in known places; DOM guessing would only
             # find the sidebar's links and dates.
             for name in _KNOWN_PLACES:
                 article.settle(name, f"profile.{self.name}")
-        text = _first_text(_DATE(doc.tree))
+        text = _first_text(places.having("jeg_meta_date"))
         if not text or not _YEAR.search(text):
             return
         published, modified = split_visible_date(text)

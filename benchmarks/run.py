@@ -1,0 +1,278 @@
+"""drmcrawl benchmark suite: every figure is a ratio against a baseline measured in the
+same run (the machine may be shared and noisy), with absolute numbers, CPU time and peak
+RSS. See README "Benchmarks".
+
+    python benchmarks/run.py                  # the full default: 20,000 pages, 100,000 rows
+    python benchmarks/run.py --pages 1000 --rows 10000 --only crawl,extract
+
+Writes benchmarks/results/<name>.md and .json (name: --name, default "latest")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import mirror  # noqa: E402
+from server import StaticServer  # noqa: E402
+
+RESULTS = HERE / "results"
+WORK = [sys.executable, str(HERE / "work.py")]
+PHASES = ("crawl", "extract", "reextract", "export", "search")
+TARGETS = {"crawl": 0.6, "extract": 8.0, "export": 0.5}
+
+
+# -- measuring a child process ---------------------------------------------------------
+def measure(cmd: list[str], **popen) -> dict:
+    """Run `cmd`; its wall time, CPU (user+sys) and peak RSS from wait4, and its stdout."""
+    out = tempfile.TemporaryFile()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, **popen)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out.seek(0)
+    stdout = out.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.decode(errors='replace')[-2000:]}")
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+            "stdout": stdout}
+
+
+def work(*args: str) -> dict:
+    result = measure(WORK + list(args))
+    result.update(json.loads(result.pop("stdout").strip().splitlines()[-1]))
+    return result
+
+
+def machine() -> dict:
+    mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {"cores": os.cpu_count(), "ram_gb": round(int(mem.split()[1]) / 1024 / 1024, 1), "cpu": cpu,
+            "python": platform.python_version(), "os": platform.platform()}
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+# -- 1 + 6: crawl ----------------------------------------------------------------------
+def crawl_pair(pages: int, log) -> dict:
+    root = mirror.ensure_site(pages, log)
+    with tempfile.TemporaryDirectory(prefix="drmbench-crawl-") as tmp, StaticServer(root) as server:
+        log(f"crawl {pages}: serving {root.name} with {server.kind} at {server.url} (load {load()})")
+        cpu0 = server.cpu()
+        bare = measure([sys.executable, str(HERE / "bare_spider.py"), server.url])
+        bare.update(json.loads(bare.pop("stdout").strip().splitlines()[-1]))
+        cpu1 = server.cpu()
+        db = Path(tmp) / "crawl.sqlite"
+        drm = measure([sys.executable, "-m", "drmcrawl", "crawl", "drm", "--base-url", server.url, "--db", str(db)])
+        cpu2 = server.cpu()
+        drm.update(_crawl_counts(db, drm.pop("stdout")))
+    bare["server_cpu_s"], drm["server_cpu_s"] = cpu1 - cpu0, cpu2 - cpu1
+    for r in (bare, drm):
+        r["pages_per_s"] = r["pages"] / r["wall_s"]
+        r["cpu_ms_per_page"] = 1000 * r["cpu_s"] / r["pages"]
+    log(f"  bare scrapy {bare['pages']} pages {bare['pages_per_s']:.0f} p/s; drmcrawl {drm['pages']} pages "
+        f"{drm['pages_per_s']:.0f} p/s, {drm['articles']} articles, {drm['rss_mb']:.0f} MB")
+    return {"pages": pages, "server": server.kind, "bare": bare, "drmcrawl": drm,
+            "ratio": drm["pages_per_s"] / bare["pages_per_s"]}
+
+
+def _crawl_counts(db: Path, stdout: str) -> dict:
+    import sqlite3
+    with sqlite3.connect(db) as con:
+        articles = con.execute("select count(*) from articles").fetchone()[0]
+        fetched, status = con.execute("select pages_fetched, status from crawl_runs order by id desc").fetchone()
+    return {"pages": fetched, "articles": articles, "status": status, "summary": stdout.strip()[-300:]}
+
+
+# -- 2: extraction -----------------------------------------------------------------------
+def extraction(pages: int, sample: int, log) -> dict:
+    root = mirror.ensure_site(pages, log)
+    out = {}
+    for engine in ("lxml", "drm", "trafilatura"):
+        r = work("extract", "--engine", engine, "--site", str(root), "--limit", str(sample))
+        r["pages_per_s"] = r["pages"] / r["seconds"]
+        r["cpu_ms_per_page"] = 1000 * r["cpu"] / r["pages"]
+        out[engine] = r
+        log(f"extract {engine}: {r['pages_per_s']:.0f} p/s, {r['cpu_ms_per_page']:.2f} ms CPU/page (load {load()})")
+    out["ratio"] = out["trafilatura"]["cpu_ms_per_page"] / out["drm"]["cpu_ms_per_page"]
+    out["lxml_ratio"] = out["trafilatura"]["cpu_ms_per_page"] / out["lxml"]["cpu_ms_per_page"]
+    return out
+
+
+# -- 3: reextract --------------------------------------------------------------------------
+def reextract(log) -> dict:
+    probe = subprocess.run([sys.executable, "-m", "drmcrawl", "reextract", "--help"], capture_output=True)
+    if probe.returncode != 0:
+        log("reextract: `drmcrawl reextract` does not exist on this branch: pending")
+        return {"status": "pending", "reason": "drmcrawl reextract not on this branch"}
+    return {"status": "not measured", "reason": "command exists; benchmark to be wired to its options"}
+
+
+# -- 4 + 5: export and search ---------------------------------------------------------------
+EXPORT_SQL = """
+select a.url, a.canonical_url, a.post_id, a.site, a.title,
+  (select group_concat(name, '; ') from (select au.name from article_authors l join authors au on au.id = l.author_id
+     where l.article_id = a.id order by l.position)),
+  a.published_utc, a.modified_utc,
+  (select group_concat(name, '; ') from (select t.name from article_tags l join tags t on t.id = l.tag_id
+     where l.article_id = a.id order by l.position)),
+  (select group_concat(slug, '; ') from (select t.slug from article_tags l join tags t on t.id = l.tag_id
+     where l.article_id = a.id order by l.position)),
+  (select group_concat(name, '; ') from (select c.name from article_categories l join categories c
+     on c.id = l.category_id where l.article_id = a.id order by l.position)),
+  (select group_concat(slug, '; ') from (select c.slug from article_categories l join categories c
+     on c.id = l.category_id where l.article_id = a.id order by l.position)),
+  a.description, a.body, a.body_html, a.image_url, a.image_caption, a.language, a.word_count, a.sources
+from articles a order by a.published_utc desc nulls last, a.id;
+"""
+
+
+def export_and_search(rows: int, small_rows: int, pages: int, log) -> dict:
+    root = mirror.ensure_site(min(pages, 1000), log)
+    sqlite3 = shutil.which("sqlite3")
+    out: dict = {"export": [], "sqlite3": sqlite3}
+    with tempfile.TemporaryDirectory(prefix="drmbench-export-") as tmp:
+        db = Path(tmp) / "archive.sqlite"
+        for count in (small_rows, rows):
+            fill = work("fill", "--db", str(db), "--site", str(root), "--count", str(count))
+            log(f"fill to {fill['articles']} articles: {fill['added'] / fill['seconds']:.0f} rows/s (load {load()})")
+            out.setdefault("fill", []).append(fill)
+            out["export"].append(_export_pair(db, Path(tmp), count, sqlite3, log))
+        search = work("search", "--db", str(db))
+        search["articles"] = rows
+        log(f"search at {rows}: p50 {search['p50_ms']:.1f} ms, p95 {search['p95_ms']:.1f} ms")
+        out["search"] = search
+        out["db_mb"] = db.stat().st_size / 1e6
+    return out
+
+
+def _export_pair(db: Path, tmp: Path, count: int, sqlite3: str | None, log) -> dict:
+    csv_path = tmp / "export.csv"
+    csv_path.unlink(missing_ok=True)
+    drm = measure([sys.executable, "-m", "drmcrawl", "export", "--format", "csv", "-o", str(csv_path), "--db", str(db)])
+    drm.pop("stdout")
+    drm["bytes"] = csv_path.stat().st_size
+    entry = {"rows": count, "drmcrawl": drm}
+    if sqlite3:
+        with open(tmp / "floor.csv", "w") as fh:
+            floor = _sqlite_floor(sqlite3, db, fh)
+        floor["bytes"] = (tmp / "floor.csv").stat().st_size
+        entry["sqlite3"] = floor
+        entry["ratio"] = floor["wall_s"] / drm["wall_s"]
+    log(f"export {count}: drmcrawl {drm['wall_s']:.1f} s {drm['rss_mb']:.0f} MB"
+        + (f"; sqlite3 -csv {entry['sqlite3']['wall_s']:.1f} s" if sqlite3 else "; sqlite3 missing"))
+    return entry
+
+
+def _sqlite_floor(sqlite3: str, db: Path, fh) -> dict:
+    start = time.perf_counter()
+    proc = subprocess.Popen([sqlite3, "-csv", "-header", str(db), EXPORT_SQL], stdout=fh)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("sqlite3 -csv failed")
+    return {"wall_s": time.perf_counter() - start, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "rss_mb": usage.ru_maxrss / 1024}
+
+
+# -- report -------------------------------------------------------------------------------
+def _mark(ratio: float | None, target: float | None) -> str:
+    if ratio is None:
+        return ""
+    return f"{ratio:.2f}x" + ("" if target is None else (" (target >= %sx: %s)" % (target, "met" if ratio >= target else "NOT met")))
+
+
+def table(res: dict) -> str:
+    rows = ["| figure | drmcrawl | baseline | ratio | CPU | peak RSS |", "|---|---|---|---|---|---|"]
+    for c in res.get("crawl", []):
+        d, b = c["drmcrawl"], c["bare"]
+        rows.append(f"| crawl {c['pages']:,} articles ({d['pages']:,} responses, {c['server']}) | "
+                    f"{d['pages_per_s']:.0f} pages/s, {d['wall_s']:.0f} s | bare Scrapy {b['pages_per_s']:.0f} pages/s "
+                    f"({b['pages']:,} responses) | {_mark(c['ratio'], TARGETS['crawl'])} | "
+                    f"{d['cpu_ms_per_page']:.1f} vs {b['cpu_ms_per_page']:.1f} ms/page; server "
+                    f"{d['server_cpu_s']:.1f} / {b['server_cpu_s']:.1f} s | {d['rss_mb']:.0f} vs {b['rss_mb']:.0f} MB |")
+    if "extract" in res:
+        e = res["extract"]
+        d, t, x = e["drm"], e["trafilatura"], e["lxml"]
+        rows.append(f"| extraction, {d['pages']:,} pages | {d['pages_per_s']:.0f} pages/s | trafilatura 2.3.1 "
+                    f"with metadata {t['pages_per_s']:.0f} pages/s | {_mark(e['ratio'], TARGETS['extract'])} | "
+                    f"{d['cpu_ms_per_page']:.2f} vs {t['cpu_ms_per_page']:.2f} ms/page (lxml parse alone "
+                    f"{x['cpu_ms_per_page']:.2f}, {e['lxml_ratio']:.1f}x) | {d['rss_mb']:.0f} vs {t['rss_mb']:.0f} MB |")
+    if "reextract" in res:
+        rows.append(f"| reextract of the archive | {res['reextract']['status']}: {res['reextract']['reason']} | | | | |")
+    if "export" in res:
+        for e in res["export"]["export"]:
+            d, s = e["drmcrawl"], e.get("sqlite3")
+            base = f"`sqlite3 -csv` {s['wall_s']:.2f} s" if s else "sqlite3 not installed"
+            cpu = f"{d['cpu_s']:.1f} s" + (f" vs {s['cpu_s']:.1f} s" if s else "")
+            rss = f"{d['rss_mb']:.0f} MB" + (f" vs {s['rss_mb']:.0f} MB" if s else "")
+            rows.append(f"| CSV export {e['rows']:,} articles ({d['bytes'] / 1e6:.0f} MB) | {d['wall_s']:.2f} s, "
+                        f"{e['rows'] / d['wall_s']:,.0f} rows/s | {base} | {_mark(e.get('ratio'), TARGETS['export'])} | "
+                        f"{cpu} | {rss} |")
+        s = res["export"]["search"]
+        rows.append(f"| FTS search at {s['articles']:,} articles (top {s['limit']}, {s['queries']} queries) | "
+                    f"p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms | | | {s['cpu_s']:.1f} s | {s['rss_mb']:.0f} MB |")
+    crawls = res.get("crawl", [])
+    if len(crawls) == 2:
+        a, b = (c["drmcrawl"]["rss_mb"] for c in crawls)
+        rows.append(f"| crawl peak RSS {crawls[0]['pages']:,} vs {crawls[1]['pages']:,} articles | {a:.0f} vs {b:.0f} MB | "
+                    f"limit 300 MB | {b / a:.2f}x growth | | {'met' if b <= 300 else 'NOT met'} |")
+    return "\n".join(rows)
+
+
+def header(res: dict) -> str:
+    m = res["machine"]
+    return (f"Run {res['date']} on {m['cores']} cores, {m['ram_gb']} GB RAM ({m['cpu']}), Python {m['python']}; "
+            f"load average at start {res['load_start']}, at end {res['load_end']}.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=20_000, help="articles in the crawled mirror (default 20000)")
+    ap.add_argument("--small-pages", type=int, help="the second, smaller crawl for memory growth (default pages/4)")
+    ap.add_argument("--extract-pages", type=int, default=2000, help="pages for the extraction figure")
+    ap.add_argument("--rows", type=int, default=100_000, help="articles for export and search (default 100000)")
+    ap.add_argument("--only", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
+    ap.add_argument("--name", default="latest", help="results/<name>.md and .json")
+    args = ap.parse_args(argv)
+    only = set(args.only.split(","))
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    res: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+                 "load_start": load(), "args": vars(args)}
+    if "crawl" in only:
+        small = args.small_pages or max(args.pages // 4, 1)
+        res["crawl"] = [crawl_pair(small, log), crawl_pair(args.pages, log)]
+    if "extract" in only:
+        res["extract"] = extraction(args.pages, min(args.extract_pages, args.pages), log)
+    if "reextract" in only:
+        res["reextract"] = reextract(log)
+    if "export" in only or "search" in only:
+        res["export"] = export_and_search(args.rows, max(args.rows // 10, 1), args.pages, log)
+    res["load_end"] = load()
+    RESULTS.mkdir(exist_ok=True)
+    text = f"{header(res)}\n\n{table(res)}\n"
+    (RESULTS / f"{args.name}.md").write_text(text)
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(res, indent=2) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
