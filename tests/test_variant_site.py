@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 
 import pytest
@@ -79,3 +80,13 @@ def test_variant_crawl_stores_no_navigation_page(variant_crawl):
     assert not [u for u in urls if any(part in u for part in NAVIGATION) or u.rstrip("/").count("/") < 3]
     status, new, failed = con.execute("select status, articles_new, articles_failed from crawl_runs").fetchone()
     assert (status, new, failed) == ("finished", len(EXPECTED), 0)
+
+
+def test_variant_recrawl_changes_nothing(variant_crawl, tmp_path):
+    db = tmp_path / "again.sqlite"
+    shutil.copy(variant_crawl[0], db)
+    with FixtureServer(VARIANT_SITE) as server:
+        result = run_cli("crawl", "--base-url", server.url, "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"new 0, updated 0, unchanged {len(EXPECTED)}," in result.stdout
+    assert sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0] == len(EXPECTED)
