@@ -40,6 +40,17 @@ def test_variant_golden_extraction(slug):
 
 
 @pytest.mark.parametrize("slug", sorted(EXPECTED))
+def test_variant_body_html_is_clean_and_matches_body(slug):
+    from lxml import html as lxml_html
+
+    got = extract((VARIANT_SITE / slug / "index.html").read_bytes(), EXPECTED[slug]["url"]).to_record()
+    for marker in ("<script", "<style", " class=", " style=", "<ins", "<noscript"):
+        assert marker not in got["body_html"], marker
+    words = re.findall(r"\w+", lxml_html.fromstring(f"<div>{got['body_html']}</div>").text_content())
+    assert words == re.findall(r"\w+", EXPECTED[slug]["body"])
+
+
+@pytest.mark.parametrize("slug", sorted(EXPECTED))
 def test_variant_golden_extraction_from_a_mirror_url(slug):
     """The same page fetched from a mirror (127.0.0.1, trailing slash) gives the same fields."""
     want = EXPECTED[slug]
