@@ -101,3 +101,43 @@ def test_variant_recrawl_changes_nothing(variant_crawl, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"new 0, updated 0, unchanged {len(EXPECTED)}," in result.stdout
     assert sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0] == len(EXPECTED)
+
+
+def core_sitemap_mirror(tmp_path):
+    """The variant site with Yoast's sitemaps switched off and saved without archives or feed:
+    only WordPress core's /wp-sitemap.xml (WP >= 5.5, no <lastmod>) lists the posts."""
+    root = tmp_path / "core"
+    shutil.copytree(VARIANT_SITE, root)
+    for name in ("category", "tag", "author", "feed", "2023", "2024", "2025"):
+        shutil.rmtree(root / name)
+    for sitemap in root.glob("*sitemap*.xml"):
+        sitemap.unlink()
+    live = "https://digitalrightsmonitor.pk"
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    (root / "wp-sitemap.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex {ns}>'
+        f"<sitemap><loc>{live}/wp-sitemap-posts-post-1.xml</loc></sitemap>"
+        f"<sitemap><loc>{live}/wp-sitemap-posts-page-1.xml</loc></sitemap>"
+        f"<sitemap><loc>{live}/wp-sitemap-taxonomies-category-1.xml</loc></sitemap></sitemapindex>\n")
+    posts = "".join(f"<url><loc>{e['url']}</loc></url>" for e in EXPECTED.values())
+    (root / "wp-sitemap-posts-post-1.xml").write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {ns}>{posts}</urlset>\n')
+    (root / "wp-sitemap-posts-page-1.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {ns}><url><loc>{live}/about/</loc></url></urlset>\n')
+    (root / "robots.txt").write_text(f"User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\nSitemap: {live}/wp-sitemap.xml\n")
+    return root
+
+
+def test_mirror_with_only_core_wordpress_sitemaps(tmp_path):
+    db = tmp_path / "core.sqlite"
+    with FixtureServer(core_sitemap_mirror(tmp_path)) as server:
+        result = run_cli("crawl", "--base-url", server.url, "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    archive = Archive(db)
+    try:
+        by_id = {r["post_id"]: r for r in archive.iter_records()}
+    finally:
+        archive.close()
+    expected = {e["post_id"]: e for e in EXPECTED.values()}
+    assert sorted(by_id) == sorted(expected)
+    for post_id, want in expected.items():
+        assert {k: by_id[post_id][k] for k in COMPARED} == {k: want[k] for k in COMPARED}, want["url"]
