@@ -96,9 +96,11 @@ class Document:
     # -- JSON-LD -----------------------------------------------------------------
     @cached_property
     def jsonld_nodes(self) -> list[dict]:
-        """Every JSON-LD object on the page, `@graph` members flattened."""
+        """Every JSON-LD object on the page, `@graph` members flattened; Yoast's graph first,
+        since other plugins (Schema Pro...) print a second, less exact article node."""
         nodes: list[dict] = []
-        for script in self.tree.xpath('//script[@type="application/ld+json"]'):
+        scripts = self.tree.xpath('//script[@type="application/ld+json"]')
+        for script in sorted(scripts, key=lambda s: "yoast-schema-graph" not in (s.get("class") or "")):
             data = _load_json(script.text or "")
             if data is None:
                 self.errors.append("jsonld: unparseable script skipped")

@@ -50,7 +50,7 @@ class DrmSpider(scrapy.Spider):
         return spider
 
     async def start(self):
-        yield self._nav(self._url("/sitemap_index.xml"), self.parse_sitemap)
+        yield self._nav(self._url("/sitemap_index.xml"), self.parse_sitemap, self.sitemap_index_failed)
         yield self._nav(self._url("/"), self.parse_home)
         yield self._nav(self._url("/feed/"), self.parse_feed)
 
@@ -128,9 +128,14 @@ class DrmSpider(scrapy.Spider):
     def _url(self, path: str) -> str:
         return urljoin(self.base_url + "/", path.lstrip("/"))
 
-    def _nav(self, url: str, callback) -> scrapy.Request:
+    def _nav(self, url: str, callback, errback=None) -> scrapy.Request:
         return scrapy.Request(discovery.rebase(url, self.base_url), callback=callback,
-                              errback=self.navigation_failed)
+                              errback=errback or self.navigation_failed)
+
+    def sitemap_index_failed(self, failure):
+        """No Yoast index (its sitemaps switched off): WordPress core's own (WP >= 5.5) lists the posts."""
+        self.navigation_failed(failure)
+        yield self._nav(self._url("/wp-sitemap.xml"), self.parse_sitemap)
 
     def navigation_failed(self, failure):
         """Discovery pages are not articles: counted and logged, not stored as failures."""

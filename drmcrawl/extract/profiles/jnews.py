@@ -107,6 +107,7 @@ _BODY_JUNK = _css(
     ".jeg_ad, .jnews_content_inline_ads, .jeg_post_source, .jeg_post_via, .jeg_post_tags, "
     ".jeg_share_button, .jeg_share_top_container, .jeg_share_bottom_container, "
     ".page-links, .jeg_splitpost_nav, .jeg_pagelink, .fb-comments, .sharedaddy, "
+    ".jeg_splitpost_bar, .jeg_split_pagination, "  # jnews-split: section bar, "Page 1 of N" nav
     ".footer-message, .jnews_prev_next_container, .jnews_author_box_container, "
     "[id^='taboola-'], .addtoany_share_save_container, .wp-block-embed__wrapper > script"
 )
