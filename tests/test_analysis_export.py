@@ -13,6 +13,8 @@ import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from analysis_support import cli, copy_db, crawled_db
 from conftest import expected_articles
@@ -77,7 +79,6 @@ def test_jsonl_export_matches_expected_articles(db, tmp_path):
 
 
 def test_parquet_export_has_typed_columns_and_the_jsonl_values(db, tmp_path):
-    pq = pytest.importorskip("pyarrow.parquet")  # the test extra installs it
     cli("export", "--format", "parquet", "-o", str(tmp_path / "a.parquet"), "--db", db)
     cli("export", "--format", "jsonl", "-o", str(tmp_path / "a.jsonl"), "--db", db)
     table = pq.read_table(tmp_path / "a.parquet")
@@ -139,7 +140,6 @@ def test_csv_neutralises_formula_cells_and_jsonl_keeps_the_data(hostile_db):
 
 
 def test_csv_round_trips_through_pandas_unchanged(hostile_db, tmp_path):
-    pd = pytest.importorskip("pandas")  # the test extra installs it
     out = tmp_path / "a.csv"
     cli("export", "--excel", "-o", str(out), "--db", str(hostile_db))
     frame = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -212,7 +212,6 @@ def test_bundle_manifest_is_exact_and_verifiable(db, tmp_path):
     with open(bundle / "articles.csv", encoding="utf-8", newline="") as fh:
         assert len(list(csv.reader(fh))) == n + 1
     assert len((bundle / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == n
-    pq = pytest.importorskip("pyarrow.parquet")
     assert pq.read_metadata(bundle / "articles.parquet").num_rows == n
     dictionary = (bundle / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
     assert [line.split("`")[1] for line in dictionary.splitlines() if line.startswith("| `")] == list(RECORD_FIELDS)

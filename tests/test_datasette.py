@@ -14,6 +14,7 @@ import time
 import urllib.parse
 import urllib.request
 
+import datasette.app as datasette_app
 import pytest
 from analysis_support import cli, copy_db, crawled_db
 from conftest import expected_articles
@@ -21,8 +22,6 @@ from conftest import expected_articles
 from drmcrawl.datasette import METADATA_PATH, metadata_for
 from drmcrawl.storage import Archive
 from drmcrawl.storage.query import search
-
-datasette_app = pytest.importorskip("datasette.app")  # the test extra installs it
 
 DOCUMENTED = ("articles", "articles_latest", "article_terms", "authors", "tags", "categories", "article_authors",
               "article_tags", "article_categories", "crawl_runs", "failures")
