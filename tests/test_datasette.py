@@ -67,6 +67,8 @@ def test_search_box_uses_articles_fts(db):
     for row in latest["rows"]:  # authors and tags flattened in page order, like the CSV
         want = expected[row["post_id"]]
         assert (row["authors"], row["tags"]) == ("; ".join(want["authors"]), "; ".join(want["tags"]) or None)
+        assert (row["categories"], row["category_slugs"]) == ("; ".join(want["categories"]),
+                                                              "; ".join(want["category_slugs"]))
 
 
 def test_foreign_keys_are_labelled(db):
