@@ -160,7 +160,8 @@ h1{font-size:1.6rem;margin:0}h2{font-size:1.15rem;margin:2rem 0 .5rem;border-bot
 .meta{color:#64748b}.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
 .card{border:1px solid #e2e8f0;border-radius:8px;padding:.6rem 1rem}.card b{display:block;font-size:1.4rem}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:0 2rem}@media(max-width:900px){.grid{grid-template-columns:1fr}}
-svg{max-width:100%;height:auto}svg text{fill:#0f172a;font-family:inherit}td.date{white-space:nowrap}table{border-collapse:collapse;width:100%}
+svg{max-width:100%;height:auto}svg text{fill:#0f172a;font-family:inherit}td.date{white-space:nowrap}
+table{border-collapse:collapse;width:100%}
 td,th{text-align:start;padding:.3rem .5rem;border-bottom:1px solid #e2e8f0;vertical-align:top}
 .legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
 .empty{color:#64748b}a{color:#1d4ed8}

@@ -3,8 +3,6 @@ the fixture site; every filter checked against the hand-written expected article
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 from datetime import datetime, timezone

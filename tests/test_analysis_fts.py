@@ -1,0 +1,143 @@
+"""The full-text index `articles_fts` stays in sync with the archive through its triggers:
+after a crawl, an update, a re-crawl of a changed page, renames and deletes (FTS5's own
+'integrity-check' compares the index with its content every time)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from analysis_support import copy_db, crawled_db
+from conftest import SITE, expected_articles, run_cli
+from test_storage import make_article
+
+from drmcrawl.extract.model import Term
+from drmcrawl.fixtureserver import FixtureServer
+from drmcrawl.storage import Archive
+from drmcrawl.storage.models import Article
+from drmcrawl.storage.query import search
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory, site_server):
+    return crawled_db(tmp_path_factory, site_server)
+
+
+def integrity_ok(db) -> bool:
+    con = sqlite3.connect(db)
+    try:
+        con.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+        return True
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        con.close()
+
+
+def found(archive: Archive, text: str) -> list[str]:
+    return [hit.title for hit in search(archive, text)]
+
+
+def test_the_check_itself_detects_a_stale_index(tmp_path):
+    """Without the triggers the index goes stale, and 'integrity-check' says so."""
+    archive = Archive(tmp_path / "a.sqlite")
+    archive.save_article(make_article())
+    con = sqlite3.connect(tmp_path / "a.sqlite")
+    con.execute("DROP TRIGGER articles_fts_update")
+    con.execute("UPDATE articles SET title = 'changed behind the index'")
+    con.commit()
+    assert not integrity_ok(tmp_path / "a.sqlite")
+
+
+def test_crawl_indexes_every_article(crawled):
+    con = sqlite3.connect(crawled)
+    assert con.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == len(expected_articles())
+    assert integrity_ok(crawled)
+    # tags and authors are searchable columns too
+    hits = con.execute("SELECT a.post_id FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+                       "WHERE articles_fts MATCH 'tags: \"Sindh High Court\"'").fetchall()
+    assert hits == [(11243,)]
+
+
+def test_update_in_place_reindexes_title_body_tags_and_authors(tmp_path):
+    archive = Archive(tmp_path / "a.sqlite")
+    archive.save_article(make_article())
+    assert found(archive, "TikTok") == ["TikTok unveils measures"]
+    changed = make_article(title="Zeppelin measures", body="Quokka text.", authors=["Wombat Writer"],
+                           tags=[Term("Narwhal", "narwhal")])
+    assert archive.save_article(changed) == "updated"
+    assert integrity_ok(tmp_path / "a.sqlite")
+    for gone in ("TikTok", "Tiktok", "Usman", "Two"):
+        assert found(archive, gone) == [], gone
+    for word in ("Zeppelin", "Quokka", "Wombat", "Narwhal"):
+        assert found(archive, word) == ["Zeppelin measures"], word
+
+
+def test_recrawl_of_a_changed_page_updates_the_index(crawled, tmp_path):
+    db = copy_db(crawled, tmp_path)
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    page = site / "social-media-under-the-radar" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count("Social media under the radar") >= 1
+    page.write_text(html.replace("Social media under the radar", "Social media under the zeppelin"), encoding="utf-8")
+    with FixtureServer(site) as server:
+        result = run_cli("crawl", "--base-url", server.url, "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "new 0, updated 1," in result.stdout
+    assert integrity_ok(db)
+    archive = Archive(db)
+    assert found(archive, "zeppelin") == ["Social media under the zeppelin"]
+    assert "Social media under the radar" not in found(archive, "radar")
+
+
+def test_renamed_tag_and_author_are_reindexed(crawled, tmp_path):
+    db = copy_db(crawled, tmp_path)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE tags SET name = 'Quokkagate' WHERE slug = 'sindh-high-court'")
+    con.execute("UPDATE authors SET name = 'Wombat Raza' WHERE name = 'Talal Raza'")
+    con.commit()
+    assert integrity_ok(db)
+    archive = Archive(db)
+    assert found(archive, "Quokkagate") == ["Petition filed in SHC against repeated internet disruptions"]
+    assert len(found(archive, "Wombat")) == 2 and found(archive, "Talal") == []
+
+
+def test_deletes_leave_a_consistent_index(crawled, tmp_path):
+    db = copy_db(crawled, tmp_path)
+    archive = Archive(db)
+    assert found(archive, "radar") == ["Social media under the radar"]
+    before = [hit.title for hit in search(archive, 'tags: "Transparency Report"', raw=True)]
+    assert len(before) == 1 and before[0].startswith("With 2203 pieces")
+    with archive.session() as s:  # ORM delete: link rows first, then the article
+        s.delete(s.query(Article).filter_by(post_id=9345).one())
+    assert integrity_ok(db) and found(archive, "radar") == []
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA foreign_keys = ON")
+    con.execute("DELETE FROM articles WHERE post_id = 11243")  # plain SQL: links go by ON DELETE CASCADE
+    con.execute("DELETE FROM article_tags WHERE article_id = (SELECT id FROM articles WHERE post_id = 9112)")
+    con.commit()
+    assert integrity_ok(db)
+    assert found(archive, "Sindh") == []
+    tagged = [hit.title for hit in search(archive, 'tags: "Transparency Report"', raw=True)]
+    assert tagged == []  # the tags of 9112 went with its links...
+    assert found(archive, "Transparency Report")[0].startswith("With 2203 pieces")  # ...its body stays
+    n = len(expected_articles()) - 2
+    assert con.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == n
+    assert con.execute("SELECT count(*) FROM article_search_terms").fetchone()[0] == n
+
+
+def test_an_archive_without_the_index_gets_it_on_open(crawled, tmp_path):
+    db = copy_db(crawled, tmp_path)
+    con = sqlite3.connect(db)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        con.execute(f"DROP TRIGGER {name}")
+    con.execute("DROP TABLE articles_fts")
+    con.commit()
+    con.close()
+    archive = Archive(db)
+    assert integrity_ok(db)
+    assert found(archive, "رجسٹریشن") == ["پی ٹی اے نے وی پی این رجسٹریشن کی آخری تاریخ مقرر کر دی"]
+    assert Path(db).exists()
