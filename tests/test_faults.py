@@ -89,7 +89,7 @@ def test_transient_errors_are_retried(fault_crawl):
 
 def test_outage_mid_crawl_then_a_later_run_picks_up_what_failed(tmp_path):
     db = tmp_path / "outage.sqlite"
-    with FaultServer(SITE, outage_after=40) as server:
+    with FaultServer(SITE, outage_after=20) as server:  # ~7 discovery pages, then articles
         scrapy_crawl(server.url, db, RETRY_TIMES="0")
     con = sqlite3.connect(db)
     stored_first = con.execute("select count(*) from articles").fetchone()[0]
