@@ -35,7 +35,7 @@ class CrawlDelay:
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request) if hasattr(downloader, "get_slot_key") else urlsplit(request.url).hostname
         self.delays[key] = delay
-        logger.info("robots.txt Crawl-delay for %s: %.1fs between requests", key, delay)
+        logger.info("robots.txt Crawl-delay for %s: %gs between requests", key, delay)
         self.crawler.stats.set_value("drmcrawl/robots_crawl_delay", delay)
 
     def request_reached_downloader(self, request, spider=None) -> None:
