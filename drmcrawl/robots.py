@@ -33,7 +33,10 @@ class CrawlDelay:
             logger.warning("robots.txt asks for Crawl-delay %.1fs; using %.1fs", delay, self.cap)
             delay = self.cap
         downloader = self.crawler.engine.downloader
-        key = downloader.get_slot_key(request) if hasattr(downloader, "get_slot_key") else urlsplit(request.url).hostname
+        if hasattr(downloader, "get_slot_key"):
+            key = downloader.get_slot_key(request)
+        else:  # older Scrapy: slots are keyed by host
+            key = urlsplit(request.url).hostname
         self.delays[key] = delay
         logger.info("robots.txt Crawl-delay for %s: %gs between requests", key, delay)
         self.crawler.stats.set_value("drmcrawl/robots_crawl_delay", delay)

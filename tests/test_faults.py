@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SITE, expected_articles
-from drmcrawl.storage import Archive
 from faultserver import FaultServer
+
+from drmcrawl.storage import Archive
 
 REPO = Path(__file__).parent.parent
 SLUGS = sorted(expected_articles())

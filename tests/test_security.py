@@ -43,7 +43,7 @@ def test_robots_txt_crawl_delay_is_honoured(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Crawl-delay for 127.0.0.1: 0.25s" in result.stderr
     times = [t for path, t in server.log if path != "/robots.txt"]
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert len(gaps) >= 5
     # Local mirrors are otherwise crawled with no delay and 16 requests at a time.
     assert min(gaps) >= 0.25 - 0.02, gaps
