@@ -58,12 +58,12 @@ def guarded_crawl(tmp_path_factory):
     with FaultServer(SITE) as elsewhere:
         offsite = elsewhere.url.replace("127.0.0.1", "localhost")  # another host: not allowed
         root = mirror(tmp_path, extra_sitemap_urls=(f"{offsite}/{OFFSITE_SLUG}",))
-        faults = {"/" + SLUGS[0]: ["sleep:4"], "/" + SLUGS[1]: ["huge"],
+        faults = {"/" + SLUGS[0]: ["sleep:5"], "/" + SLUGS[1]: ["huge"],
                   "/" + SLUGS[2]: [f"to:{offsite}/{SLUGS[2]}"], "/" + SLUGS[3]: ["cp1252"]}
         db = tmp_path / "guarded.sqlite"
         with FaultServer(root, faults) as server:
             base = server.url.replace("http://", f"http://drm:{PASSWORD.replace('@', '%40')}@")
-            result = run_cli("-vv", "crawl", "--base-url", base, "--db", str(db), "--timeout", "1.5",
+            result = run_cli("-vv", "crawl", "--base-url", base, "--db", str(db), "--timeout", "2",
                              "--contact", "ops@example.org", env={"DRMCRAWL_MAX_SIZE": "1"})
         yield result, db, server, elsewhere
 

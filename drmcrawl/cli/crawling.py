@@ -45,6 +45,16 @@ def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, 
     fail_unless_finished(result)
 
 
+def fresh_database(db_path: Path) -> None:
+    """Delete the demo database, unless a crawl (another demo) is writing it right now."""
+    from drmcrawl.lock import crawl_lock
+    from drmcrawl.storage import resolve_db_url
+
+    with crawl_lock(resolve_db_url(str(db_path))):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
 def refuse_to_overwrite(output: str, force: bool) -> None:
     """Checked before any work: a re-run never silently replaces an analyst's file."""
     if Path(output).exists() and not force:
@@ -79,8 +89,7 @@ def demo(db: str, output: str, force: bool) -> None:
     if not BUNDLED_SITE.is_dir():
         raise click.ClickException(f"bundled fixture site missing at {BUNDLED_SITE}: run from a clone of the repo")
     db_path = Path(db)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    run(lambda: fresh_database(db_path))
     with FixtureServer(BUNDLED_SITE) as server:
         click.echo(f"Serving the fixture site at {server.url}", err=True)
         result = run(lambda: run_crawl("drm", server.url, str(db_path)))
