@@ -20,15 +20,16 @@ from test_storage import make_article
 
 from drmcrawl.storage import Archive
 
-# One kill per seed, in three windows of a crawl: during start-up (imports, schema,
-# robots.txt, sitemaps), among the first half of the articles, among the second half.
+# One kill per seed, in three windows of a crawl: during start-up (after the database file
+# appears: schema, run row, robots.txt, sitemaps), among the first half of the articles,
+# among the second half.
 SEEDS = (3, 14, 15)
 
 
 def kill_point(index: int, seed: int, stored_already: int) -> tuple[str, float]:
     rng = random.Random(seed)
     if index == 0:
-        return "seconds", rng.uniform(0.5, 4.0)
+        return "seconds", rng.uniform(0.0, 1.0)
     low, high = (1, N_ARTICLES // 2) if index == 1 else (N_ARTICLES // 2 + 1, N_ARTICLES - 2)
     return "articles", max(rng.randint(low, high), stored_already + 1)
 
@@ -36,7 +37,8 @@ def kill_point(index: int, seed: int, stored_already: int) -> tuple[str, float]:
 def crawl_and_kill(url: str, db: Path, index: int, seed: int) -> int:
     kind, value = kill_point(index, seed, article_count(db))
     proc = start_crawl(url, db)
-    if kind == "seconds":
+    if kind == "seconds":  # after the crawl opened the database (a fresh one on the first kill)
+        assert wait_for(lambda: db.exists(), timeout=90, proc=proc), proc.communicate()[1][-2000:]
         time.sleep(value)
     else:
         assert wait_for(lambda: article_count(db) >= value, timeout=90, proc=proc), proc.communicate()[1][-2000:]
