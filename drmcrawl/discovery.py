@@ -45,6 +45,22 @@ def rebase(url: str, base_url: str, site_domains: tuple[str, ...] = DRM_DOMAINS)
     return urlunsplit(parts._replace(fragment=""))
 
 
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """`http://user:pass@host/` -> ("http://host/", "user", "pass"), decoded."""
+    from urllib.parse import unquote
+
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None, None
+    netloc = parts.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return (urlunsplit(parts._replace(netloc=netloc)), unquote(parts.username or ""),
+            unquote(parts.password or ""))
+
+
 def url_key(url: str) -> str:
     """Site-relative identity of a page: `https://www.site/slug/` and
     `http://127.0.0.1:8000/slug` are both `/slug`."""

@@ -30,6 +30,7 @@ DOWNLOADER_MIDDLEWARES = {
     "drmcrawl.retry.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "drmcrawl.offsite.StrictOffsiteMiddleware": 650,
+    "drmcrawl.siteauth.SiteCredentialsMiddleware": 310,  # after HttpAuthMiddleware (300)
 }
 # Failed article fetches reach the spider's errback so they are recorded, not lost.
 HTTPERROR_ALLOWED_CODES: list[int] = []
@@ -37,7 +38,9 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 EXTENSIONS = {
     "drmcrawl.lock.CrawlLockExtension": 0,  # one crawl per database, `scrapy crawl` included
     "drmcrawl.safety.StorageGuard": 0,  # stop when the archive cannot be written
+    "drmcrawl.robots.CrawlDelay": 0,  # robots.txt Crawl-delay (Scrapy parses it, does not apply it)
 }
+ROBOTSTXT_CRAWL_DELAY_MAX = 60.0  # seconds; a longer Crawl-delay is capped (and logged)
 
 ITEM_PIPELINES = {
     "drmcrawl.pipelines.ValidatePipeline": 100,

@@ -20,6 +20,7 @@ PDF = b"%PDF-1.4\n" + b"\x00\x01binary" * 2000
 
 
 def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_after: list[int | None],
+                    headers_log: list,
                     delay: float = 0.0, gate: threading.Semaphore | None = None):
     base = _make_handler(root)
     lock = threading.Lock()
@@ -29,6 +30,7 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
         def do_GET(self) -> None:  # noqa: N802
             with lock:
                 log.append((self.path, time.monotonic()))
+                headers_log.append((self.path, dict(self.headers)))
                 n = counts[self.path] = counts.get(self.path, 0) + 1
                 total = len(log)
             if delay:
@@ -97,6 +99,9 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
         def _fault_loop(self, _a):  # redirects to itself forever
             self._plain(302, b"", headers=[("Location", self.path)])
 
+        def _fault_to(self, action):  # "to:http://elsewhere/x": a redirect there
+            self._plain(302, b"", headers=[("Location", action.split(":", 1)[1])])
+
         def _fault_offsite(self, _a):
             self._plain(301, b"", headers=[("Location", "http://example.com/elsewhere")])
 
@@ -109,6 +114,10 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def _fault_cp1252(self, _a):  # windows-1252 bytes, declared UTF-8 (header and meta)
+            body = self._page().decode("utf-8").encode("cp1252", errors="xmlcharrefreplace")
+            self._plain(200, body, "text/html; charset=UTF-8")
 
         def _fault_pdf(self, _a):  # a binary file linked like an article
             self._plain(200, PDF, "application/pdf")
@@ -127,9 +136,10 @@ class FaultServer(FixtureServer):
         # once; the retried SYN then arrives after a second and a 1 s timeout fires at random.
         self.httpd.socket.listen(128)
         self.log: list[tuple[str, float]] = []
+        self.headers: list[tuple[str, dict[str, str]]] = []  # (path, request headers)
         self._outage = [outage_after]
         self.gate = threading.Semaphore(0)  # "hold" requests wait for a token: server.let_through(n)
-        self.httpd.RequestHandlerClass = _faulty_handler(root, faults or {}, self.log, self._outage, delay,
+        self.httpd.RequestHandlerClass = _faulty_handler(root, faults or {}, self.log, self._outage, self.headers, delay,
                                                          self.gate)
 
     def let_through(self, n: int = 1) -> None:

@@ -30,6 +30,12 @@ def page(title: str, charset_meta: str = "", head: str = "") -> str:
     (page("Урду", "").encode("utf-16"), None, "Урду"),
     # HTTP header beats <meta>
     (page("Caf\xe9", '<meta charset="utf-8">').encode("latin-1"), "text/html; charset=ISO-8859-1", "Café"),
+    # UTF-8 BOM beats a wrong HTTP header too
+    (b"\xef\xbb\xbf" + page("ٹک ٹاک").encode("utf-8"), "text/html; charset=ISO-8859-1", "ٹک ٹاک"),
+    # a correct header beats a wrong <meta>
+    (page("پاکستان", '<meta charset="windows-1252">').encode("utf-8"), "text/html; charset=utf-8", "پاکستان"),
+    # windows-1252 bytes with a UTF-8 header and meta (old CMS behind a modern server)
+    (page("\u2018Quoted\u2019", '<meta charset="utf-8">').encode("cp1252"), "text/html; charset=UTF-8", "‘Quoted’"),
     # no declaration at all, valid UTF-8
     (page("پاکستان").encode("utf-8"), None, "پاکستان"),
 ])
@@ -93,3 +99,32 @@ def test_hostile_or_malformed_sitemaps_never_expand_or_crash(body):
     for request in requests:
         assert "lol" not in request.url and "root:" not in request.url
         assert len(request.url) < 200
+
+
+def test_relative_and_protocol_relative_links_in_feeds_and_archives_reach_the_mirror():
+    from scrapy.http import HtmlResponse
+
+    base = "http://mirror.example:8000"
+    spider = DrmSpider.from_crawler(get_crawler(DrmSpider), base_url=base)
+    feed = XmlResponse(base + "/feed/", body=b"""<?xml version="1.0"?><rss><channel>
+        <item><link>/relative-story/</link></item>
+        <item><link>//digitalrightsmonitor.pk/protocol-relative-story</link></item>
+        <item><link>https://www.digitalrightsmonitor.pk/absolute-story/</link></item>
+        <item><link>  </link></item></channel></rss>""")
+    archive = HtmlResponse(base + "/category/news/", encoding="utf-8", body=b"""<html><body>
+        <article class="jeg_post"><h3 class="jeg_post_title"><a href="../../sibling-story">a</a></h3></article>
+        <article class="jeg_post"><h3 class="jeg_post_title"><a href="//digitalrightsmonitor.pk/pr-story/">b</a></h3></article>
+        <article class="jeg_post"><h3 class="jeg_post_title"><a href="javascript:void(0)">c</a></h3></article>
+        </body></html>""")
+    urls = [r.url for r in spider.parse_feed(feed)] + [r.url for r in spider.parse_archive(archive)]
+    assert urls == [base + "/relative-story/", base + "/protocol-relative-story", base + "/absolute-story/",
+                    base + "/sibling-story", base + "/pr-story/"]
+
+
+@pytest.mark.parametrize("body", [b"<rss><channel><item><link>https://digitalrightsmonitor.pk/a</link>",
+                                  b"\x00\xff garbage", b"<?xml version='1.0'?><rss><channel><item><link>"
+                                  b"<![CDATA[https://digitalrightsmonitor.pk/cdata-story]]></link></item>"])
+def test_malformed_feeds_never_crash(body):
+    spider = DrmSpider.from_crawler(get_crawler(DrmSpider), base_url="https://mirror.example")
+    requests = list(spider.parse_feed(XmlResponse("https://mirror.example/feed/", body=body)))
+    assert all(r.url.startswith("https://mirror.example/") for r in requests)

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import SITE, expected_articles, run_cli
 from faultserver import FaultServer
-from drmcrawl.lock import acquire, lock_path, release
 from processes import N_ARTICLES, article_count, finish, incomplete_articles, start_crawl, wait_for
+
+from drmcrawl.lock import acquire, lock_path, release
 
 REPO = Path(__file__).parent.parent
 STEP = 7  # articles let through between two analyst passes
@@ -81,7 +82,7 @@ def test_a_second_crawl_is_refused_while_the_first_runs(running_crawl):
     # `scrapy crawl` takes the same lock.
     scrapy = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "drm", "-a", f"base_url={server.url}",
                              "-s", f"DRMCRAWL_DB={db}"], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert "CrawlLocked: another crawl is already writing" in scrapy.stderr
+    assert scrapy.returncode == 1 and "CrawlLocked: another crawl is already writing" in scrapy.stderr
     assert first.poll() is None, "the refused crawls must not disturb the running one"
     assert sqlite3.connect(db).execute("select id from crawl_runs").fetchall() == [(1,)], "a refused crawl writes nothing"
     server.let_through(10_000)

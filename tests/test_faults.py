@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SITE, expected_articles
-from drmcrawl.storage import Archive
 from faultserver import FaultServer
+
+from drmcrawl.storage import Archive
 
 REPO = Path(__file__).parent.parent
 SLUGS = sorted(expected_articles())
@@ -35,7 +35,10 @@ CASES = {
     12: (["pdf"], "not_html"),
     13: (["empty"], "not_an_article"),
     14: (["502", "ok"], "stored"),
+    15: (["to:/hop-1", "ok"], "stored"),  # a chain of redirects back to the article: followed
+    17: (["429:100000"], "http_429"),  # Retry-After beyond RETRY_AFTER_MAX: not waited for, recorded
 }
+CHAIN = {"/hop-1": ["to:/hop-2"], "/hop-2": ["to:/" + SLUGS[15]]}
 
 
 def scrapy_crawl(base_url: str, db: Path, **settings: str) -> subprocess.CompletedProcess:
@@ -49,7 +52,7 @@ def scrapy_crawl(base_url: str, db: Path, **settings: str) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def fault_crawl(tmp_path_factory):
-    faults = {"/" + SLUGS[i]: actions for i, (actions, _) in CASES.items()}
+    faults = {"/" + SLUGS[i]: actions for i, (actions, _) in CASES.items()} | CHAIN
     db = tmp_path_factory.mktemp("faults") / "faults.sqlite"
     with FaultServer(SITE, faults) as server:
         result = scrapy_crawl(server.url, db)
@@ -73,12 +76,21 @@ def test_every_failure_is_recorded_with_its_reason(fault_crawl):
     assert got == want
     failed, status = con.execute("select articles_failed, status from crawl_runs").fetchone()
     assert failed == len(want)
+    assert status == "finished"  # failed URLs do not fail the run: `drmcrawl crawl` exits 0
 
 
 def test_retry_after_is_honoured(fault_crawl):
     _, server, _ = fault_crawl
     first, second = server.requests_for("/" + SLUGS[2])[:2]
     assert second - first >= 0.9
+
+
+def test_redirect_chain_is_followed_and_long_retry_after_is_not_waited_for(fault_crawl):
+    _, server, result = fault_crawl
+    assert [p for p, _ in server.log if "hop-" in p] == ["/hop-1", "/hop-2"]
+    assert len(server.requests_for("/" + SLUGS[15])) == 2
+    assert len(server.requests_for("/" + SLUGS[17])) == 1
+    assert "Not waiting 100000s (Retry-After)" in result.stderr
 
 
 def test_transient_errors_are_retried(fault_crawl):
@@ -89,13 +101,15 @@ def test_transient_errors_are_retried(fault_crawl):
 
 def test_outage_mid_crawl_then_a_later_run_picks_up_what_failed(tmp_path):
     db = tmp_path / "outage.sqlite"
-    with FaultServer(SITE, outage_after=40) as server:
+    with FaultServer(SITE, outage_after=20) as server:  # ~7 discovery pages, then articles
         scrapy_crawl(server.url, db, RETRY_TIMES="0")
     con = sqlite3.connect(db)
     stored_first = con.execute("select count(*) from articles").fetchone()[0]
     failed_first = con.execute("select count(*) from failures").fetchone()[0]
     assert 0 < stored_first < len(SLUGS)
     assert failed_first > 0
+    # Pages were fetched, so the run finished: the outage shows as failed URLs (exit 0).
+    assert con.execute("select status, articles_failed from crawl_runs").fetchone() == ("finished", failed_first)
     with FaultServer(SITE) as server:
         scrapy_crawl(server.url, db)
     assert con.execute("select count(*) from articles").fetchone()[0] == len(SLUGS)

@@ -4,10 +4,10 @@ Every outcome is either an Article with a title and body, or NotAnArticle."""
 
 from __future__ import annotations
 
+from conftest import SITE, expected_articles
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SITE, expected_articles
 from drmcrawl.extract import Article, NotAnArticle, extract
 
 PAGES = {slug: (SITE / slug / "index.html").read_bytes() for slug in sorted(expected_articles())}
@@ -40,7 +40,7 @@ def test_truncated_or_cut_pages(slug, start, length):
        junk=st.lists(st.sampled_from(NASTY), min_size=1, max_size=12))
 def test_pages_with_injected_junk(slug, positions, junk):
     page = bytearray(PAGES[slug])
-    for where, piece in zip(positions, junk):
+    for where, piece in zip(positions, junk, strict=False):
         at = int(where * len(page))
         page[at:at] = piece
     outcome(bytes(page))

@@ -14,6 +14,7 @@ from drmcrawl.cli.common import (
     print_summary,
     run,
 )
+from drmcrawl.cli.download import download_options
 from drmcrawl.discovery import DRM_BASE_URL
 
 
@@ -25,7 +26,9 @@ from drmcrawl.discovery import DRM_BASE_URL
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop after storing N articles.")
 @click.option("--delay", type=click.FloatRange(min=0),
               help="Seconds between requests (default 1, 0 for local mirrors).")
-def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, delay: float | None) -> None:
+@download_options
+def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, delay: float | None,
+          download_settings: dict) -> None:
     """Crawl a site into the archive and print a summary.
 
     \b
@@ -36,9 +39,26 @@ def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, 
 
     check_url(base_url)
     settings = {"DOWNLOAD_DELAY": delay} if delay is not None else {}
+    settings.update(download_settings)
     result = run(lambda: run_crawl(spider, base_url, db, max_articles, settings))
     print_summary(result)
     fail_unless_finished(result)
+
+
+def fresh_database(db_path: Path) -> None:
+    """Delete the demo database, unless a crawl (another demo) is writing it right now."""
+    from drmcrawl.lock import crawl_lock
+    from drmcrawl.storage import resolve_db_url
+
+    with crawl_lock(resolve_db_url(str(db_path))):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
+def refuse_to_overwrite(output: str, force: bool) -> None:
+    """Checked before any work: a re-run never silently replaces an analyst's file."""
+    if Path(output).exists() and not force:
+        raise click.ClickException(f"{output} exists; use --force to overwrite it")
 
 
 def fail_unless_finished(result) -> None:
@@ -52,7 +72,8 @@ def fail_unless_finished(result) -> None:
 @main.command()
 @click.option("--db", default="data/demo.sqlite", show_default=True, help="Fresh database to create.")
 @click.option("--output", "-o", default="data/demo.csv", show_default=True, help="CSV export path.")
-def demo(db: str, output: str) -> None:
+@click.option("--force", is_flag=True, help="Overwrite an existing -o file.")
+def demo(db: str, output: str, force: bool) -> None:
     """Serve the bundled fixture site on 127.0.0.1, crawl it into a fresh database and
     export CSV. Needs no network.
 
@@ -64,11 +85,11 @@ def demo(db: str, output: str) -> None:
     from drmcrawl.export import write_csv
     from drmcrawl.fixtureserver import BUNDLED_SITE, FixtureServer
 
+    refuse_to_overwrite(output, force)
     if not BUNDLED_SITE.is_dir():
         raise click.ClickException(f"bundled fixture site missing at {BUNDLED_SITE}: run from a clone of the repo")
     db_path = Path(db)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    run(lambda: fresh_database(db_path))
     with FixtureServer(BUNDLED_SITE) as server:
         click.echo(f"Serving the fixture site at {server.url}", err=True)
         result = run(lambda: run_crawl("drm", server.url, str(db_path)))

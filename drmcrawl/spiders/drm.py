@@ -13,7 +13,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.sitemap import Sitemap
 
 from drmcrawl import discovery
-from drmcrawl.extract import NotAnArticle, extract
+from drmcrawl.extract import NotAnArticle, decode_html, extract
 from drmcrawl.failures import failure_reason
 from drmcrawl.items import PageFailure
 
@@ -29,6 +29,10 @@ class DrmSpider(scrapy.Spider):
     def __init__(self, base_url: str = discovery.DRM_BASE_URL, max_articles: int | str | None = None,
                  **kwargs):
         super().__init__(**kwargs)
+        # Credentials in the URL are sent as a header (siteauth.py), never kept in URLs,
+        # logs or the database.
+        base_url, user, password = discovery.split_credentials(base_url)
+        self.site_credentials = (user, password) if user is not None else None
         self.base_url = base_url.rstrip("/")
         host = urlsplit(self.base_url).hostname
         if not host or urlsplit(self.base_url).scheme not in ("http", "https"):
@@ -97,7 +101,9 @@ class DrmSpider(scrapy.Spider):
             yield PageFailure(response.url, "not_html", response.headers.get("Content-Type", b"").decode())
             return
         try:
-            article = extract(response.text, response.url, profile=self.profile)
+            # Bytes, not response.text: decode_html repairs windows-1252 declared as UTF-8.
+            html = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            article = extract(html, response.url, profile=self.profile)
         except NotAnArticle as exc:
             yield PageFailure(response.url, "not_an_article", str(exc))
             return
