@@ -22,6 +22,10 @@ class CrawlResult:
     failed: int
     duplicates: int
     pages: int
+    removed: int = 0
+    not_modified: int = 0
+    warc_records: int = 0
+    warc_dir: str | None = None
 
 
 def project_settings(**overrides) -> Settings:
@@ -65,4 +69,8 @@ def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None =
         failed=count("articles_failed"),
         duplicates=count("duplicates_dropped"),
         pages=int(stats.get("downloader/response_count", 0)),
+        removed=count("articles_removed"),
+        not_modified=count("not_modified"),
+        warc_records=count("warc_records"),
+        warc_dir=stats.get("drmcrawl/warc_dir"),
     )

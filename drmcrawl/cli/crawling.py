@@ -25,21 +25,54 @@ from drmcrawl.discovery import DRM_BASE_URL
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop after storing N articles.")
 @click.option("--delay", type=click.FloatRange(min=0),
               help="Seconds between requests (default 1, 0 for local mirrors).")
-def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, delay: float | None) -> None:
-    """Crawl a site into the archive and print a summary.
+@click.option("--full", is_flag=True, help="Re-check every known article, whatever the revisit policy says.")
+@click.option("--revisit", metavar="POLICY",
+              help="Revisit policy AGE_DAYS:EVERY_DAYS,...,*:EVERY_DAYS [default: 7:0.25,30:1,365:7,*:30].")
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="WARC folder [default: warc/ next to the database].")
+@click.option("--trigger", envvar="DRMCRAWL_TRIGGER", default="manual", show_default=True,
+              help="What started the run (cron, systemd...), stored with it; also $DRMCRAWL_TRIGGER.")
+def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, delay: float | None,
+          full: bool, revisit: str | None, warc_dir: str | None, trigger: str) -> None:
+    """Crawl a site into the archive and print a summary. Repeat crawls are incremental:
+    new URLs, newer sitemap lastmod and articles due under the revisit policy, fetched with
+    conditional GET. Every response is kept in WARC files.
 
     \b
     Example:
         drmcrawl crawl drm --base-url http://127.0.0.1:8000 --db data/mirror.sqlite --max-articles 50
+        drmcrawl crawl drm --full --trigger cron
     """
     from drmcrawl.crawl import run_crawl
 
     check_url(base_url)
-    settings = {"DOWNLOAD_DELAY": delay} if delay is not None else {}
+    settings = archive_settings(full, revisit, warc_dir, trigger)
+    if delay is not None:
+        settings["DOWNLOAD_DELAY"] = delay
     result = run(lambda: run_crawl(spider, base_url, db, max_articles, settings))
     print_summary(result)
+    print_archive_summary(result)
     if result.status != "finished":
         raise click.ClickException(f"crawl ended with status {result.status} ({result.reason})")
+
+
+def archive_settings(full: bool, revisit: str | None, warc_dir: str | None, trigger: str) -> dict:
+    """Scrapy settings of the archive options (the policy checked here: a usage error)."""
+    from drmcrawl.archive.policy import parse_policy
+
+    if revisit is not None:
+        try:
+            parse_policy(revisit)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--revisit") from exc
+    settings = {"DRMCRAWL_FULL": full, "DRMCRAWL_REVISIT": revisit, "DRMCRAWL_TRIGGER": trigger}
+    if warc_dir:
+        settings["DRMCRAWL_WARC_DIR"] = warc_dir
+    return settings
+
+
+def print_archive_summary(result) -> None:
+    click.echo(f"archive: removed {result.removed}, not modified (304) {result.not_modified}; "
+               f"WARC records {result.warc_records} in {result.warc_dir}")
 
 
 @main.command()
