@@ -2,7 +2,8 @@
 WordPress-like routing, for the offline demo and the tests. See tests/fixtures/README.md.
 
 Like a real web server it sends `ETag` and `Last-Modified` (the file's mtime), answers
-conditional GETs (`If-None-Match`, `If-Modified-Since`) with 304, and, with
+conditional GETs (`If-None-Match`, `If-Modified-Since`) with 304, redirects paths listed
+in `_redirects.json` (keys starting with "/", next to the post IDs of `?p=`), and, with
 `compress=True`, gzips bodies for clients that accept it (ETag `"..-gzip"`, as Apache does)."""
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def _make_handler(root: Path, compress: bool = False):
             if parts.path in ("", "/") and post:
                 target = redirects.get(post[0])
                 return self._redirect(target) if target else self._not_found()
+            moved = redirects.get(parts.path.rstrip("/") or "/")  # "/old-slug": "/new/place"
+            if moved:
+                return self._redirect(moved)
             file = self._resolve(parts.path)
             if file is None:
                 return self._not_found()

@@ -9,8 +9,9 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from drmcrawl.archive.events import Gone, NotModified
-from drmcrawl.archive.middleware import recorded_settings
+from drmcrawl.archive.middleware import file_prefix, recorded_settings, warc_dir
 from drmcrawl.archive.provenance import EXTRACTOR_VERSION
+from drmcrawl.archive.warc import repair_killed
 from drmcrawl.extract import Article
 from drmcrawl.items import PageFailure
 from drmcrawl.storage import Archive
@@ -67,6 +68,7 @@ class StorePipeline:
         killed = self.archive.mark_killed_runs()
         if killed:
             logger.warning("Crawl runs %s died without closing (killed?): marked interrupted", killed)
+            self._repair_warcs(spider, killed)
         resuming = self.crawler.settings.getbool("DRMCRAWL_RESUME", True)
         resume = self.archive.resume_point(spider.name) if resuming else None
         settings = recorded_settings(self.crawler, spider)
@@ -83,6 +85,12 @@ class StorePipeline:
         self.stats.set_value(STATS_PREFIX + "run_id", self.run_id)
         self.stats.set_value(STATS_PREFIX + "db", self.archive.location)
         logger.info("Crawl run %s writing to %s", self.run_id, self.archive.location)
+
+    def _repair_warcs(self, spider, run_ids: list[int]) -> None:
+        folder = warc_dir(self.crawler, self.archive.location)
+        if folder.is_dir():
+            prefixes = [file_prefix(spider.name, run_id) for run_id in run_ids]
+            repair_killed(folder, prefixes, self.archive.warc_ends(run_ids))
 
     def process_item(self, item):
         if isinstance(item, PageFailure):

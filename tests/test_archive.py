@@ -3,10 +3,11 @@ real HTTP (gzip, ETag, Last-Modified, conditional GET), then a third time increm
 then re-extracted from WARC alone with no server running.
 
 After state: one article edited (and its sitemap lastmod bumped), one deleted (404), one
-added, one re-served unchanged (file rewritten: newer Last-Modified, same ETag)."""
+redirected to the home page (301), one added, one re-served unchanged (file rewritten: newer Last-Modified, same ETag)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -27,6 +28,7 @@ from drmcrawl.storage import Archive
 EDITED = "afghan-refugees-sim-blocking-pakistan-2025"
 EDIT = ("Authorities in Pakistan have begun blocking", "Authorities in Pakistan have now begun blocking")
 DELETED = "fia-told-to-stop-misuse-of-cybercrimes-law"
+REDIRECTED = "pakistan-telecom-regulator-confirms-whitelisting-vpns"  # now 301 to the home page
 RESERVED = "drm-weekly-review-10"
 ADDED_FROM, ADDED_ID_FROM = "islamabad-high-court-reserves-decision-on-petitions-challenging-peca-amendment-ordinance", "10012"
 ADDED, ADDED_ID = "ihc-petitions-follow-up-added-later", "99012"
@@ -40,6 +42,9 @@ def make_after_state(root: Path) -> Path:
     assert EDIT[0] in html
     page.write_text(html.replace(*EDIT), encoding="utf-8")
     shutil.rmtree(root / DELETED)
+    shutil.rmtree(root / REDIRECTED)
+    redirects = json.loads((root / "_redirects.json").read_text())
+    (root / "_redirects.json").write_text(json.dumps({**redirects, f"/{REDIRECTED}": "/"}))
     reserved = root / RESERVED / "index.html"
     reserved.write_bytes(reserved.read_bytes())  # same bytes, new mtime
     os.utime(reserved)
@@ -173,7 +178,7 @@ def test_unchanged_payloads_are_revisit_records(crawls):
     db = crawls["db"]
     second_run = _runs(db)[1]["id"]
     not_modified = _fetches(db, "run_id = ? and status = 304", second_run)
-    assert len(not_modified) == N - 2  # all but the edited and the deleted article
+    assert len(not_modified) == N - 3  # all but the edited, the deleted and the redirected article
     assert all(r["record_type"] == "revisit" and r["refers_to"] for r in not_modified)
     identical = _fetches(db, "run_id = ? and status = 200 and record_type = 'revisit'", second_run)
     assert {r["kind"] for r in identical} >= {"navigation", "robots"}  # unchanged pages, no conditional GET
@@ -192,14 +197,14 @@ def test_unchanged_payloads_are_revisit_records(crawls):
 def test_second_run_counts(crawls):
     first, second, third = _runs(crawls["db"])
     assert (first["trigger"], second["trigger"]) == ("cron", "manual")
-    assert (second["articles_new"], second["articles_updated"], second["articles_removed"]) == (1, 1, 1)
-    assert second["articles_unchanged"] == second["not_modified"] == N - 2
+    assert (second["articles_new"], second["articles_updated"], second["articles_removed"]) == (1, 1, 2)
+    assert second["articles_unchanged"] == second["not_modified"] == N - 3
     assert second["articles_failed"] == 0 and second["status"] == "finished"
     assert second["discovered"] == N + 1 and second["skipped"] == 0  # the deleted one is still linked
     assert second["duration_s"] > 0 and second["robots_blocked"] == 0
     assert (third["articles_new"], third["articles_updated"], third["not_modified"]) == (0, 0, 0)
     assert third["skipped"] == third["discovered"] == N + 1  # incremental: not due, lastmod not newer
-    assert f"removed 1, not modified (304) {N - 2};" in crawls["outputs"][1].stdout
+    assert f"removed 2, not modified (304) {N - 3};" in crawls["outputs"][1].stdout
 
 
 def test_edit_is_a_new_version_and_unchanged_is_not(crawls):
@@ -220,13 +225,15 @@ def test_edit_is_a_new_version_and_unchanged_is_not(crawls):
     assert same.exit_code == 1 and "no version 3" in same.stderr
 
 
-def test_deleted_article_is_marked_removed_not_deleted(crawls):
+def test_deleted_or_redirected_article_is_marked_removed_not_deleted(crawls):
     db = crawls["db"]
     gone = _article(db, DELETED)
     assert gone is not None and gone["removed_status"] == 404 and gone["removed_at"] is not None
     assert gone["title"] == crawls["before"][gone["post_id"]]["title"]
     result = cli("history", f"{LIVE}/{DELETED}", "--db", str(db))
     assert "REMOVED" in result.stdout and "HTTP 404" in result.stdout
+    moved = _article(db, REDIRECTED)
+    assert moved["removed_status"] == 301 and moved["removed_at"] is not None
     assert not sqlite3.connect(db).execute("select count(*) from failures").fetchone()[0]
 
 
@@ -241,7 +248,7 @@ def test_runs_command_lists_every_run(crawls):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["#3", "#2", "#1"]
-    assert "cron" in lines[2] and f"unchanged {N - 2} (304 {N - 2})" in lines[1] and "removed 1" in lines[1]
+    assert "cron" in lines[2] and f"unchanged {N - 3} (304 {N - 3})" in lines[1] and "removed 2" in lines[1]
 
 
 # -- re-extraction from WARC alone (no server is running now) ---------------------------
@@ -265,6 +272,7 @@ def test_reextract_reproduces_records_from_warc(archive_copy, crawls):
     assert f"changed {N + 1} " in redone.stdout  # every article, the removed one included
     assert _records(archive_copy) == before
     assert _article(archive_copy, DELETED)["removed_status"] == 404  # a re-read is not a sighting
+    assert _article(archive_copy, REDIRECTED)["removed_status"] == 301
     assert _article(archive_copy, EDITED)["version_count"] == 3
 
 

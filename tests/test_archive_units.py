@@ -3,9 +3,12 @@ policy, content versions, schema upgrade, and resuming a killed run."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -143,8 +146,13 @@ def test_a_killed_run_is_resumed_without_refetching_or_duplicates(site_server, t
     con = sqlite3.connect(db)
     settings = json.loads(con.execute("select settings from crawl_runs where id = 1").fetchone()[0])
     settings["pid"] = 2**22 + 12345  # above the default pid_max: no such process
-    con.execute("update crawl_runs set status = 'running', settings = ? where id = 1", (json.dumps(settings),))
+    con.execute("update crawl_runs set status = 'running', articles_new = 0, settings = ? where id = 1",
+                (json.dumps(settings),))
     con.commit()
+    [warc] = (tmp_path / "warc").glob("*.warc.gz")
+    intact = warc.stat().st_size
+    with warc.open("ab") as fh:  # the kill tore the record being written
+        fh.write(gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\n" + b"x" * 5000)[:700])
     second = run_cli("crawl", "--base-url", site_server.url, "--db", str(db), "--full")
     assert second.returncode == 0, second.stderr[-2000:]
     n = len(expected_articles())
@@ -155,3 +163,7 @@ def test_a_killed_run_is_resumed_without_refetching_or_duplicates(site_server, t
                             "where f.run_id = 2 and a.first_run_id = 1").fetchone()[0]
     assert refetched == 0  # --full, yet what the killed run checked is done
     assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert warc.stat().st_size == intact  # the torn tail is cut off, every indexed record kept
+    files = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True)
+    assert len(files) == 2 and check.returncode == 0, check.stdout

@@ -33,6 +33,10 @@ def recorded_settings(crawler, spider) -> dict:
     return settings
 
 
+def file_prefix(spider_name: str, run_id: int | None) -> str:
+    return f"{spider_name}-run{run_id}"
+
+
 def warc_dir(crawler, db_location: str):
     return warc_folder(db_location, crawler.settings.get("DRMCRAWL_WARC_DIR"))
 
@@ -68,7 +72,7 @@ class WarcArchiveMiddleware:
         if self.recorder is None:
             settings = self.crawler.settings
             writer = WarcWriter(
-                warc_dir(self.crawler, self.archive.location), f"{self.spider.name}-run{run_id}",
+                warc_dir(self.crawler, self.archive.location), file_prefix(self.spider.name, run_id),
                 settings_info(recorded_settings(self.crawler, self.spider)),
                 max_size=settings.getint("DRMCRAWL_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
             )

@@ -236,6 +236,19 @@ def truncate_to(path: Path, valid_end: int) -> bool:
     return True
 
 
+def repair_killed(folder: Path, prefixes: list[str], ends: dict[str, int]) -> list[str]:
+    """After a kill: cut each WARC file whose name starts with one of `prefixes` (the
+    killed runs' files) back to the end of its last indexed exchange (`ends`: file name ->
+    offset, from the fetch index), so every file again holds whole records only and each
+    indexed record is still where the index says. Returns the names changed."""
+    changed = []
+    for prefix in prefixes:
+        for path in sorted(folder.glob(f"{prefix}-*{SUFFIX}")):
+            if truncate_to(path, ends.get(path.name, 0)):
+                changed.append(path.name)
+    return changed
+
+
 def warc_folder(db_location: str, configured: str | os.PathLike | None = None) -> Path:
     """Where WARC files go: the configured folder, else `warc/` next to a SQLite file
     (data/drmcrawl.sqlite -> data/warc), else data/warc."""

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from drmcrawl.discovery import url_key
+from drmcrawl.discovery import page_kind, url_key
 from drmcrawl.storage.models import Fetch
 
 KEY_HEADERS = ("etag", "last_modified", "content_type", "location")
@@ -76,5 +76,7 @@ class FetchStore:
                 query = query.where(Fetch.fetched_at >= since)
             if site is not None:
                 query = query.where(Fetch.site == site)
-            newest = {url_key(f.final_url): f for f in s.scalars(query)}
+            # A redirect off the article (to the home page, say) is an article request's
+            # answer too, but not an article page: the spider's rule, `page_kind`, decides.
+            newest = {url_key(f.final_url): f for f in s.scalars(query) if page_kind(f.final_url) == "post"}
         return sorted(newest.values(), key=lambda f: f.id)

@@ -7,9 +7,9 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from drmcrawl.storage.models import CrawlRun, Fetch
+from drmcrawl.storage.models import Article, CrawlRun, Fetch
 
 RUN_COUNTERS = (
     "pages_fetched", "articles_new", "articles_updated", "articles_unchanged",
@@ -108,6 +108,9 @@ class RunStore:
                                 .order_by(Fetch.id.desc()).limit(1))
                 run.status, run.finish_reason = "interrupted", KILLED
                 run.finished_at = last or utcnow()
+                # Its counters died with it; what it left in the archive is countable.
+                run.pages_fetched = s.scalar(select(func.count(Fetch.id)).where(Fetch.run_id == run.id))
+                run.articles_new = s.scalar(select(func.count(Article.id)).where(Article.first_run_id == run.id))
                 run.duration_s = round((run.finished_at - run.started_at).total_seconds(), 3)
             return [r.id for r in rows]
 
