@@ -33,6 +33,14 @@ DOWNLOADER_MIDDLEWARES = {
     # Next to the downloader: archives each exchange before decompression, redirects, retries.
     "drmcrawl.archive.middleware.WarcArchiveMiddleware": 950,
 }
+# Scrapy's defaults plus Accept-Encoding: only the codings every WARC tool decodes (warcio,
+# pywb), so archived payloads, stored compressed as sent, stay readable. Without this Scrapy
+# would also offer br and zstd when their libraries happen to be installed.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
+}
 # Failed article fetches reach the spider's errback so they are recorded, not lost.
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
