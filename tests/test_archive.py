@@ -53,14 +53,7 @@ def make_after_state(root: Path) -> Path:
     source = (root / ADDED_FROM / "index.html").read_text(encoding="utf-8")
     (added / "index.html").write_text(source.replace(ADDED_FROM, ADDED).replace(ADDED_ID_FROM, ADDED_ID),
                                       encoding="utf-8")
-    for sitemap in root.glob("post-sitemap*.xml"):
-        text = sitemap.read_text(encoding="utf-8")
-        start = text.find(f"<loc>{LIVE}/{EDITED}</loc>")
-        if start >= 0:  # the edit shows in the sitemap, as Yoast does
-            end = text.index("</lastmod>", start)
-            lastmod_at = text.index("<lastmod>", start) + len("<lastmod>")
-            text = text[:lastmod_at] + "2026-11-30T10:00:00+00:00" + text[end:]
-        sitemap.write_text(text, encoding="utf-8")
+    bump_lastmod(root, EDITED, "2026-11-30T10:00:00+00:00")  # the edit shows in the sitemap, as Yoast does
     first = root / "post-sitemap.xml"
     text = first.read_text(encoding="utf-8")
     entry = f"<url>\n\t\t<loc>{LIVE}/{ADDED}</loc>\n\t\t<lastmod>2026-11-30T12:00:00+00:00</lastmod>\n\t</url>\n\t"
@@ -72,6 +65,16 @@ def make_after_state(root: Path) -> Path:
 def cli(*args: str):
     """Commands that do not crawl run in-process (no reactor involved): fast."""
     return CliRunner().invoke(main, list(args))
+
+
+def bump_lastmod(root: Path, slug: str, lastmod: str) -> None:
+    for sitemap in root.glob("post-sitemap*.xml"):
+        text = sitemap.read_text(encoding="utf-8")
+        start = text.find(f"<loc>{LIVE}/{slug}</loc>")
+        if start >= 0:
+            end = text.index("</lastmod>", start)
+            lastmod_at = text.index("<lastmod>", start) + len("<lastmod>")
+            sitemap.write_text(text[:lastmod_at] + lastmod + text[end:], encoding="utf-8")
 
 
 def crawl(base_url: str, db: Path, *extra: str):
@@ -91,7 +94,8 @@ def crawls(tmp_path_factory):
     snapshot = {r["post_id"]: r for r in _records(db)}
     with FixtureServer(after, compress=True) as after_server:
         second = crawl(after_server.url, db, "--revisit", "*:0")  # every known article due
-        third = crawl(after_server.url, db)  # default policy: nothing due, nothing newer
+        bump_lastmod(after, RESERVED, "2026-12-01T00:00:00+00:00")  # newer lastmod, same page
+        third = crawl(after_server.url, db)  # default policy: only the newer lastmod is fetched
     return {"db": db, "warc": db.parent / "warc", "outputs": (first, second, third), "before": snapshot}
 
 
@@ -202,8 +206,10 @@ def test_second_run_counts(crawls):
     assert second["articles_failed"] == 0 and second["status"] == "finished"
     assert second["discovered"] == N + 1 and second["skipped"] == 0  # the deleted one is still linked
     assert second["duration_s"] > 0 and second["robots_blocked"] == 0
-    assert (third["articles_new"], third["articles_updated"], third["not_modified"]) == (0, 0, 0)
-    assert third["skipped"] == third["discovered"] == N + 1  # incremental: not due, lastmod not newer
+    assert (third["articles_new"], third["articles_updated"], third["not_modified"]) == (0, 0, 1)
+    assert third["discovered"] == N + 1 and third["skipped"] == N  # incremental: not due, lastmod not newer
+    third_articles = _fetches(crawls["db"], "run_id = ? and kind = 'article'", third["id"])
+    assert [(r["final_url"].rsplit("/", 1)[1], r["status"]) for r in third_articles] == [(RESERVED, 304)]
     assert f"removed 2, not modified (304) {N - 3};" in crawls["outputs"][1].stdout
 
 
@@ -221,6 +227,9 @@ def test_edit_is_a_new_version_and_unchanged_is_not(crawls):
     minus = [line for line in diff.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
     plus = [line for line in diff.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
     assert len(minus) == len(plus) == 1 and EDIT[0] in minus[0] and EDIT[1] in plus[0]
+    as_json = json.loads(cli("history", f"{LIVE}/{EDITED}", "--db", str(db), "--json").stdout)
+    assert [v["version"] for v in as_json["versions"]] == [1, 2]
+    assert EDIT[1] in as_json["versions"][1]["record"]["body"] and EDIT[1] not in as_json["versions"][0]["record"]["body"]
     same = cli("history", f"{LIVE}/{EDITED}", "--db", str(db), "--diff", "1", "3")
     assert same.exit_code == 1 and "no version 3" in same.stderr
 
@@ -248,6 +257,8 @@ def test_runs_command_lists_every_run(crawls):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["#3", "#2", "#1"]
+    as_json = json.loads(cli("runs", "--db", str(crawls["db"]), "--json").stdout)
+    assert [r["id"] for r in as_json] == [3, 2, 1] and as_json[1]["counts"]["articles_removed"] == 2
     assert "cron" in lines[2] and f"unchanged {N - 3} (304 {N - 3})" in lines[1] and "removed 2" in lines[1]
 
 
