@@ -65,32 +65,37 @@ class StorePipeline:
     def spider_opened(self, spider):
         self.archive = Archive(self.db)
         self.site = getattr(spider, "profile", spider.name)
+        self._recover_killed_runs(spider)
+        self._start_run(spider)
+        self.stats.set_value(STATS_PREFIX + "run_id", self.run_id)
+        self.stats.set_value(STATS_PREFIX + "db", self.archive.location)
+        logger.info("Crawl run %s writing to %s", self.run_id, self.archive.location)
+
+    def _recover_killed_runs(self, spider) -> None:
+        """Runs whose process died (kill -9) are marked interrupted and their WARC files
+        cut back to the last indexed exchange (a torn gzip member would fail readers)."""
         killed = self.archive.mark_killed_runs()
-        if killed:
-            logger.warning("Crawl runs %s died without closing (killed?): marked interrupted", killed)
-            self._repair_warcs(spider, killed)
-        resuming = self.crawler.settings.getbool("DRMCRAWL_RESUME", True)
-        resume = self.archive.resume_point(spider.name) if resuming else None
-        settings = recorded_settings(self.crawler, spider)
-        full = self.crawler.settings.getbool("DRMCRAWL_FULL")
+        if not killed:
+            return
+        logger.warning("Crawl runs %s died without closing (killed?): marked interrupted", killed)
+        folder = warc_dir(self.crawler, self.archive.location)
+        if folder.is_dir():
+            prefixes = [file_prefix(spider.name, run_id) for run_id in killed]
+            repair_killed(folder, prefixes, self.archive.warc_ends(killed))
+
+    def _start_run(self, spider) -> None:
+        settings = self.crawler.settings
+        resume = self.archive.resume_point(spider.name) if settings.getbool("DRMCRAWL_RESUME", True) else None
         self.run_id = self.archive.start_run(
-            spider.name, getattr(spider, "base_url", None), settings,
-            trigger=self.crawler.settings.get("DRMCRAWL_TRIGGER") or "scrapy",
-            full=full or bool(resume and resume[2]), resumed_from=resume[0] if resume else None)
+            spider.name, getattr(spider, "base_url", None), recorded_settings(self.crawler, spider),
+            trigger=settings.get("DRMCRAWL_TRIGGER") or "scrapy",
+            full=settings.getbool("DRMCRAWL_FULL") or bool(resume and resume[2]),
+            resumed_from=resume[0] if resume else None)
         self.started_at = utcnow()
         if resume:
             # Articles the interrupted run(s) already checked are done; the rest is fetched.
             self.stats.set_value(STATS_PREFIX + "resume_since", resume[1])
             logger.info("Resuming interrupted run %s (its work since %s is kept)", resume[0], resume[1])
-        self.stats.set_value(STATS_PREFIX + "run_id", self.run_id)
-        self.stats.set_value(STATS_PREFIX + "db", self.archive.location)
-        logger.info("Crawl run %s writing to %s", self.run_id, self.archive.location)
-
-    def _repair_warcs(self, spider, run_ids: list[int]) -> None:
-        folder = warc_dir(self.crawler, self.archive.location)
-        if folder.is_dir():
-            prefixes = [file_prefix(spider.name, run_id) for run_id in run_ids]
-            repair_killed(folder, prefixes, self.archive.warc_ends(run_ids))
 
     def process_item(self, item):
         if isinstance(item, PageFailure):
