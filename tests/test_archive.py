@@ -222,6 +222,9 @@ def test_edit_is_a_new_version_and_unchanged_is_not(crawls):
     result = cli("history", f"{LIVE}/{EDITED}", "--db", str(db))
     assert result.exit_code == 0, result.stderr
     assert "v1 " in result.stdout and "v2 " in result.stdout
+    v2 = next(line for line in result.stdout.splitlines() if line.strip().startswith("v2 "))
+    file, offset = v2.rsplit("warc ", 1)[1].split("@")
+    assert EDIT[1].encode() in read_record(crawls["warc"] / file, int(offset)).body
     diff = cli("history", f"{LIVE}/{EDITED}", "--db", str(db), "--diff", "1", "2")
     assert diff.exit_code == 0, diff.stderr
     minus = [line for line in diff.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]

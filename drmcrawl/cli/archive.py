@@ -56,7 +56,13 @@ def history(url: str, diff_versions: tuple[int, int] | None, as_json: bool, db: 
         click.echo(f"REMOVED {_when(found.removed_at)} (HTTP {found.removed_status}); the archived versions remain")
     for v in found.versions:
         click.echo(f"  v{v.version}  {_when(v.first_seen)} .. {_when(v.last_seen)}  {v.content_hash[:12]}  "
-                   f"run {v.run_id}  extractor {v.extractor_version or '-'}")
+                   f"run {v.run_id}  extractor {v.extractor_version or '-'}{_source(archive, v.fetch_id)}")
+
+
+def _source(archive, fetch_id: int | None) -> str:
+    """Where the raw response of a version is: the WARC record to cite or replay."""
+    fetch = archive.fetch(fetch_id) if fetch_id else None
+    return f"  warc {fetch.warc_file}@{fetch.warc_offset}" if fetch else ""
 
 
 def _history_json(found) -> dict:
