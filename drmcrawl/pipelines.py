@@ -80,7 +80,7 @@ class StorePipeline:
         logger.warning("Crawl runs %s died without closing (killed?): marked interrupted", killed)
         folder = warc_dir(self.crawler, self.archive.location)
         if folder.is_dir():
-            prefixes = [file_prefix(spider.name, run_id) for run_id in killed]
+            prefixes = [file_prefix(self.archive.location, spider.name, run_id) for run_id in killed]
             repair_killed(folder, prefixes, self.archive.warc_ends(killed))
 
     def _start_run(self, spider) -> None:

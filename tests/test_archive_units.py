@@ -167,3 +167,18 @@ def test_a_killed_run_is_resumed_without_refetching_or_duplicates(site_server, t
     files = sorted((tmp_path / "warc").glob("*.warc.gz"))
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True)
     assert len(files) == 2 and check.returncode == 0, check.stdout
+
+
+def test_repair_touches_only_the_killed_runs_files_of_this_database(tmp_path):
+    from drmcrawl.archive.middleware import file_prefix
+    from drmcrawl.archive.warc import repair_killed
+
+    mine = file_prefix(str(tmp_path / "news.sqlite"), "drm", 1)
+    other = file_prefix(str(tmp_path / "demo.sqlite"), "drm", 1)
+    assert (mine, other) == ("news-drm-run1", "demo-drm-run1")
+    for prefix in (mine, other, file_prefix(str(tmp_path / "news.sqlite"), "drm", 2)):
+        (tmp_path / f"{prefix}-20261201000000-00001.warc.gz").write_bytes(b"x" * 100)
+    changed = repair_killed(tmp_path, [mine], {f"{mine}-20261201000000-00001.warc.gz": 60})
+    assert changed == [f"{mine}-20261201000000-00001.warc.gz"]
+    sizes = sorted(p.stat().st_size for p in tmp_path.glob("*.warc.gz"))
+    assert sizes == [60, 100, 100]

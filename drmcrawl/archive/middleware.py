@@ -9,6 +9,8 @@ RedirectMiddleware follows a 3xx (each hop is archived) and before retries."""
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
 from scrapy import signals
 
@@ -33,8 +35,15 @@ def recorded_settings(crawler, spider) -> dict:
     return settings
 
 
-def file_prefix(spider_name: str, run_id: int | None) -> str:
-    return f"{spider_name}-run{run_id}"
+def file_prefix(db_location: str, spider_name: str, run_id: int | None) -> str:
+    """`<db name>-<spider>-run<N>`: databases side by side in one folder share its warc/
+    folder, so a file name says which database (and run) it belongs to."""
+    return f"{db_name(db_location)}-{spider_name}-run{run_id}"
+
+
+def db_name(db_location: str) -> str:
+    name = Path(db_location).stem if "://" not in db_location else "db"
+    return re.sub(r"[^A-Za-z0-9_.]+", "_", name) or "db"
 
 
 def warc_dir(crawler, db_location: str):
@@ -72,7 +81,8 @@ class WarcArchiveMiddleware:
         if self.recorder is None:
             settings = self.crawler.settings
             writer = WarcWriter(
-                warc_dir(self.crawler, self.archive.location), file_prefix(self.spider.name, run_id),
+                warc_dir(self.crawler, self.archive.location),
+                file_prefix(self.archive.location, self.spider.name, run_id),
                 settings_info(recorded_settings(self.crawler, self.spider)),
                 max_size=settings.getint("DRMCRAWL_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
             )

@@ -70,6 +70,16 @@ def archive_settings(full: bool, revisit: str | None, warc_dir: str | None, trig
     return settings
 
 
+def remove_warcs_of(db_path: Path) -> None:
+    """The demo starts afresh: its old WARC files would be orphans of the deleted index."""
+    from drmcrawl.archive.middleware import db_name
+    from drmcrawl.archive.warc import SUFFIX, warc_folder
+
+    folder = warc_folder(str(db_path.resolve()))
+    for path in folder.glob(f"{db_name(str(db_path))}-*{SUFFIX}"):
+        path.unlink()
+
+
 def print_archive_summary(result) -> None:
     click.echo(f"archive: removed {result.removed}, not modified (304) {result.not_modified}; "
                f"WARC records {result.warc_records} in {result.warc_dir}")
@@ -95,6 +105,7 @@ def demo(db: str, output: str) -> None:
     db_path = Path(db)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    remove_warcs_of(db_path)
     with FixtureServer(BUNDLED_SITE) as server:
         click.echo(f"Serving the fixture site at {server.url}", err=True)
         result = run(lambda: run_crawl("drm", server.url, str(db_path)))
