@@ -23,6 +23,10 @@ class CrawlResult:
     duplicates: int
     pages: int
     error: str | None = None  # why the archive could not be written, if it could not
+    removed: int = 0
+    not_modified: int = 0
+    warc_records: int = 0
+    warc_dir: str | None = None
 
 
 def project_settings(**overrides) -> Settings:
@@ -82,4 +86,8 @@ def _run_locked(spider: str, base_url: str | None, db: str | None, max_articles:
         duplicates=count("duplicates_dropped"),
         pages=int(stats.get("downloader/response_count", 0)),
         error=stats.get(STORAGE_ERROR_STAT),
+        removed=count("articles_removed"),
+        not_modified=count("not_modified"),
+        warc_records=count("warc_records"),
+        warc_dir=stats.get("drmcrawl/warc_dir"),
     )

@@ -8,9 +8,14 @@ import time
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from drmcrawl.archive.events import Gone, NotModified
+from drmcrawl.archive.middleware import file_prefix, recorded_settings, warc_dir
+from drmcrawl.archive.provenance import EXTRACTOR_VERSION
+from drmcrawl.archive.warc import repair_killed
 from drmcrawl.extract import Article
 from drmcrawl.items import PageFailure
 from drmcrawl.storage import Archive
+from drmcrawl.storage.repository import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +23,9 @@ STATS_PREFIX = "drmcrawl/"
 # How a Scrapy close reason maps to the run's status.
 _FINISHED_REASONS = ("finished", "max_articles", "closespider_itemcount", "closespider_pagecount")
 PROGRESS_EVERY_S = 5.0
+# Per-run counters kept in Scrapy stats as drmcrawl/<name>.
+COUNTED = ("articles_new", "articles_updated", "articles_unchanged", "articles_failed", "duplicates_dropped",
+           "articles_removed", "not_modified")
 
 
 class ValidatePipeline:
@@ -56,25 +64,72 @@ class StorePipeline:
 
     def spider_opened(self, spider):
         self.archive = Archive(self.db)
-        settings = {k: self.crawler.settings.get(k) for k in
-                    ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED")}
-        settings["max_articles"] = getattr(spider, "max_articles", None)
-        self.run_id = self.archive.start_run(spider.name, getattr(spider, "base_url", None), settings)
+        self.site = getattr(spider, "profile", spider.name)
+        self._recover_killed_runs(spider)
+        self._start_run(spider)
         self.stats.set_value(STATS_PREFIX + "run_id", self.run_id)
         self.stats.set_value(STATS_PREFIX + "db", self.archive.location)
         logger.info("Crawl run %s writing to %s", self.run_id, self.archive.location)
 
+    def _recover_killed_runs(self, spider) -> None:
+        """Runs whose process died (kill -9) are marked interrupted and their WARC files
+        cut back to the last indexed exchange (a torn gzip member would fail readers)."""
+        killed = self.archive.mark_killed_runs()
+        if not killed:
+            return
+        logger.warning("Crawl runs %s died without closing (killed?): marked interrupted", killed)
+        folder = warc_dir(self.crawler, self.archive.location)
+        if folder.is_dir():
+            prefixes = [file_prefix(self.archive.location, spider.name, run_id) for run_id in killed]
+            repair_killed(folder, prefixes, self.archive.warc_ends(killed))
+
+    def _start_run(self, spider) -> None:
+        settings = self.crawler.settings
+        resume = self.archive.resume_point(spider.name) if settings.getbool("DRMCRAWL_RESUME", True) else None
+        self.run_id = self.archive.start_run(
+            spider.name, getattr(spider, "base_url", None), recorded_settings(self.crawler, spider),
+            trigger=settings.get("DRMCRAWL_TRIGGER") or "scrapy",
+            full=settings.getbool("DRMCRAWL_FULL") or bool(resume and resume[2]),
+            resumed_from=resume[0] if resume else None)
+        self.started_at = utcnow()
+        if resume:
+            # Articles the interrupted run(s) already checked are done; the rest is fetched.
+            self.stats.set_value(STATS_PREFIX + "resume_since", resume[1])
+            logger.info("Resuming interrupted run %s (its work since %s is kept)", resume[0], resume[1])
+
     def process_item(self, item):
         if isinstance(item, PageFailure):
-            self.archive.record_failure(self.run_id, item.url, item.reason, item.detail)
-            self.stats.inc_value(STATS_PREFIX + "articles_failed")
-            self.stats.inc_value(STATS_PREFIX + f"failed/{item.reason}")
-            logger.warning("Failed %s: %s", item.url, item.reason)
-            return item
-        outcome = self.archive.save_article(item, self.run_id)
-        self.stats.inc_value(STATS_PREFIX + f"articles_{outcome}")
+            self._failed(item.url, item.reason, item.detail)
+        elif isinstance(item, NotModified):
+            self._not_modified(item)
+        elif isinstance(item, Gone):
+            self._gone(item)
+        else:
+            fetch_id = self.archive.fetch_id_for(self.run_id, item.url)
+            outcome = self.archive.save_article(item, self.run_id, fetch_id=fetch_id,
+                                                extractor_version=EXTRACTOR_VERSION)
+            self.stats.inc_value(STATS_PREFIX + f"articles_{outcome}")
         self._log_progress()
         return item
+
+    def _failed(self, url: str, reason: str, detail: str | None) -> None:
+        self.archive.record_failure(self.run_id, url, reason, detail)
+        self.stats.inc_value(STATS_PREFIX + "articles_failed")
+        self.stats.inc_value(STATS_PREFIX + f"failed/{reason}")
+        logger.warning("Failed %s: %s", url, reason)
+
+    def _not_modified(self, item: NotModified) -> None:
+        if not self.archive.mark_not_modified(self.site, item.url, self.run_id, utcnow()):
+            return self._failed(item.url, "not_modified_unknown", "304 for an article not in the archive")
+        self.stats.inc_value(STATS_PREFIX + "articles_unchanged")
+        self.stats.inc_value(STATS_PREFIX + "not_modified")
+
+    def _gone(self, item: Gone) -> None:
+        outcome = self.archive.mark_removed(self.site, item.url, item.status, self.run_id, utcnow())
+        if outcome is None:  # never archived: an ordinary failure
+            return self._failed(item.url, item.reason, item.detail)
+        self.stats.inc_value(STATS_PREFIX + ("articles_removed" if outcome == "removed" else "still_removed"))
+        logger.info("Article %s %s (%s)", item.url, outcome.replace("_", " "), item.status)
 
     def _log_progress(self) -> None:
         now = time.monotonic()
@@ -92,18 +147,28 @@ class StorePipeline:
     def spider_closed(self, spider, reason):
         if self.archive is None:
             return
-        counts = {
-            name: self.stats.get_value(STATS_PREFIX + name, 0)
-            for name in ("articles_new", "articles_updated", "articles_unchanged",
-                         "articles_failed", "duplicates_dropped")
-        }
-        counts["pages_fetched"] = self.stats.get_value("downloader/response_count", 0)
+        counts = self._counts(getattr(spider, "plan", None))
         status = "finished" if reason in _FINISHED_REASONS else (
             "interrupted" if reason == "shutdown" else "failed")
         if status == "finished" and not counts["pages_fetched"]:
             # Not one response: the site (or our network) was down. Not a success.
             status, reason = "failed", "nothing_fetched"
+        plan = getattr(spider, "plan", None)
+        if plan is not None and plan.lastmods:
+            self.archive.remember_lastmods(self.site, plan.lastmods, self.started_at)
         self.archive.finish_run(self.run_id, status, reason, counts)
         self.stats.set_value(STATS_PREFIX + "status", status)
         self.stats.set_value(STATS_PREFIX + "reason", reason)
         self.archive.close()
+
+    def _counts(self, plan) -> dict:
+        get = self.stats.get_value
+        counts = {name: get(STATS_PREFIX + name, 0) for name in COUNTED}
+        counts["pages_fetched"] = get("downloader/response_count", 0)
+        counts["robots_blocked"] = get("robotstxt/forbidden", 0)
+        counts["discovered"] = len(plan.discovered) if plan else 0
+        counts["skipped"] = plan.skipped if plan else 0
+        prefix = STATS_PREFIX + "failed/"
+        counts["failed_by_reason"] = {k[len(prefix):]: v for k, v in self.stats.get_stats().items()
+                                      if k.startswith(prefix)}
+        return counts

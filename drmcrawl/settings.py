@@ -31,6 +31,16 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "drmcrawl.offsite.StrictOffsiteMiddleware": 650,
     "drmcrawl.siteauth.SiteCredentialsMiddleware": 310,  # after HttpAuthMiddleware (300)
+    # Next to the downloader: archives each exchange before decompression, redirects, retries.
+    "drmcrawl.archive.middleware.WarcArchiveMiddleware": 950,
+}
+# Scrapy's defaults plus Accept-Encoding: only the codings every WARC tool decodes (warcio,
+# pywb), so archived payloads, stored compressed as sent, stay readable. Without this Scrapy
+# would also offer br and zstd when their libraries happen to be installed.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
 }
 # Failed article fetches reach the spider's errback so they are recorded, not lost.
 HTTPERROR_ALLOWED_CODES: list[int] = []
@@ -53,3 +63,16 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Archive location: a path or SQLAlchemy URL; None = $DRMCRAWL_DB or data/drmcrawl.sqlite.
 DRMCRAWL_DB = None
+
+# The raw archive: WARC files in this folder (None = warc/ next to the SQLite file),
+# a new file when one reaches this size.
+DRMCRAWL_WARC_DIR = None
+DRMCRAWL_WARC_MAX_SIZE = 1024**3
+# Incremental crawls: revisit policy "AGE_DAYS:EVERY_DAYS,...,*:EVERY_DAYS" (None = the
+# default in drmcrawl.archive.policy); DRMCRAWL_FULL re-checks every known article.
+DRMCRAWL_REVISIT = None
+DRMCRAWL_FULL = False
+# Resume an interrupted run: skip what it already checked.
+DRMCRAWL_RESUME = True
+# What started the run, stored with it (the CLI sets manual/cron/systemd).
+DRMCRAWL_TRIGGER = "scrapy"

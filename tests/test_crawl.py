@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
@@ -69,7 +70,7 @@ def test_only_articles_are_stored_and_run_is_recorded(first_crawl):
 def test_recrawl_is_idempotent(first_crawl, site_server, tmp_path):
     db = tmp_path / "again.sqlite"
     shutil.copy(first_crawl[0], db)
-    result = crawl(site_server.url, db)
+    result = crawl(site_server.url, db, "--full")  # without --full, the revisit policy skips them all
     n = len(expected_articles())
     assert f"new 0, updated 0, unchanged {n}," in result.stdout
     assert len(stored(db)) == n
@@ -132,12 +133,13 @@ def test_robots_txt_is_obeyed(tmp_path):
     assert not [u for u in urls if victim in u]
     reasons = sqlite3.connect(db).execute("select distinct reason from failures").fetchall()
     assert reasons == [("robots_txt",)]
+    blocked, by_reason = sqlite3.connect(db).execute("select robots_blocked, failed_by_reason from crawl_runs").fetchone()
+    assert blocked >= 1 and json.loads(by_reason) == {"robots_txt": 1}
 
 
 def test_shortlinks_and_url_variants_are_one_article(tmp_path):
     """Feed items pointing at `/?p=ID` (301 to the permalink) and sitemap entries with
     `www.` and trailing slashes still give every article exactly once."""
-    import json
     import re
 
     redirects = json.loads((SITE / "_redirects.json").read_text())

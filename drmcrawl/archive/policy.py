@@ -47,7 +47,8 @@ def parse_policy(text: str) -> list[Tier]:
             max_age = None if age.strip() == "*" else timedelta(days=float(age))
             tiers.append(Tier(max_age, timedelta(days=float(every))))
         except ValueError:
-            raise ValueError(f"bad revisit policy part {part!r}: expected AGE_DAYS:EVERY_DAYS or *:EVERY_DAYS") from None
+            raise ValueError(
+                f"bad revisit policy part {part!r}: expected AGE_DAYS:EVERY_DAYS or *:EVERY_DAYS") from None
     if not tiers:
         raise ValueError("empty revisit policy")
     return sorted(tiers, key=lambda t: t.max_age if t.max_age is not None else timedelta.max)
@@ -81,11 +82,11 @@ def fetch_reason(known: Known | None, lastmod: datetime | None, now: datetime, t
     after it is done."""
     if known is None:
         return "new"
+    if checked_since is not None and known.last_checked is not None and known.last_checked >= checked_since:
+        return None  # the interrupted run fetched it already, as of any lastmod listed now
     newer = lastmod is not None and (known.sitemap_lastmod is None or lastmod > known.sitemap_lastmod)
     if newer:
         return "lastmod"
-    if checked_since is not None and known.last_checked is not None and known.last_checked >= checked_since:
-        return None
     if full:
         return "full"
     if known.last_checked is None or now - known.last_checked >= interval(known, now, tiers):

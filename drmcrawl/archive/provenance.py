@@ -29,3 +29,7 @@ def software() -> str:
     except PackageNotFoundError:  # running from a source tree without metadata
         warcio_version = "unknown"
     return f"drmcrawl/{__version__} (+{HOMEPAGE}) warcio/{warcio_version}"
+
+
+# What every record extracted by this process stores (computed once: the code is loaded).
+EXTRACTOR_VERSION = extractor_version()

@@ -1,7 +1,13 @@
 """WARC files of every HTTP exchange, written and read with warcio (no hand-made format).
 
 Each exchange is a response record (or a revisit record when the payload is one we have
-already archived for that URL) followed by its request record. Each record is its own gzip
+already archived for that URL) followed by its request record.
+
+What "as seen on the wire" means here: the body is stored as the server encoded it
+(gzip stays gzip, with its `Content-Encoding` header, so the payload digest is the one of
+the bytes received); only the transfer coding is undone (the HTTP client de-chunks), so
+`Transfer-Encoding` is renamed to keep the record consistent. Header order and case are
+the HTTP client's (Scrapy normalises names), not necessarily the server's. Each record is its own gzip
 member, so a record's (offset, length) in the fetch index reads on its own, and a file cut
 short by a kill can be truncated back to the last indexed exchange. Files rotate by size
 and each starts with a warcinfo record naming the software and the crawl settings."""
@@ -228,6 +234,29 @@ def truncate_to(path: Path, valid_end: int) -> bool:
         fh.truncate(valid_end)
     logger.warning("Truncated WARC %s from %d to %d bytes (unindexed tail of a killed crawl)", path, size, valid_end)
     return True
+
+
+def repair_killed(folder: Path, prefixes: list[str], ends: dict[str, int]) -> list[str]:
+    """After a kill: cut each WARC file whose name starts with one of `prefixes` (the
+    killed runs' files) back to the end of its last indexed exchange (`ends`: file name ->
+    offset, from the fetch index), so every file again holds whole records only and each
+    indexed record is still where the index says. Returns the names changed."""
+    changed = []
+    for prefix in prefixes:
+        for path in sorted(folder.glob(f"{prefix}-*{SUFFIX}")):
+            if truncate_to(path, ends.get(path.name, 0)):
+                changed.append(path.name)
+    return changed
+
+
+def warc_folder(db_location: str, configured: str | os.PathLike | None = None) -> Path:
+    """Where WARC files go: the configured folder, else `warc/` next to a SQLite file
+    (data/drmcrawl.sqlite -> data/warc), else data/warc."""
+    if configured:
+        return Path(configured)
+    if "://" in db_location:
+        return Path("data") / "warc"
+    return Path(db_location).parent / "warc"
 
 
 def settings_info(settings: dict) -> dict:

@@ -27,21 +27,33 @@ from drmcrawl.discovery import DRM_BASE_URL
 @click.option("--delay", type=click.FloatRange(min=0),
               help="Seconds between requests (default 1, 0 for local mirrors).")
 @download_options
+@click.option("--full", is_flag=True, help="Re-check every known article, whatever the revisit policy says.")
+@click.option("--revisit", metavar="POLICY",
+              help="Revisit policy AGE_DAYS:EVERY_DAYS,...,*:EVERY_DAYS [default: 7:0.25,30:1,365:7,*:30].")
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="WARC folder [default: warc/ next to the database].")
+@click.option("--trigger", envvar="DRMCRAWL_TRIGGER", default="manual", show_default=True,
+              help="What started the run (cron, systemd...), stored with it; also $DRMCRAWL_TRIGGER.")
 def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, delay: float | None,
-          download_settings: dict) -> None:
-    """Crawl a site into the archive and print a summary.
+          full: bool, revisit: str | None, warc_dir: str | None, trigger: str, download_settings: dict) -> None:
+    """Crawl a site into the archive and print a summary. Repeat crawls are incremental:
+    new URLs, newer sitemap lastmod and articles due under the revisit policy, fetched with
+    conditional GET. Every response is kept in WARC files.
 
     \b
     Example:
         drmcrawl crawl drm --base-url http://127.0.0.1:8000 --db data/mirror.sqlite --max-articles 50
+        drmcrawl crawl drm --full --trigger cron
     """
     from drmcrawl.crawl import run_crawl
 
     check_url(base_url)
-    settings = {"DOWNLOAD_DELAY": delay} if delay is not None else {}
+    settings = archive_settings(full, revisit, warc_dir, trigger)
+    if delay is not None:
+        settings["DOWNLOAD_DELAY"] = delay
     settings.update(download_settings)
     result = run(lambda: run_crawl(spider, base_url, db, max_articles, settings))
     print_summary(result)
+    print_archive_summary(result)
     fail_unless_finished(result)
 
 
@@ -69,6 +81,36 @@ def fail_unless_finished(result) -> None:
         raise click.ClickException(f"crawl ended with status {result.status} ({result.reason})")
 
 
+def archive_settings(full: bool, revisit: str | None, warc_dir: str | None, trigger: str) -> dict:
+    """Scrapy settings of the archive options (the policy checked here: a usage error)."""
+    from drmcrawl.archive.policy import parse_policy
+
+    if revisit is not None:
+        try:
+            parse_policy(revisit)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--revisit") from exc
+    settings = {"DRMCRAWL_FULL": full, "DRMCRAWL_REVISIT": revisit, "DRMCRAWL_TRIGGER": trigger}
+    if warc_dir:
+        settings["DRMCRAWL_WARC_DIR"] = warc_dir
+    return settings
+
+
+def remove_warcs_of(db_path: Path) -> None:
+    """The demo starts afresh: its old WARC files would be orphans of the deleted index."""
+    from drmcrawl.archive.middleware import db_name
+    from drmcrawl.archive.warc import SUFFIX, warc_folder
+
+    folder = warc_folder(str(db_path.resolve()))
+    for path in folder.glob(f"{db_name(str(db_path))}-*{SUFFIX}"):
+        path.unlink()
+
+
+def print_archive_summary(result) -> None:
+    click.echo(f"archive: removed {result.removed}, not modified (304) {result.not_modified}; "
+               f"WARC records {result.warc_records} in {result.warc_dir}")
+
+
 @main.command()
 @click.option("--db", default="data/demo.sqlite", show_default=True, help="Fresh database to create.")
 @click.option("--output", "-o", default="data/demo.csv", show_default=True, help="CSV export path.")
@@ -90,6 +132,7 @@ def demo(db: str, output: str, force: bool) -> None:
         raise click.ClickException(f"bundled fixture site missing at {BUNDLED_SITE}: run from a clone of the repo")
     db_path = Path(db)
     run(lambda: fresh_database(db_path))
+    remove_warcs_of(db_path)
     with FixtureServer(BUNDLED_SITE) as server:
         click.echo(f"Serving the fixture site at {server.url}", err=True)
         result = run(lambda: run_crawl("drm", server.url, str(db_path)))

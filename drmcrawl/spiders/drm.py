@@ -6,6 +6,7 @@ category archives (with /page/N/ pagination) and the RSS feed, and extracts each
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -13,6 +14,8 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.sitemap import Sitemap
 
 from drmcrawl import discovery
+from drmcrawl.archive import incremental
+from drmcrawl.archive.events import REMOVED_STATUSES, Gone, NotModified
 from drmcrawl.extract import NotAnArticle, decode_html, extract
 from drmcrawl.failures import failure_reason
 from drmcrawl.items import PageFailure
@@ -39,7 +42,8 @@ class DrmSpider(scrapy.Spider):
             raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
         self.allowed_domains = [host]
         self.max_articles = int(max_articles) if max_articles not in (None, "", "0", 0) else None
-        self._requested: set[str] = set()
+        # Until start() loads what the archive knows, every article is new.
+        self.plan = incremental.Plan({}, datetime.now(timezone.utc).replace(tzinfo=None))
         self._stored_posts: set[object] = set()
         self.articles_yielded = 0
 
@@ -54,9 +58,15 @@ class DrmSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        # Settings and the run (opened by StorePipeline on spider_opened) are ready here.
+        self.plan = incremental.load_plan(self.crawler.settings, self.profile,
+                                          self.crawler.stats.get_value("drmcrawl/resume_since"))
         yield self._nav(self._url("/sitemap_index.xml"), self.parse_sitemap, self.sitemap_index_failed)
         yield self._nav(self._url("/"), self.parse_home)
         yield self._nav(self._url("/feed/"), self.parse_feed)
+        for path in self.plan.claim_due():  # re-checks, even of articles discovery no longer lists
+            for request in self._article_request(self._url(path), "archive"):
+                yield request
 
     # -- navigation --------------------------------------------------------------
     def parse_sitemap(self, response):
@@ -97,6 +107,13 @@ class DrmSpider(scrapy.Spider):
 
     # -- articles ----------------------------------------------------------------
     def parse_article(self, response):
+        first_url = (response.meta.get("redirect_urls") or [response.url])[0]
+        if response.status == 304:
+            yield NotModified(first_url)
+            return
+        if response.meta.get("redirect_urls") and discovery.page_kind(response.url) not in ("post", "shortlink"):
+            yield self._redirected_away(first_url, response)
+            return
         if not isinstance(response, scrapy.http.TextResponse):
             yield PageFailure(response.url, "not_html", response.headers.get("Content-Type", b"").decode())
             return
@@ -105,7 +122,10 @@ class DrmSpider(scrapy.Spider):
             html = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
             article = extract(html, response.url, profile=self.profile)
         except NotAnArticle as exc:
-            yield PageFailure(response.url, "not_an_article", str(exc))
+            if response.meta.get("redirect_urls"):
+                yield self._redirected_away(first_url, response)
+            else:
+                yield PageFailure(response.url, "not_an_article", str(exc))
             return
         except Exception as exc:  # a bad page must never stop the crawl
             self.logger.exception("Extraction failed for %s", response.url)
@@ -128,7 +148,17 @@ class DrmSpider(scrapy.Spider):
         request = failure.request
         response = getattr(failure.value, "response", None)
         reason = failure_reason(failure.value, response.status if response is not None else None)
+        if response is not None and response.status in REMOVED_STATUSES:
+            first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+            yield Gone(first_url, response.status, reason, str(failure.value)[:500])
+            return
         yield PageFailure(request.url, reason, str(failure.value)[:500])
+
+    @staticmethod
+    def _redirected_away(first_url: str, response) -> Gone:
+        status = (response.meta.get("redirect_reasons") or [301])[0]
+        return Gone(first_url, status if isinstance(status, int) else 301, "redirected_away",
+                    f"redirected to {response.url}")
 
     # -- requests ----------------------------------------------------------------
     def _url(self, path: str) -> str:
@@ -136,7 +166,7 @@ class DrmSpider(scrapy.Spider):
 
     def _nav(self, url: str, callback, errback=None) -> scrapy.Request:
         return scrapy.Request(discovery.rebase(url, self.base_url), callback=callback,
-                              errback=errback or self.navigation_failed)
+                              errback=errback or self.navigation_failed, meta={"drmcrawl_kind": "navigation"})
 
     def sitemap_index_failed(self, failure):
         """No Yoast index (its sitemaps switched off): WordPress core's own (WP >= 5.5) lists the posts."""
@@ -154,26 +184,30 @@ class DrmSpider(scrapy.Spider):
         url = discovery.rebase(url, self.base_url)
         if discovery.page_kind(url) not in ("post", "shortlink"):
             return
-        key = discovery.url_key(url)
-        if key in self._requested:
-            return
         if self.max_articles and self.articles_yielded >= self.max_articles:
             return
+        reason = self.plan.decide(url, lastmod)  # None: known and not due, or already requested
+        if reason is not None:
+            yield from self._article_request(url, found_in, lastmod)
+
+    def _article_request(self, url: str, found_in: str, lastmod: str | None = None):
         try:
             request = scrapy.Request(
                 url,
                 callback=self.parse_article,
                 errback=self.article_failed,
                 priority=ARTICLE_PRIORITY,
-                meta={"found_in": found_in, "lastmod": lastmod},
-                # Articles are deduplicated above (and by post ID after extraction). The
+                headers=self.plan.validators(url),  # conditional GET: unchanged costs a 304
+                meta={"found_in": found_in, "lastmod": lastmod, "drmcrawl_kind": "article",
+                      "handle_httpstatus_list": [304]},
+                # Articles are deduplicated by the plan (and by post ID after extraction). The
                 # scheduler's filter would silently drop redirect hops, so a redirect loop
                 # or a shortlink to an already fetched page would vanish without a record.
                 dont_filter=True,
             )
         except ValueError as exc:  # not a fetchable URL; other copies of the link may be
+            self.plan.requested.discard(discovery.url_key(url))  # another copy of the link may do
             self.logger.warning("Skipping bad article link %r from %s: %s", url, found_in, exc)
             self.crawler.stats.inc_value("drmcrawl/bad_links")
             return
-        self._requested.add(key)
         yield request

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from drmcrawl.discovery import url_key
+from drmcrawl.discovery import page_kind, url_key
 from drmcrawl.storage.models import Fetch
 
 KEY_HEADERS = ("etag", "last_modified", "content_type", "location")
@@ -18,22 +17,25 @@ class FetchStore:
 
     def record_fetch(self, **values) -> int:
         with self.session() as s:
-            row = Fetch(**values)
+            row = Fetch(page_key=url_key(values["final_url"]), **values)
             s.add(row)
             s.flush()
             return row.id
 
-    def payload_fetch(self, url: str, digest: str | None = None) -> Fetch | None:
-        """The fetch whose WARC record holds the payload of `url` with `digest`; without a
-        digest, of the newest 200 answer for `url`. None if never archived."""
+    def payload_fetch(self, site: str | None, url: str, digest: str | None = None) -> Fetch | None:
+        """The fetch whose WARC record holds the payload of the page at `url` (any host:
+        the path decides) with `digest`, any status; without a digest, of the page's newest
+        200 answer. None if never archived."""
+        key = url_key(url)
         with self.session() as s:
             if digest is None:
-                digest = s.scalar(select(Fetch.digest).where(Fetch.final_url == url, Fetch.status == 200)
+                digest = s.scalar(select(Fetch.digest).where(Fetch.site == site, Fetch.page_key == key,
+                                                             Fetch.status == 200)
                                   .order_by(Fetch.id.desc()).limit(1))
                 if digest is None:
                     return None
-            return s.scalar(select(Fetch).where(Fetch.final_url == url, Fetch.digest == digest,
-                                                Fetch.record_type == "response", Fetch.status == 200)
+            return s.scalar(select(Fetch).where(Fetch.site == site, Fetch.page_key == key, Fetch.digest == digest,
+                                                Fetch.record_type == "response")
                             .order_by(Fetch.id.desc()).limit(1))
 
     def fetch(self, fetch_id: int) -> Fetch | None:
@@ -64,16 +66,17 @@ class FetchStore:
                 out[url_key(final_url)] = (etag, last_modified)
         return out
 
-    def article_payload_fetches(self, since: datetime | None = None, site: str | None = None) -> Iterator[Fetch]:
-        """For each URL that answered an article request with 200: its newest such fetch,
-        oldest first (so a later fetch of the same article wins)."""
+    def article_payload_fetches(self, since: datetime | None = None, site: str | None = None) -> list[Fetch]:
+        """For each article page (by url_key of the URL that answered, so a mirror's port or
+        a trailing slash is the same page) its newest 200 answer to an article request,
+        oldest first."""
         with self.session() as s:
-            newest = (select(func.max(Fetch.id)).where(Fetch.kind == "article", Fetch.status == 200)
-                      .group_by(Fetch.final_url))
-            query = select(Fetch).where(Fetch.id.in_(newest)).order_by(Fetch.id)
+            query = select(Fetch).where(Fetch.kind == "article", Fetch.status == 200).order_by(Fetch.id)
             if since is not None:
                 query = query.where(Fetch.fetched_at >= since)
             if site is not None:
                 query = query.where(Fetch.site == site)
-            rows = list(s.scalars(query))
-        yield from rows
+            # A redirect off the article (to the home page, say) is an article request's
+            # answer too, but not an article page: the spider's rule, `page_kind`, decides.
+            newest = {url_key(f.final_url): f for f in s.scalars(query) if page_kind(f.final_url) == "post"}
+        return sorted(newest.values(), key=lambda f: f.id)

@@ -34,3 +34,31 @@ def add_missing_columns(engine: Engine) -> list[str]:
     if added:
         logger.info("Upgraded the archive: added columns %s", ", ".join(added))
     return added
+
+
+def add_first_versions(archive) -> int:
+    """Articles stored before schema 2 have no versions: their current content becomes
+    version 1, and their content hash is recomputed the schema 2 way (normalised content)
+    so the next crawl does not mistake the new hash for an edit."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from drmcrawl.archive.content import content_digest
+    from drmcrawl.storage.models import Article, ArticleVersion
+    from drmcrawl.storage.repository import row_record
+
+    done = 0
+    with archive.session() as s:
+        rows = s.scalars(select(Article).where(Article.version_count.is_(None)).options(
+            selectinload(Article.author_links), selectinload(Article.tag_links), selectinload(Article.category_links)))
+        for row in rows:
+            record = row_record(row)
+            row.content_hash = content_digest(record)
+            row.version_count = 1
+            row.last_checked = row.last_checked or row.last_seen
+            s.add(ArticleVersion(article_id=row.id, version=1, content_hash=row.content_hash, record=record,
+                                 first_seen=row.first_seen, last_seen=row.last_seen, run_id=row.last_run_id))
+            done += 1
+    if done:
+        logger.info("Upgraded the archive: %d articles got their first version", done)
+    return done

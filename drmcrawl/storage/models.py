@@ -190,6 +190,7 @@ class Fetch(Base):
     __table_args__ = (
         Index("ix_fetches_url", "url"),
         Index("ix_fetches_final_url", "final_url"),
+        Index("ix_fetches_page", "site", "page_key"),
         Index("ix_fetches_digest", "digest"),
     )
 
@@ -198,6 +199,8 @@ class Fetch(Base):
     site: Mapped[str | None] = mapped_column(String(128))  # the spider's site profile
     url: Mapped[str] = mapped_column(Text)  # as first requested (start of a redirect chain)
     final_url: Mapped[str] = mapped_column(Text)  # the URL that gave this response
+    # url_key of final_url: the same page on the live host, a mirror or another port.
+    page_key: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))  # article | navigation | robots | other
     status: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str | None] = mapped_column(Text)

@@ -3,49 +3,41 @@ failures, streaming reads for export, stats."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from drmcrawl.archive.content import content_digest
 from drmcrawl.discovery import url_key
 from drmcrawl.extract.model import RECORD_FIELDS, Term
 from drmcrawl.extract.model import Article as ArticleData
-from drmcrawl.storage import sqlite
+from drmcrawl.storage import migrate, sqlite
+from drmcrawl.storage.fetches import FetchStore
+from drmcrawl.storage.history import HistoryStore
 from drmcrawl.storage.models import (
     Article,
     ArticleAuthor,
     ArticleCategory,
     ArticleTag,
+    ArticleVersion,
     Author,
     Base,
     Category,
-    CrawlRun,
     Failure,
     Tag,
 )
+from drmcrawl.storage.runs import RUN_COUNTERS, RunStore, RunSummary  # noqa: F401 (re-exported)
 
 DEFAULT_DB = Path("data") / "drmcrawl.sqlite"
 ENV_DB = "DRMCRAWL_DB"
-# What makes two versions of an article different (not when or where it was fetched).
-CONTENT_FIELDS = (
-    "title", "authors", "published", "modified", "tags", "tag_slugs", "categories",
-    "category_slugs", "description", "body", "image_url", "image_caption", "language",
-)
-RUN_COUNTERS = (
-    "pages_fetched", "articles_new", "articles_updated", "articles_unchanged",
-    "articles_failed", "duplicates_dropped",
-)
 _EXPORT_CHUNK = 500
 
 
@@ -67,25 +59,21 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-@dataclass
-class RunSummary:
-    id: int
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    counts: dict[str, int]
-
-
-class Archive:
+class Archive(FetchStore, HistoryStore, RunStore):
     def __init__(self, db: str | os.PathLike | None = None):
         self.url = resolve_db_url(db)
         try:
             self.engine = create_engine(self.url)
             sqlite.configure(self.engine)
+            migrate.add_missing_columns(self.engine)
             Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot open database {self.url}: {exc.orig or exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        try:
+            migrate.add_first_versions(self)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
 
     @property
     def location(self) -> str:
@@ -111,53 +99,43 @@ class Archive:
         finally:
             session.close()
 
-    # -- runs --------------------------------------------------------------------
-    def start_run(self, spider: str, base_url: str | None, settings: dict | None = None) -> int:
-        with self.session() as s:
-            run = CrawlRun(spider=spider, base_url=base_url, started_at=utcnow(),
-                           status="running", settings=settings,
-                           **{name: 0 for name in RUN_COUNTERS})
-            s.add(run)
-            s.flush()
-            return run.id
-
-    def finish_run(self, run_id: int, status: str, reason: str | None, counts: dict[str, int]) -> None:
-        with self.session() as s:
-            run = s.get(CrawlRun, run_id)
-            run.status, run.finish_reason, run.finished_at = status, reason, utcnow()
-            for name in RUN_COUNTERS:
-                setattr(run, name, counts.get(name, 0))
-
-    def runs(self, limit: int = 10) -> list[RunSummary]:
-        with self.session() as s:
-            rows = s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
-            return [
-                RunSummary(r.id, r.status, r.started_at, r.finished_at,
-                           {n: getattr(r, n) for n in RUN_COUNTERS})
-                for r in rows
-            ]
-
     # -- articles ----------------------------------------------------------------
-    def save_article(self, article: ArticleData, run_id: int | None = None) -> str:
-        """Insert or update in place. Returns "new", "updated" or "unchanged"."""
+    def save_article(self, article: ArticleData, run_id: int | None = None, *, fetch_id: int | None = None,
+                     extractor_version: str | None = None, seen: bool = True) -> str:
+        """Insert or update in place. Returns "new", "updated" or "unchanged".
+
+        A new version is stored only when the normalised content changed (see
+        `drmcrawl.archive.content`). `seen=False` is a re-extraction from the archive: the
+        article was not fetched now, so its seen/checked times and removal mark stay."""
         record = article.to_record()
         site = article.site or urlsplit(article.url).hostname or ""
         key = url_key(article.canonical_url or article.url)
-        digest = content_hash(record)
+        digest = content_digest(record)
         now = utcnow()
         with self.session() as s:
             row = _find(s, site, article.post_id, key)
-            if row is not None and row.content_hash == digest:
-                row.last_seen, row.last_run_id, row.url = now, run_id, article.url
-                return "unchanged"
-            outcome = "new" if row is None else "updated"
             if row is None:
-                row = Article(site=site, first_seen=now, first_run_id=run_id)
+                row = Article(site=site, first_seen=now, last_seen=now, first_run_id=run_id, version_count=0)
+                outcome = "new"
+            else:
+                outcome = "unchanged" if row.content_hash == digest else "updated"
+            if seen:
+                row.last_seen = row.last_checked = now
+                row.last_run_id = run_id
+                row.removed_at = row.removed_status = None
             row.url_key, row.content_hash = key, digest
-            row.last_seen, row.last_run_id = now, run_id
+            row.extractor_version = extractor_version or row.extractor_version
             with s.no_autoflush:
-                _fill_row(s, row, article, record)
+                if outcome == "unchanged":
+                    _fill_scalars(row, article)  # fields outside the versioned content may still move
+                else:
+                    _fill_row(s, row, article, record)
             s.add(row)
+            s.flush()
+            if outcome == "unchanged":
+                _touch_version(s, row)
+            else:
+                _add_version(s, row, record, digest, run_id, fetch_id, extractor_version)
             return outcome
 
     def record_failure(self, run_id: int | None, url: str, reason: str, detail: str | None = None) -> None:
@@ -206,11 +184,6 @@ class Archive:
             }
 
 
-def content_hash(record: dict) -> str:
-    content = {name: record.get(name) for name in CONTENT_FIELDS}
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 def _find(s: Session, site: str, post_id: int | None, key: str) -> Article | None:
     if post_id is not None:
         row = s.scalar(select(Article).where(Article.site == site, Article.post_id == post_id))
@@ -219,10 +192,31 @@ def _find(s: Session, site: str, post_id: int | None, key: str) -> Article | Non
     return s.scalar(select(Article).where(Article.site == site, Article.url_key == key))
 
 
-def _fill_row(s: Session, row: Article, article: ArticleData, record: dict) -> None:
-    for name in ("url", "canonical_url", "post_id", "title", "description", "body", "body_html",
-                 "image_url", "image_caption", "language", "word_count", "sources"):
+_SCALARS = ("url", "canonical_url", "post_id", "title", "description", "body", "body_html",
+            "image_url", "image_caption", "language", "word_count", "sources")
+
+
+def _fill_scalars(row: Article, article: ArticleData) -> None:
+    for name in _SCALARS:
         setattr(row, name, getattr(article, name))
+
+
+def _add_version(s: Session, row: Article, record: dict, digest: str, run_id: int | None,
+                 fetch_id: int | None, extractor_version: str | None) -> None:
+    row.version_count = (row.version_count or 0) + 1
+    s.add(ArticleVersion(article_id=row.id, version=row.version_count, content_hash=digest, record=record,
+                         first_seen=row.last_seen, last_seen=row.last_seen, run_id=run_id, fetch_id=fetch_id,
+                         extractor_version=extractor_version))
+
+
+def _touch_version(s: Session, row: Article) -> None:
+    s.execute(update(ArticleVersion)
+              .where(ArticleVersion.article_id == row.id, ArticleVersion.version == row.version_count)
+              .values(last_seen=row.last_seen))
+
+
+def _fill_row(s: Session, row: Article, article: ArticleData, record: dict) -> None:
+    _fill_scalars(row, article)
     row.published_utc, row.published_offset = split_time(article.published)
     row.modified_utc, row.modified_offset = split_time(article.modified)
     site = row.site

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from drmcrawl.storage.models import CrawlRun, Fetch
+from drmcrawl.storage.models import Article, CrawlRun, Fetch
 
 RUN_COUNTERS = (
     "pages_fetched", "articles_new", "articles_updated", "articles_unchanged",
@@ -15,8 +17,25 @@ RUN_COUNTERS = (
 )
 # Schema 2 counters (None on runs recorded by older versions).
 EXTRA_COUNTERS = ("discovered", "skipped", "not_modified", "articles_removed", "robots_blocked")
-# A run left "running" when no crawl holds the lock was killed.
+# A run left "running" by a process that no longer exists was killed.
 KILLED = "killed"
+
+
+def process_alive(settings: dict | None) -> bool:
+    """Is the process that started a run (pid and host in its settings) still running?"""
+    settings = settings or {}
+    pid, host = settings.get("pid"), settings.get("host")
+    if not isinstance(pid, int) or host != socket.gethostname():
+        return False  # older rows and other machines: only a live local process counts
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, someone else's
+        return True
+    return True
 
 
 @dataclass
@@ -51,6 +70,8 @@ class RunStore:
         from drmcrawl.storage.repository import utcnow
 
         with self.session() as s:
+            # pid and host: a later run can tell a killed run from one still going.
+            settings = {**(settings or {}), "pid": os.getpid(), "host": socket.gethostname()}
             run = CrawlRun(spider=spider, base_url=base_url, started_at=utcnow(), status="running",
                            settings=settings, trigger=trigger, full=full, resumed_from=resumed_from,
                            **{name: 0 for name in RUN_COUNTERS})
@@ -75,17 +96,21 @@ class RunStore:
             return [summary(r) for r in rows]
 
     def mark_killed_runs(self) -> list[int]:
-        """Runs still "running" while we hold the crawl lock died without closing (kill -9,
-        power loss). They become "interrupted" (reason "killed"); returns their ids."""
+        """Runs still "running" whose process is gone died without closing (kill -9, power
+        loss). They become "interrupted" (reason "killed"); returns their ids."""
         from drmcrawl.storage.repository import utcnow
 
         with self.session() as s:
-            rows = list(s.scalars(select(CrawlRun).where(CrawlRun.status == "running")))
+            rows = [r for r in s.scalars(select(CrawlRun).where(CrawlRun.status == "running"))
+                    if not process_alive(r.settings)]
             for run in rows:
                 last = s.scalar(select(Fetch.fetched_at).where(Fetch.run_id == run.id)
                                 .order_by(Fetch.id.desc()).limit(1))
                 run.status, run.finish_reason = "interrupted", KILLED
                 run.finished_at = last or utcnow()
+                # Its counters died with it; what it left in the archive is countable.
+                run.pages_fetched = s.scalar(select(func.count(Fetch.id)).where(Fetch.run_id == run.id))
+                run.articles_new = s.scalar(select(func.count(Article.id)).where(Article.first_run_id == run.id))
                 run.duration_s = round((run.finished_at - run.started_at).total_seconds(), 3)
             return [r.id for r in rows]
 

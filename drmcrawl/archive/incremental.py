@@ -1,0 +1,91 @@
+"""The plan of one crawl: which article URLs to request and with which validators.
+
+Built from what the archive knows (`Known`, per url_key) and the revisit policy
+(`drmcrawl.archive.policy`). Known articles that are due are requested up front, even if
+discovery no longer lists them (that is how a deleted article is noticed); discovered URLs
+are requested when new or when the sitemap's lastmod is newer than the stored one. A known
+article discovered without a newer lastmod and not due is skipped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from drmcrawl.archive.policy import DEFAULT_POLICY, Known, fetch_reason, parse_lastmod, parse_policy
+from drmcrawl.discovery import url_key
+
+
+@dataclass
+class Plan:
+    known: dict[str, Known]
+    now: datetime
+    policy: str = DEFAULT_POLICY
+    full: bool = False
+    checked_since: datetime | None = None  # resuming: what the interrupted run checked is done
+    requested: set[str] = field(default_factory=set)
+    discovered: set[str] = field(default_factory=set)
+    lastmods: dict[str, datetime] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.tiers = parse_policy(self.policy)
+
+    def claim_due(self) -> list[str]:
+        """Known articles to re-check whatever discovery finds (now requested), as the path
+        (and query) they were last fetched from: the same URL gets the same validators and
+        its archived payload is found for a revisit record."""
+        keys = [key for key, known in self.known.items() if self._reason(known, None) is not None]
+        self.requested.update(keys)
+        return [_path(self.known[key].url) for key in keys]
+
+    def decide(self, url: str, lastmod: str | None = None) -> str | None:
+        """Why to request `url` now ("new", "lastmod", "full", "due"), or None (skip, or
+        already requested in this run)."""
+        key = url_key(url)
+        self.discovered.add(key)
+        when = parse_lastmod(lastmod)
+        if when is not None:
+            self.lastmods[key] = max(when, self.lastmods.get(key, when))
+        if key in self.requested:
+            return None
+        reason = self._reason(self.known.get(key), when)
+        if reason is not None:
+            self.requested.add(key)
+        return reason
+
+    def validators(self, url: str) -> dict[str, str]:
+        """Conditional GET headers for a known article (none for a new one)."""
+        known = self.known.get(url_key(url))
+        headers = {}
+        if known is not None and not known.removed:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        return headers
+
+    @property
+    def skipped(self) -> int:
+        return len(self.discovered - self.requested)
+
+    def _reason(self, known: Known | None, lastmod: datetime | None) -> str | None:
+        return fetch_reason(known, lastmod, self.now, self.tiers, self.full, self.checked_since)
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def load_plan(settings, site: str, checked_since: datetime | None = None) -> Plan:
+    """The plan from the archive named by Scrapy-style `settings` (`.get`, `.getbool`)."""
+    from drmcrawl.storage import Archive
+    from drmcrawl.storage.repository import utcnow
+
+    archive = Archive(settings.get("DRMCRAWL_DB"))
+    try:
+        known = archive.known_articles(site)
+    finally:
+        archive.close()
+    return Plan(known, utcnow(), settings.get("DRMCRAWL_REVISIT") or DEFAULT_POLICY,
+                settings.getbool("DRMCRAWL_FULL"), checked_since)

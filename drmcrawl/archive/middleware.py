@@ -1,0 +1,118 @@
+"""The Scrapy side of the raw archive, kept thin: a downloader middleware that hands every
+response (articles, discovery pages, robots.txt, redirect hops, errors) to `Recorder`.
+
+It sits next to the downloader (priority 950), so it sees each HTTP exchange before
+Scrapy's own middlewares act on it: before HttpCompressionMiddleware decodes gzip (the
+archived payload is the bytes the server sent, with a matching Content-Encoding), before
+RedirectMiddleware follows a 3xx (each hop is archived) and before retries."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from scrapy import signals
+
+from drmcrawl.archive.recorder import Recorder
+from drmcrawl.archive.warc import DEFAULT_MAX_SIZE, Exchange, WarcWriter, settings_info, warc_folder
+from drmcrawl.storage import Archive
+from drmcrawl.storage.repository import utcnow
+
+logger = logging.getLogger(__name__)
+
+KIND_META = "drmcrawl_kind"  # set by the spider: "article" or "navigation"
+RUN_ID_STAT = "drmcrawl/run_id"  # set by StorePipeline when the run starts
+# Crawl settings named in each WARC file's warcinfo record and in the run's row.
+RECORDED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+                     "CONCURRENT_REQUESTS_PER_DOMAIN", "DRMCRAWL_FULL", "DRMCRAWL_REVISIT", "DRMCRAWL_TRIGGER")
+
+
+def recorded_settings(crawler, spider) -> dict:
+    settings = {name: crawler.settings.get(name) for name in RECORDED_SETTINGS}
+    settings.update(spider=spider.name, base_url=getattr(spider, "base_url", None),
+                    max_articles=getattr(spider, "max_articles", None))
+    return settings
+
+
+def file_prefix(db_location: str, spider_name: str, run_id: int | None) -> str:
+    """`<db name>-<spider>-run<N>`: databases side by side in one folder share its warc/
+    folder, so a file name says which database (and run) it belongs to."""
+    return f"{db_name(db_location)}-{spider_name}-run{run_id}"
+
+
+def db_name(db_location: str) -> str:
+    name = Path(db_location).stem if "://" not in db_location else "db"
+    return re.sub(r"[^A-Za-z0-9_.]+", "_", name) or "db"
+
+
+def warc_dir(crawler, db_location: str):
+    return warc_folder(db_location, crawler.settings.get("DRMCRAWL_WARC_DIR"))
+
+
+class WarcArchiveMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.archive: Archive | None = None
+        self.recorder: Recorder | None = None
+        crawler.signals.connect(self.spider_opened, signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider):
+        self.archive = Archive(self.crawler.settings.get("DRMCRAWL_DB"))
+        self.spider = spider
+
+    def process_response(self, request, response):
+        if self.archive is None:
+            return response
+        run_id = self.crawler.stats.get_value(RUN_ID_STAT)
+        recorder = self._recorder(run_id)
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+        fetch_id = recorder.record(exchange(request, response), kind_of(request), first_url, run_id)
+        self.crawler.stats.inc_value("drmcrawl/warc_records")
+        request.meta["drmcrawl_fetch_id"] = fetch_id
+        return response
+
+    def _recorder(self, run_id: int | None) -> Recorder:
+        if self.recorder is None:
+            settings = self.crawler.settings
+            writer = WarcWriter(
+                warc_dir(self.crawler, self.archive.location),
+                file_prefix(self.archive.location, self.spider.name, run_id),
+                settings_info(recorded_settings(self.crawler, self.spider)),
+                max_size=settings.getint("DRMCRAWL_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+            )
+            self.recorder = Recorder(self.archive, writer, getattr(self.spider, "profile", self.spider.name))
+            self.crawler.stats.set_value("drmcrawl/warc_dir", str(writer.folder))
+        return self.recorder
+
+    def spider_closed(self, spider):
+        if self.recorder is not None:
+            self.recorder.writer.close()
+        if self.archive is not None:
+            self.archive.close()
+
+
+def kind_of(request) -> str:
+    if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):
+        return "robots"
+    return request.meta.get(KIND_META, "other")
+
+
+def exchange(request, response) -> Exchange:
+    return Exchange(
+        url=response.url, status=response.status, response_headers=_pairs(response.headers),
+        body=response.body, fetched_at=utcnow(), method=request.method,
+        request_headers=_pairs(request.headers), request_body=request.body or b"",
+        protocol=getattr(response, "protocol", None) or "HTTP/1.1",
+    )
+
+
+def _pairs(headers) -> list[tuple[str, str]]:
+    """Scrapy headers (bytes, lists) as (name, value) text pairs; latin-1 as in HTTP/1.1."""
+    return [(name.decode("latin-1"), value.decode("latin-1"))
+            for name in headers for value in headers.getlist(name)]

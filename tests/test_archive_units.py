@@ -1,0 +1,184 @@
+"""The archive's parts on their own: WARC writer (rotation, revisits, offsets), revisit
+policy, content versions, schema upgrade, and resuming a killed run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import expected_articles, run_cli
+from warcio.archiveiterator import ArchiveIterator
+
+from drmcrawl.archive.content import content_digest, diff
+from drmcrawl.archive.incremental import Plan
+from drmcrawl.archive.policy import Known, fetch_reason, parse_policy
+from drmcrawl.archive.warc import Exchange, Original, WarcWriter, read_record
+from drmcrawl.extract.model import Article as ArticleData
+from drmcrawl.storage import Archive
+
+NOW = datetime(2026, 12, 1, 12, 0)
+
+
+def exchange(url: str, body: bytes, status: int = 200) -> Exchange:
+    return Exchange(url, status, [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")], body, NOW,
+                    request_headers=[("User-Agent", "test")])
+
+
+def test_writer_rotates_by_size_and_every_file_starts_with_warcinfo(tmp_path):
+    writer = WarcWriter(tmp_path, "t", {"drmcrawl-settings": "{}"}, max_size=2000)
+    bodies = [random.Random(i).randbytes(3000) for i in range(3)]  # incompressible: files really grow
+    written = [writer.write_response(exchange(f"http://h/{i}", body)) for i, body in enumerate(bodies)]
+    writer.close()
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    assert len(files) == 3 and len({w.file for w in written}) == 3
+    for path, w, body in zip(files, written, bodies, strict=True):
+        with path.open("rb") as fh:
+            types = [r.rec_type for r in ArchiveIterator(fh)]
+        assert types == ["warcinfo", "response", "request"]
+        back = read_record(path, w.offset)
+        assert back.status == 200 and back.body == body
+        assert ("X-Archive-Orig-Transfer-Encoding", "chunked") in back.headers  # de-chunked body, header kept
+
+
+def test_revisit_records_point_at_the_original(tmp_path):
+    writer = WarcWriter(tmp_path, "t", {})
+    first = writer.write_response(exchange("http://h/a", b"<html>same</html>"))
+    original = Original("http://h/a", NOW - timedelta(days=1), first.record_id, first.digest)
+    again = writer.write_revisit(exchange("http://h/a", b"<html>same</html>"), original)
+    not_modified = writer.write_revisit(exchange("http://h/a", b"", status=304), original)
+    writer.close()
+    path = tmp_path / first.file
+    with path.open("rb") as fh:
+        fh.seek(again.offset)
+        record = next(iter(ArchiveIterator(fh)))
+        assert record.rec_type == "revisit" and record.content_stream().read() == b""
+        assert record.rec_headers.get_header("WARC-Refers-To") == first.record_id
+        assert record.rec_headers.get_header("WARC-Profile").endswith("identical-payload-digest")
+        fh.seek(not_modified.offset)
+        record = next(iter(ArchiveIterator(fh)))
+        assert record.rec_headers.get_header("WARC-Profile").endswith("server-not-modified")
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == first.digest
+
+
+def test_policy_parsing_and_reasons():
+    tiers = parse_policy("30:1, 7:0.25, *:30")
+    assert [t.every for t in tiers] == [timedelta(hours=6), timedelta(days=1), timedelta(days=30)]
+    with pytest.raises(ValueError, match="bad revisit policy part 'x'"):
+        parse_policy("7:1,x")
+    young = Known("u", NOW - timedelta(days=2), NOW - timedelta(days=2), NOW - timedelta(hours=7), NOW - timedelta(days=2))
+    old = Known("u", NOW - timedelta(days=900), NOW - timedelta(days=900), NOW - timedelta(days=3), NOW - timedelta(days=900))
+    assert fetch_reason(None, None, NOW, tiers) == "new"
+    assert fetch_reason(young, None, NOW, tiers) == "due"  # 7 h since the check, every 6 h
+    assert fetch_reason(old, None, NOW, tiers) is None  # 3 days since the check, every 30 days
+    assert fetch_reason(old, NOW - timedelta(days=1), NOW, tiers) == "lastmod"
+    assert fetch_reason(old, NOW - timedelta(days=901), NOW, tiers) is None  # lastmod not newer
+    assert fetch_reason(old, None, NOW, tiers, full=True) == "full"
+    assert fetch_reason(old, None, NOW, tiers, full=True, checked_since=NOW - timedelta(days=4)) is None
+
+
+def test_plan_requests_each_article_once_and_sends_validators():
+    known = {"/old": Known("http://m:1/old/", None, NOW - timedelta(days=900), NOW - timedelta(days=1), None,
+                           etag='"abc"', last_modified="Tue, 01 Dec 2026 10:00:00 GMT")}
+    plan = Plan(known, NOW, "*:30")
+    assert plan.claim_due() == []
+    assert plan.decide("http://x/old", None) is None
+    assert plan.decide("http://x/old", "2026-11-30T00:00:00+00:00") == "lastmod"
+    assert plan.decide("http://x/old/", "2026-11-30T00:00:00+00:00") is None  # already requested
+    assert plan.decide("http://x/new") == "new" and plan.skipped == 0
+    assert plan.validators("http://x/old") == {"If-None-Match": '"abc"',
+                                               "If-Modified-Since": "Tue, 01 Dec 2026 10:00:00 GMT"}
+    assert plan.validators("http://x/new") == {}
+    assert Plan(known, NOW, "*:0").claim_due() == ["/old/"]
+
+
+def test_versions_ignore_whitespace_and_diff_is_readable():
+    a = {"title": "T", "authors": ["A"], "body": "One  paragraph.\n\nTwo."}
+    b = {"title": "T", "authors": ["A"], "body": "One paragraph. \n\n\n\nTwo."}
+    c = {"title": "T", "authors": ["A"], "body": "One paragraph.\n\nTwo, edited."}
+    assert content_digest(a) == content_digest(b) != content_digest(c)
+    lines = diff(a, c, "v1", "v2")
+    assert "-Two." in lines and "+Two, edited." in lines
+    assert diff(a, b, "v1", "v2") == []
+
+
+def make_article(**changes) -> ArticleData:
+    values = dict(url="https://digitalrightsmonitor.pk/x", canonical_url="https://digitalrightsmonitor.pk/x",
+                  post_id=7, site="drm", title="Title", body="Body text.", authors=["A"])
+    values.update(changes)
+    return ArticleData(**values)
+
+
+def test_save_article_keeps_versions_and_schema_1_archives_are_upgraded(tmp_path):
+    db = tmp_path / "a.sqlite"
+    archive = Archive(db)
+    assert archive.save_article(make_article(), extractor_version="e1") == "new"
+    assert archive.save_article(make_article(body="Body  text.")) == "unchanged"
+    assert archive.save_article(make_article(body="Body text, edited.")) == "updated"
+    history = archive.history("https://digitalrightsmonitor.pk/x")
+    assert [v.version for v in history.versions] == [1, 2] and history.versions[0].extractor_version == "e1"
+    archive.close()
+    # Make it look like a schema 1 archive: no versions, no schema 2 columns.
+    con = sqlite3.connect(db)
+    con.execute("delete from article_versions")
+    for column in ("version_count", "removed_at", "extractor_version"):
+        con.execute(f"alter table articles drop column {column}")
+    con.execute("update articles set content_hash = 'schema-1-hash'")
+    con.commit()
+    con.close()
+    archive = Archive(db)
+    history = archive.history("https://digitalrightsmonitor.pk/x")
+    assert [v.version for v in history.versions] == [1] and history.removed_at is None
+    assert archive.save_article(make_article(body="Body text, edited.")) == "unchanged"
+    archive.close()
+
+
+def test_a_killed_run_is_resumed_without_refetching_or_duplicates(site_server, tmp_path):
+    db = tmp_path / "resume.sqlite"
+    first = run_cli("crawl", "--base-url", site_server.url, "--db", str(db), "--max-articles", "5")
+    assert first.returncode == 0, first.stderr[-2000:]
+    # As if killed -9 mid-crawl: the row still says running, its process is gone.
+    con = sqlite3.connect(db)
+    settings = json.loads(con.execute("select settings from crawl_runs where id = 1").fetchone()[0])
+    settings["pid"] = 2**22 + 12345  # above the default pid_max: no such process
+    con.execute("update crawl_runs set status = 'running', articles_new = 0, settings = ? where id = 1",
+                (json.dumps(settings),))
+    con.commit()
+    [warc] = (tmp_path / "warc").glob("*.warc.gz")
+    intact = warc.stat().st_size
+    with warc.open("ab") as fh:  # the kill tore the record being written
+        fh.write(gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\n" + b"x" * 5000)[:700])
+    second = run_cli("crawl", "--base-url", site_server.url, "--db", str(db), "--full")
+    assert second.returncode == 0, second.stderr[-2000:]
+    n = len(expected_articles())
+    rows = con.execute("select id, status, finish_reason, resumed_from, articles_new from crawl_runs").fetchall()
+    assert rows == [(1, "interrupted", "killed", None, 5), (2, "finished", "finished", 1, n - 5)]
+    assert con.execute("select count(*), count(distinct post_id) from articles").fetchone() == (n, n)
+    refetched = con.execute("select count(*) from fetches f join articles a on f.page_key = a.url_key "
+                            "where f.run_id = 2 and a.first_run_id = 1").fetchone()[0]
+    assert refetched == 0  # --full, yet what the killed run checked is done
+    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert warc.stat().st_size == intact  # the torn tail is cut off, every indexed record kept
+    files = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True)
+    assert len(files) == 2 and check.returncode == 0, check.stdout
+
+
+def test_repair_touches_only_the_killed_runs_files_of_this_database(tmp_path):
+    from drmcrawl.archive.middleware import file_prefix
+    from drmcrawl.archive.warc import repair_killed
+
+    mine = file_prefix(str(tmp_path / "news.sqlite"), "drm", 1)
+    other = file_prefix(str(tmp_path / "demo.sqlite"), "drm", 1)
+    assert (mine, other) == ("news-drm-run1", "demo-drm-run1")
+    for prefix in (mine, other, file_prefix(str(tmp_path / "news.sqlite"), "drm", 2)):
+        (tmp_path / f"{prefix}-20261201000000-00001.warc.gz").write_bytes(b"x" * 100)
+    changed = repair_killed(tmp_path, [mine], {f"{mine}-20261201000000-00001.warc.gz": 60})
+    assert changed == [f"{mine}-20261201000000-00001.warc.gz"]
+    sizes = sorted(p.stat().st_size for p in tmp_path.glob("*.warc.gz"))
+    assert sizes == [60, 100, 100]
