@@ -77,7 +77,7 @@ class StorePipeline:
         killed = self.archive.mark_killed_runs()
         if not killed:
             return
-        logger.warning("Crawl runs %s died without closing (killed?): marked interrupted", killed)
+        logger.warning("Crawl runs %s were killed before they finished; marked interrupted", killed)
         folder = warc_dir(self.crawler, self.archive.location)
         if folder.is_dir():
             prefixes = [file_prefix(self.archive.location, spider.name, run_id) for run_id in killed]

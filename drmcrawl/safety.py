@@ -17,23 +17,16 @@ logger = logging.getLogger(__name__)
 STORAGE_ERROR_STAT = "drmcrawl/storage_error"
 
 
-def prepare_archive(db: str | None) -> list[int]:
+def prepare_archive(db: str | None) -> None:
     """Call with the crawl lock held. Raises StorageError unless the archive opens and
-    accepts a write. Then closes the runs a killed crawl left "running" (with the lock
-    held, no other crawl is alive): they become "interrupted", reason "killed". Returns
-    their ids."""
+    accepts a write. (Runs a killed crawl left "running" are closed by the store
+    pipeline when the crawl opens: it also cuts their WARC files back to the last
+    indexed exchange.)"""
     archive = Archive(db)
     try:
         _probe_write(archive)
-        # The archive's own bookkeeping when it has it (storage/runs.py), else plain SQL.
-        mark = getattr(archive, "mark_killed_runs", None)
-        dead = mark() if mark else _mark_killed_runs(archive)
     finally:
         archive.close()
-    if dead:
-        logger.warning("Crawl runs %s were killed before they finished; marked interrupted",
-                       ", ".join(map(str, dead)))
-    return dead
 
 
 def _probe_write(archive: Archive) -> None:
@@ -43,17 +36,6 @@ def _probe_write(archive: Archive) -> None:
             connection.execute(text("UPDATE crawl_runs SET status = status WHERE 0"))
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot write to database {archive.location}: {exc.orig or exc}") from exc
-
-
-def _mark_killed_runs(archive: Archive) -> list[int]:
-    try:
-        with archive.engine.begin() as connection:
-            dead = list(connection.execute(text("SELECT id FROM crawl_runs WHERE status = 'running'")).scalars())
-            connection.execute(text(
-                "UPDATE crawl_runs SET status = 'interrupted', finish_reason = 'killed' WHERE status = 'running'"))
-    except SQLAlchemyError as exc:
-        raise StorageError(f"cannot write to database {archive.location}: {exc.orig or exc}") from exc
-    return dead
 
 
 class StorageGuard:

@@ -84,7 +84,7 @@ def test_recrawl_of_a_changed_page_updates_the_index(crawled, tmp_path):
     assert html.count("Social media under the radar") >= 1
     page.write_text(html.replace("Social media under the radar", "Social media under the zeppelin"), encoding="utf-8")
     with FixtureServer(site) as server:
-        result = run_cli("crawl", "--base-url", server.url, "--db", str(db))
+        result = run_cli("crawl", "--base-url", server.url, "--db", str(db), "--full")
     assert result.returncode == 0, result.stderr
     assert "new 0, updated 1," in result.stdout
     assert integrity_ok(db)

@@ -46,7 +46,10 @@ def test_robots_txt_crawl_delay_is_honoured(tmp_path):
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert len(gaps) >= 5
     # Local mirrors are otherwise crawled with no delay and 16 requests at a time.
-    assert min(gaps) >= 0.25 - 0.02, gaps
+    # Measured where the server logs each request, so allow scheduling noise of a loaded machine
+    # (without the delay the gaps are ~0: requests go out together).
+    assert min(gaps) >= 0.18, gaps
+    assert sorted(gaps)[len(gaps) // 2] >= 0.24, gaps
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,7 @@ def test_variant_golden_extraction_from_a_mirror_url(slug):
 def variant_crawl(tmp_path_factory):
     db = tmp_path_factory.mktemp("variant") / "variant.sqlite"
     with FixtureServer(VARIANT_SITE) as server:
-        result = run_cli("crawl", "--base-url", server.url, "--db", str(db))
+        result = run_cli("crawl", "--base-url", server.url, "--db", str(db), "--full")
     assert result.returncode == 0, result.stdout + result.stderr
     return db, result
 
@@ -97,7 +97,7 @@ def test_variant_recrawl_changes_nothing(variant_crawl, tmp_path):
     db = tmp_path / "again.sqlite"
     shutil.copy(variant_crawl[0], db)
     with FixtureServer(VARIANT_SITE) as server:
-        result = run_cli("crawl", "--base-url", server.url, "--db", str(db))
+        result = run_cli("crawl", "--base-url", server.url, "--db", str(db), "--full")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"new 0, updated 0, unchanged {len(EXPECTED)}," in result.stdout
     assert sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0] == len(EXPECTED)
@@ -130,7 +130,7 @@ def core_sitemap_mirror(tmp_path):
 def test_mirror_with_only_core_wordpress_sitemaps(tmp_path):
     db = tmp_path / "core.sqlite"
     with FixtureServer(core_sitemap_mirror(tmp_path)) as server:
-        result = run_cli("crawl", "--base-url", server.url, "--db", str(db))
+        result = run_cli("crawl", "--base-url", server.url, "--db", str(db), "--full")
     assert result.returncode == 0, result.stdout + result.stderr
     archive = Archive(db)
     try:

@@ -109,6 +109,8 @@ class DrmSpider(scrapy.Spider):
     def parse_article(self, response):
         first_url = (response.meta.get("redirect_urls") or [response.url])[0]
         if response.status == 304:
+            # The archived article is current: another URL form of it later in this run is a duplicate.
+            self._stored_posts.add(discovery.url_key(first_url))
             yield NotModified(first_url)
             return
         if response.meta.get("redirect_urls") and discovery.page_kind(response.url) not in ("post", "shortlink"):
@@ -131,14 +133,14 @@ class DrmSpider(scrapy.Spider):
             self.logger.exception("Extraction failed for %s", response.url)
             yield PageFailure(response.url, "extract_error", repr(exc))
             return
-        identity = article.post_id or discovery.url_key(article.canonical_url or article.url)
-        if identity in self._stored_posts:
+        identities = {article.post_id, discovery.url_key(article.canonical_url or article.url)} - {None}
+        if identities & self._stored_posts:
             self.crawler.stats.inc_value("drmcrawl/duplicates_dropped")
-            self.logger.info("Duplicate of an article already stored: %s (%s)", response.url, identity)
+            self.logger.info("Duplicate of an article already stored: %s (%s)", response.url, identities)
             return
         if self.max_articles and self.articles_yielded >= self.max_articles:
             return
-        self._stored_posts.add(identity)
+        self._stored_posts.update(identities)
         self.articles_yielded += 1
         yield article
         if self.max_articles and self.articles_yielded >= self.max_articles:
