@@ -35,6 +35,8 @@ def fill_headline(doc: Document, article: Article) -> None:
     variants (JSON-LD `headline` is filled before this and measured better than h1). An
     h1 is trusted when it shares most words with one of those titles (a logo h1 does not);
     the best-matching h1 wins."""
+    if not article.wants("title"):
+        return
     titles = _structured_titles(doc)
     if not titles:
         return
@@ -62,26 +64,28 @@ def _structured_titles(doc: Document) -> list[set[str]]:
 def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
                   template: SiteTemplate | None = None) -> None:
     tree = doc.tree
-    headings = [" ".join(h.text_content().split()) for h in _H1(tree) if not in_chrome(h)]
-    article.set("title", next((h for h in headings if h), None), "dom.h1")
+    if article.wants("title"):
+        headings = [" ".join(h.text_content().split()) for h in _H1(tree) if not in_chrome(h)]
+        article.set("title", next((h for h in headings if h), None), "dom.h1")
     # Each heuristic walks the tree: run it only for fields still open (the profile
     # path must stay fast).
-    sites = site_names(doc)
-    if not article.authors or replaceable(article, sites):
-        fill_authors(doc, article, sites)
+    if "authors" not in article.settled:
+        sites = site_names(doc)
+        if not article.authors or replaceable(article, sites):
+            fill_authors(doc, article, sites)
     if not article.published:
         for el in _TIME(tree):
             value = el.get("datetime") or el.get("content")
             if article.set("published", parse_date(value, zone), "dom.time"):
                 break
-    if not article.tags:
+    if article.wants("tags"):
         tags = [" ".join(a.text_content().split()) for a in _REL_TAG(tree)]
         article.set("tags", [Term(t) for t in dict.fromkeys(t for t in tags if t)], "dom.rel_tag")
         article.set("tags", [Term(t) for t in _tag_list(doc)], "dom.tag_list")
     if doc.html_lang:
         article.set("language", doc.html_lang, "dom.html_lang")
-    canonical = doc.link_href("canonical")
-    article.set("canonical_url", canonical, "dom.link_canonical")
+    if article.wants("canonical_url"):
+        article.set("canonical_url", doc.link_href("canonical"), "dom.link_canonical")
     fill_body(doc, article, template)
     if not article.published:
         article.set("published", _visible_date(doc, article.title, zone), "dom.visible_date")
