@@ -105,3 +105,20 @@ def test_one_meta_per_tag_keeps_commas_inside_a_tag():
     head = meta("article:tag", "Trump, Donald J", "property") + meta("article:tag", "Elections", "property")
     article = extract(page(head + meta("og:title", "T", "property")), URL)
     assert [t.name for t in article.tags] == ["Trump, Donald J", "Elections"]
+
+
+@pytest.mark.parametrize("head, body, expected, source", [
+    # Only the site itself is credited, and the page names no person: that is the author.
+    (ld({"@type": "NewsArticle", "headline": "H", "author": {"@type": "Organization", "name": "news.example.com"}}),
+     BODY, ["news.example.com"], "jsonld.author (publisher)"),
+    (ld({"@type": "NewsArticle", "headline": "H", "author": [{"@type": "Person", "name": "BR24 Redaktion"}]}),
+     BODY, ["BR24 Redaktion"], "jsonld.author (publisher)"),
+    (meta("author", "Example News") + meta("og:site_name", "Example News", "property") + meta("og:title", "T", "property"),
+     BODY, ["Example News"], "meta.author"),
+    # A person in the byline beats the credited publisher.
+    (ld({"@type": "NewsArticle", "headline": "Headline of it", "author": {"@type": "Organization", "name": "news.example.com"}}),
+     "<h1>Headline of it</h1><p class='byline'>By Jane Doe</p>" + BODY, ["Jane Doe"], "dom.byline"),
+])
+def test_credited_publisher_is_the_last_resort_author(head, body, expected, source):
+    article = extract(page(head, body), URL)
+    assert (article.authors, article.sources["authors"]) == (expected, source)

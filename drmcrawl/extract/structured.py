@@ -110,6 +110,28 @@ def fill_from_meta(doc: Document, article: Article, zone: tzinfo | None) -> None
         article.set("categories", sections, "meta.article:section")
 
 
+def fill_credited_publisher(doc: Document, article: Article) -> None:
+    """Last resort for authors, after the byline heuristics: when no person is named
+    anywhere, the organisation the page credits ("dpa", "BR24 Redaktion", "ndr.de") is
+    the author it gives, even where it is the site itself."""
+    if not article.wants("authors"):
+        return
+    node = doc.jsonld_article or {}
+    people = node.get("author")
+    names = []
+    for person in people if isinstance(people, list) else [people]:
+        person = doc.resolve(person)
+        name = person.get("name") if isinstance(person, dict) else person
+        if isinstance(name, str) and not name.startswith("http"):
+            names.append(_text(name))
+    source = "jsonld.author (publisher)"
+    if not any(names):
+        hit = doc.meta_first("author", "article:author", "dc.creator")
+        names, source = ([_text(hit[1])], f"meta.{hit[0]} (publisher)") if hit else ([], "")
+    names = [n for n in names if n and not n.startswith(("http", "@")) and len(n) <= 60]
+    article.set("authors", _dedupe(names), source)
+
+
 def _fill_tags(doc: Document, article: Article) -> None:
     candidates = [(key, _meta_list(doc, key)) for key in _KEYWORD_KEYS]
     candidates.append(("jsonld.keywords", _names_list((doc.jsonld_article or {}).get("keywords"))))
