@@ -122,3 +122,16 @@ def test_one_meta_per_tag_keeps_commas_inside_a_tag():
 def test_credited_publisher_is_the_last_resort_author(head, body, expected, source):
     article = extract(page(head, body), URL)
     assert (article.authors, article.sources["authors"]) == (expected, source)
+
+
+@pytest.mark.parametrize("keywords, jsonld, expected", [
+    # keywords = section and title words in front of the editor's tags: the tags win
+    ("News,World,Finland,NATO", ["Finland", "NATO"], ["Finland", "NATO"]),
+    # the same tags in another order, or more of them: the keyword meta stays first
+    ("Finland,NATO,News", ["Finland", "NATO"], ["Finland", "NATO", "News"]),
+    ("Finland,NATO", ["Finland", "NATO", "Sweden"], ["Finland", "NATO"]),
+    ("News,Finland", ["Finland"], ["News", "Finland"]),  # one tag is too little to judge
+])
+def test_padded_keyword_meta_gives_way_to_the_editors_tags(keywords, jsonld, expected):
+    head = meta("keywords", keywords) + ld({"@type": "NewsArticle", "headline": "H", "keywords": jsonld})
+    assert [t.name for t in extract(page(head), URL).tags] == expected

@@ -136,11 +136,21 @@ def _fill_tags(doc: Document, article: Article) -> None:
     candidates = [(key, _meta_list(doc, key)) for key in _KEYWORD_KEYS]
     candidates.append(("jsonld.keywords", _names_list((doc.jsonld_article or {}).get("keywords"))))
     candidates.extend((key, _meta_list(doc, key)) for key in _TAG_KEYS)
-    for key, items in candidates:
-        names = _dedupe(n for n in items if n and _plausible_tag(n, doc))
-        source = key if key.startswith("jsonld.") else "meta." + key
-        if article.set("tags", [Term(n) for n in names], source):
-            return
+    found = [(key if key.startswith("jsonld.") else "meta." + key,
+              _dedupe(n for n in items if n and _plausible_tag(n, doc))) for key, items in candidates]
+    found = [(source, names) for source, names in found if names]
+    if not found:
+        return
+    source, names = found[0]
+    # Keyword fields are sometimes the editor's tags with section names and title words
+    # put in front; a second field that is exactly the end of the list is the editor's.
+    chosen = [n.casefold() for n in names]
+    for other, tail in found[1:]:
+        keys = [n.casefold() for n in tail]
+        if 2 <= len(keys) < len(chosen) and chosen[-len(keys):] == keys:
+            source, names = other, tail
+            break
+    article.set("tags", [Term(n) for n in names], source)
 
 
 def _meta_list(doc: Document, key: str) -> list[str]:
