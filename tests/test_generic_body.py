@@ -47,6 +47,7 @@ def test_chrome_is_left_out():
     "<section aria-label='Newsletter sign-up'><h3>Morning briefing</h3><p>Every day in your inbox.</p></section>",
     "<div class='box'><h3>Morning briefing</h3><p>Every day in your inbox.</p><form><input type='email'></form></div>",
     "<div class='pic'><img src='a.jpg'><span class='newsCaption'>Photo caption words here (Image: Agency)</span></div>",
+    "<p><img src='a.jpg'><br><em>Photo caption words here, under the image</em></p>",
 ])
 def test_widgets_inside_the_article_are_removed(widget):
     body = "<article>" + para(0) + para(1) + widget + "".join(para(i) for i in range(2, 7)) + "</article>"
@@ -162,3 +163,11 @@ def test_paragraphs_a_metered_paywall_hides_are_story_text():
     body = "<article>" + "".join(para(i) for i in range(5)) + hidden + box + "</article>"
     text = extract(page(body), URL).body
     assert "Sentence 98" in text and "Subscribe" not in text
+
+
+def test_quoted_post_inside_an_embed_wrapper_is_kept():
+    tweet = ("<div class='video-container'><blockquote class='twitter-tweet'><p>A quoted post with its own words "
+             "in it, as the story cites it.</p>&mdash; Someone (@someone) <a href='#'>May 6, 2024</a></blockquote></div>")
+    body = "<article>" + "".join(para(i) for i in range(3)) + tweet + "".join(para(i) for i in range(3, 6)) + "</article>"
+    text = extract(page(body), URL).body
+    assert "A quoted post with its own words" in text and text.count("Sentence") == 6

@@ -100,13 +100,15 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
             continue
         if el.tag in _DROP_IN_CONTENT and not _has_quote(el):
             doomed.append(el)
-        elif _is_widget(el) and _text_len(el) <= keep_share * total:
+        elif _is_widget(el) and _text_len(el) <= keep_share * total and not _holds_quote(el):
             doomed.append(el)
         elif el.tag in ("ul", "ol", "div", "section", "table") and _link_heavy(el):
             doomed.append(el)
         elif el.tag in ("p", "li", "h2", "h3", "h4") and _all_link(el):
             doomed.append(el)  # a paragraph that is one link is a teaser for another story
         elif _EMBED.search(el.get("class") or ""):
+            doomed.append(el)
+        elif el.tag == "p" and _image_with_caption(el):
             doomed.append(el)
         elif el.tag in ("p", "li", "div") and _label_then_link(el):
             doomed.append(el)  # "Read also: <a>Other story</a>"
@@ -158,6 +160,21 @@ def _signup_box(el: etree._Element) -> bool:
     if _WIDGET.search(label.replace(" ", "-")):
         return True
     return _text_len(el) < 400 and next(el.iter("form"), None) is not None
+
+
+def _image_with_caption(p: etree._Element) -> bool:
+    """`<p><img><br><em>Caption</em></p>`: an image with its caption, the editor's way."""
+    if p.find(".//img") is None or (p.text or "").strip():
+        return False
+    total = _text_len(p)
+    styled = sum(_text_len(c) for c in p.iter("em", "i", "small", "figcaption"))
+    own_tails = any((c.tail or "").strip() for c in p)
+    return 0 < total <= 200 and styled >= total and not own_tails
+
+
+def _holds_quote(el: etree._Element) -> bool:
+    """Embed wrappers ("video-container") also hold quoted posts: a quotation is text."""
+    return el.tag == "div" and next(el.iter("blockquote"), None) is not None
 
 
 def _has_quote(el: etree._Element) -> bool:
