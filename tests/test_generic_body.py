@@ -171,3 +171,15 @@ def test_quoted_post_inside_an_embed_wrapper_is_kept():
     body = "<article>" + "".join(para(i) for i in range(3)) + tweet + "".join(para(i) for i in range(3, 6)) + "</article>"
     text = extract(page(body), URL).body
     assert "A quoted post with its own words" in text and text.count("Sentence") == 6
+
+
+@pytest.mark.parametrize("last, kept", [
+    ("<p><i>Follow us on </i><a href='https://www.instagram.com/examplenews/'>Instagram</a><i> and </i>"
+     "<a href='https://twitter.com/examplenews'>Twitter</a>.</p>", False),
+    # a post the story cites is a source, not a plug
+    ("<p>The minister announced it <a href='https://twitter.com/minister/status/123'>on Twitter</a> late on Monday.</p>", True),
+])
+def test_follow_us_lines_under_the_story(last, kept):
+    body = "<article>" + "".join(para(i) for i in range(6)) + last + "</article>"
+    text = extract(page(body), URL).body
+    assert ("Twitter" in text) is kept and text.count("Sentence") == 6

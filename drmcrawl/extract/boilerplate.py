@@ -5,6 +5,7 @@ boxes, bylines, captions) after it. Patterns are about markup conventions, not s
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -114,8 +115,34 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
             doomed.append(el)  # "Read also: <a>Other story</a>"
         elif el.tag in ("div", "section", "aside") and _signup_box(el):
             doomed.append(el)
+    doomed.extend(p for p in _last_paragraphs(root) if _follow_us(p))
     for el in doomed:
         _drop(el)
+
+
+_SOCIAL_HOSTS = re.compile(
+    r"^(?:[\w-]+\.)?(?:facebook\.com|twitter\.com|x\.com|instagram\.com|youtube\.com|tiktok\.com|"
+    r"t\.me|whatsapp\.com|linkedin\.com|threads\.net|bsky\.app|news\.google\.com)$", re.I)
+_TRAILING_PARAGRAPHS = 3
+
+
+def _last_paragraphs(root: etree._Element) -> list[etree._Element]:
+    paragraphs = [p for p in root.iter("p") if _text_len(p)]
+    return paragraphs[-_TRAILING_PARAGRAPHS:]
+
+
+def _follow_us(p: etree._Element) -> bool:
+    """"Follow us on Instagram, Facebook and YouTube" under the story: a short paragraph
+    linking to the outlet's own social accounts (a profile, not a post the story cites)."""
+    if _text_len(p) > 300:
+        return False
+    for a in p.iter("a"):
+        parts = urlsplit(a.get("href") or "")
+        segments = [s for s in parts.path.split("/") if s]
+        host = parts.hostname or ""
+        if _SOCIAL_HOSTS.match(host) and (len(segments) <= 1 or host.startswith("news.google.")):
+            return True
+    return False
 
 
 def _is_widget(el: etree._Element) -> bool:
