@@ -9,8 +9,9 @@ trafilatura 2.3.1 with its defaults.
 
 Then speed side by side, in this process: drmcrawl and trafilatura take turns on the same
 pages (both dev datasets with the generic layers, and the fixture mirror's DRM article
-pages with the DRM profile), `--repeats` rounds, each keeping its fastest round. The
-harness' pages/s column is per extractor run, so it moves with the machine's load.
+pages with the DRM profile), `--repeats` rounds, each keeping its fastest round, in CPU
+time of this process (a shared machine's load does not skew the ratio). The harness'
+pages/s column is wall time per extractor run, so it moves with the machine's load.
 
     pip install -e '.[bench]'
     python benchmarks/extraction.py [--eval-root ../shared/eval] [--limit N] [--repeats N]
@@ -126,7 +127,7 @@ def _speed_table(eval_root: Path, repeats: int, limit: int | None) -> str:
                  f"https://digitalrightsmonitor.pk/{p.stem}/")
                 for p in sorted((FIXTURES / "expected").glob("*.json"))]
     sets.append(("DRM fixture pages, DRM profile path", fixtures, lambda html, url: extract(html, url)))
-    lines = ["| pages | n | drmcrawl pages/s | trafilatura 2.3.1 pages/s | drmcrawl / trafilatura |",
+    lines = ["| pages | n | drmcrawl pages/CPU-s | trafilatura 2.3.1 pages/CPU-s | drmcrawl / trafilatura |",
              "|---|---|---|---|---|"]
     theirs_call = evalshim.trafilatura_run if _trafilatura_available() else None
     for label, pages, ours_call in sets:
@@ -148,16 +149,17 @@ def _dataset_pages(dataset: Path, limit: int | None) -> list[tuple[str, str]]:
 
 
 def _best_rates(calls, pages: list[tuple[str, str]], repeats: int) -> list[float]:
-    """Pages per second of each call's fastest round (load only ever slows a round)."""
+    """Pages per CPU second of each call's fastest round. CPU time of this process, not
+    wall time: on a shared machine other processes' load does not count against it."""
     best = [float("inf")] * len(calls)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # trafilatura/htmldate warn about odd dates
         for _ in range(max(1, repeats)):
             for k, call in enumerate(calls):
-                start = time.perf_counter()
+                start = time.process_time()
                 for html, url in pages:
                     call(html, url)
-                best[k] = min(best[k], time.perf_counter() - start)
+                best[k] = min(best[k], time.process_time() - start)
     return [len(pages) / b for b in best]
 
 

@@ -135,3 +135,11 @@ def test_credited_publisher_is_the_last_resort_author(head, body, expected, sour
 def test_padded_keyword_meta_gives_way_to_the_editors_tags(keywords, jsonld, expected):
     head = meta("keywords", keywords) + ld({"@type": "NewsArticle", "headline": "H", "keywords": jsonld})
     assert [t.name for t in extract(page(head), URL).tags] == expected
+
+
+@pytest.mark.parametrize("wrap", ["{}", "<![CDATA[{}]]>", "<!--{}-->", "\n  <!-- {} -->\n", "[{}]"])
+def test_jsonld_in_cdata_or_comment_wrappers(wrap):
+    node = json.dumps({"@type": "NewsArticle", "headline": "Wrapped headline", "datePublished": "2024-05-06T10:00:00Z"})
+    head = '<script type="application/ld+json">' + wrap.format(node) + "</script>"
+    article = extract(page(head), URL)
+    assert (article.title, article.sources["title"]) == ("Wrapped headline", "jsonld.headline")
