@@ -48,6 +48,7 @@ def test_chrome_is_left_out():
     "<div class='box'><h3>Morning briefing</h3><p>Every day in your inbox.</p><form><input type='email'></form></div>",
     "<div class='pic'><img src='a.jpg'><span class='newsCaption'>Photo caption words here (Image: Agency)</span></div>",
     "<p><img src='a.jpg'><br><em>Photo caption words here, under the image</em></p>",
+    "<div class='article_prev_next'><span class='title'>Another story about something else entirely</span></div>",
 ])
 def test_widgets_inside_the_article_are_removed(widget):
     body = "<article>" + para(0) + para(1) + widget + "".join(para(i) for i in range(2, 7)) + "</article>"

@@ -36,7 +36,8 @@ _WIDGET = re.compile(
     r"taboola|more-?stories|read-?more|see-?also|also-?read|popular|trending|widget\w*|"
     r"sidebar|nav|navigation|menu|footer|print|timestamp|dateline|meta|info-?box|teaser\w*|"
     r"overlay|modal|hidden|visually-?hidden|sr-only|screen-?reader\w*|paywall|inline-?links?|"
-    r"embed|video\w*|player|gallery|slideshow|rating|disclaimer|copyright|hint|toc)(?=$|[-_ ])",
+    r"embed|video\w*|player|gallery|slideshow|rating|disclaimer|copyright|hint|toc|"
+    r"prev(?:ious)?[-_]?next|next[-_]?prev\w*|post-?nav\w*|nav-?links|pagination|pager)(?=$|[-_ ])",
     re.I,
 )
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
