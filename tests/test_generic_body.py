@@ -184,3 +184,26 @@ def test_follow_us_lines_under_the_story(last, kept):
     body = "<article>" + "".join(para(i) for i in range(6)) + last + "</article>"
     text = extract(page(body), URL).body
     assert ("Twitter" in text) is kept and text.count("Sentence") == 6
+
+
+@pytest.mark.parametrize("label", ["Advertisement", "Anzeige", "<small>ADVERTISEMENT</small>", "Publicidad"])
+def test_ad_slot_labels_are_not_text(label):
+    body = "<article>" + para(0) + f"<div class='x1'>{label}</div>" + "".join(para(i) for i in range(1, 6)) + "</article>"
+    blocks = extract(page(body), URL).body.split("\n\n")
+    assert len(blocks) == 6 and all(b.startswith("Sentence") for b in blocks)
+
+
+@pytest.mark.parametrize("line, authors", [
+    ("<p class='textauthor'>von Oliver Kring</p>", ["Oliver Kring"]),
+    ("<p>By Jane Doe , John Roe</p>", ["Jane Doe", "John Roe"]),
+])
+def test_by_line_at_the_top_of_the_text_gives_the_authors(line, authors):
+    body = "<article>" + line + "".join(para(i) for i in range(6)) + "</article>"
+    article = extract(page(body), URL)
+    assert article.body.startswith("Sentence 0") and article.authors == authors
+
+
+def test_a_sentence_starting_with_by_stays():
+    first = "<p>By the end of the year, the council had spent most of the money on roads.</p>"
+    body = "<article>" + first + "".join(para(i) for i in range(6)) + "</article>"
+    assert extract(page(body), URL).body.startswith("By the end of the year")

@@ -40,6 +40,9 @@ _WIDGET = re.compile(
     r"prev(?:ious)?[-_]?next|next[-_]?prev\w*|post-?nav\w*|nav-?links|pagination|pager)(?=$|[-_ ])",
     re.I,
 )
+_AD_LABEL = re.compile(
+    r"^\s*(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|reklame|"
+    r"annonse|annons|mainos|advertentie|reklama|sponsored|ad)\s*$", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _CAPTION = re.compile(r"(?:^|[-_ ])(?:caption\w*|credits?)(?=$|[-_ ])", re.I)
 # Image-post embeds carry the poster's caption and UI text; quoted tweets stay (they are
@@ -110,6 +113,8 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
             doomed.append(el)  # a paragraph that is one link is a teaser for another story
         elif _EMBED.search(el.get("class") or ""):
             doomed.append(el)
+        elif _AD_LABEL.match(el.text_content()):
+            doomed.append(el)  # an ad slot's label, left behind by the ad blocker
         elif el.tag == "p" and _image_with_caption(el):
             doomed.append(el)
         elif el.tag in ("p", "li", "div") and _label_then_link(el):
