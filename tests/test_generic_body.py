@@ -207,3 +207,12 @@ def test_a_sentence_starting_with_by_stays():
     first = "<p>By the end of the year, the council had spent most of the money on roads.</p>"
     body = "<article>" + first + "".join(para(i) for i in range(6)) + "</article>"
     assert extract(page(body), URL).body.startswith("By the end of the year")
+
+
+def test_standfirst_named_as_such_after_the_headline_is_added():
+    lead = "China rolled out a network across universities to collect military knowledge, the report finds."
+    head = "<title>Headline</title><meta name='description' content='A different teaser text written for search engines only.'>"
+    body = (f"<header><p class='detail__excerpt'>{lead}</p></header><div class='article-body'>"
+            + "".join(para(i) for i in range(6)) + "</div>")
+    text = extract(page(body, head), URL).body
+    assert text.startswith(lead + "\n\n") and text.count(lead) == 1

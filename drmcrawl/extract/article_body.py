@@ -88,10 +88,11 @@ def _paragraphs(text: str) -> str:
 def _standfirst(doc: Document, body: str) -> str | None:
     """The summary under the headline is part of the article but usually sits outside
     the text container. It is recognised as the page element repeating the page's
-    description, and only added when the body does not already start with it."""
+    description, or else as a paragraph named like a standfirst right after the h1, and
+    only added when the body does not already hold it."""
     description = _description(doc)
     if not description or len(description) < 40:
-        return None
+        return _named_lead(doc, body)
     probe = _norm(description)[:60]
     if probe in _norm(body):
         return None
@@ -101,7 +102,39 @@ def _standfirst(doc: Document, body: str) -> str | None:
             if _inside_chrome(el):
                 continue
             return text
+    return _named_lead(doc, body)
+
+
+_LEAD_NAMES = re.compile(r"(?:^|[-_ ])(?:lead|lede|intro\w*|excerpt|standfirst|summary|dek|teaser-?text|"
+                         r"abstract|sapo|chapeau|vorspann|subtitle|sub-?headline|deck)(?=$|[-_ ])", re.I)
+_LEAD_WINDOW = 40  # elements after the h1
+
+
+def _named_lead(doc: Document, body: str) -> str | None:
+    h1 = next((h for h in doc.tree.iter("h1") if not _inside_chrome(h)), None)
+    if h1 is None:
+        return None
+    seen = 0
+    for el in _after(h1):
+        seen += 1
+        if seen > _LEAD_WINDOW:
+            break
+        if el.tag not in ("p", "div", "h2") or not _LEAD_NAMES.search(el.get("class") or ""):
+            continue
+        text = _SPACES.sub(" ", el.text_content()).strip()
+        if 60 <= len(text) <= 600 and _norm(text)[:60] not in _norm(body) and not _inside_chrome(el):
+            return text
     return None
+
+
+def _after(el: etree._Element):
+    """Elements following `el` in document order."""
+    for following in el.itersiblings():
+        yield following
+        yield from (d for d in following.iterdescendants() if isinstance(d.tag, str))
+    parent = el.getparent()
+    if parent is not None and parent.tag != "body":
+        yield from _after(parent)
 
 
 def _description(doc: Document) -> str | None:
