@@ -216,3 +216,11 @@ def test_standfirst_named_as_such_after_the_headline_is_added():
             + "".join(para(i) for i in range(6)) + "</div>")
     text = extract(page(body, head), URL).body
     assert text.startswith(lead + "\n\n") and text.count(lead) == 1
+
+
+def test_a_listing_card_excerpt_is_not_a_standfirst():
+    card = ("<article class='card'><h3><a href='/other'>Another story</a></h3><p class='post-excerpt'>"
+            "The teaser of another story on this page, long enough to look like a standfirst here.</p></article>")
+    body = "<div class='head'><h1>Headline</h1></div><div class='list'>" + card + "</div><div class='article-body'>" + "".join(para(i) for i in range(6)) + "</div>"
+    html = f"<html><head><title>Headline</title></head><body>{body}</body></html>"
+    assert "teaser of another story" not in extract(html, URL).body

@@ -123,8 +123,19 @@ def _named_lead(doc: Document, body: str) -> str | None:
             continue
         text = _SPACES.sub(" ", el.text_content()).strip()
         if 60 <= len(text) <= 600 and _norm(text)[:60] not in _norm(body) and not _inside_chrome(el):
-            return text
+            # It sits with the headline (a listing's teaser excerpt sits in a card).
+            return text if _near(h1, el) else None
     return None
+
+
+def _near(h1: etree._Element, el: etree._Element) -> bool:
+    """`el` is inside the h1's parent or grandparent block, and not in an `<article>`
+    card of its own."""
+    holders = [a for a in list(h1.iterancestors())[:2] if a.tag not in ("body", "html")]
+    if not any(el in holder.iterdescendants() for holder in holders):
+        return False
+    own = set(h1.iterancestors())
+    return all(a in own for a in el.iterancestors("article"))
 
 
 def _after(el: etree._Element):
