@@ -212,9 +212,9 @@ def test_a_sentence_starting_with_by_stays():
 def test_standfirst_named_as_such_after_the_headline_is_added():
     lead = "China rolled out a network across universities to collect military knowledge, the report finds."
     head = "<title>Headline</title><meta name='description' content='A different teaser text written for search engines only.'>"
-    body = (f"<header><p class='detail__excerpt'>{lead}</p></header><div class='article-body'>"
-            + "".join(para(i) for i in range(6)) + "</div>")
-    text = extract(page(body, head), URL).body
+    body = (f"<article><header><h1>Headline</h1><p class='detail__excerpt'>{lead}</p></header>"
+            "<div class='article-body'>" + "".join(para(i) for i in range(6)) + "</div></article>")
+    text = extract(f"<html><head>{head}</head><body>{body}</body></html>", URL).body
     assert text.startswith(lead + "\n\n") and text.count(lead) == 1
 
 
