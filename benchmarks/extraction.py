@@ -24,8 +24,8 @@ import argparse
 import gzip
 import importlib.util
 import json
-import subprocess
 import os
+import subprocess
 import sys
 import tempfile
 import time
