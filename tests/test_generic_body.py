@@ -224,3 +224,8 @@ def test_a_listing_card_excerpt_is_not_a_standfirst():
     body = "<div class='head'><h1>Headline</h1></div><div class='list'>" + card + "</div><div class='article-body'>" + "".join(para(i) for i in range(6)) + "</div>"
     html = f"<html><head><title>Headline</title></head><body>{body}</body></html>"
     assert "teaser of another story" not in extract(html, URL).body
+
+
+def test_description_without_words_is_no_standfirst():
+    head = "<title>Headline</title><meta name='description' content='" + "★ — ★ … " * 8 + "'>"
+    assert extract(page("<article>" + "".join(para(i) for i in range(6)) + "</article>", head), URL).body.startswith("Sentence 0")

@@ -94,11 +94,18 @@ def _standfirst(doc: Document, body: str) -> str | None:
     if not description or len(description) < 40:
         return _named_lead(doc, body)
     probe = _norm(description)[:60]
+    if not probe:
+        return _named_lead(doc, body)
     if probe in _norm(body):
         return None
+    first_word = probe.split()[0]
+    longest = 1.2 * len(description) + 20
     for el in doc.tree.iter(*_LEAD_TAGS):
-        text = _SPACES.sub(" ", el.text_content()).strip()
-        if len(text) >= 40 and _norm(text)[:60] == probe and len(text) <= 1.2 * len(description) + 20:
+        raw = el.text_content()
+        if len(raw) < 40 or first_word not in raw.casefold():
+            continue  # cheap tests first: most elements are not the standfirst
+        text = _SPACES.sub(" ", raw).strip()
+        if len(text) >= 40 and len(text) <= longest and _norm(text)[:60] == probe:
             if _inside_chrome(el):
                 continue
             return text

@@ -4,6 +4,7 @@ boxes, bylines, captions) after it. Patterns are about markup conventions, not s
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -84,7 +85,15 @@ def _holds_article(el: etree._Element, page_text: int) -> bool:
 
 
 def looks_unlikely(el: etree._Element) -> bool:
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    cls, id_ = el.get("class"), el.get("id")
+    if not cls and not id_:
+        return False  # most elements: skip the long pattern
+    return _unlikely_names(f"{cls or ''} {id_ or ''}")
+
+
+@functools.lru_cache(maxsize=8192)
+def _unlikely_names(names: str) -> bool:
+    # Cached: a page repeats the same class strings on every card and list item.
     return bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
 
 
