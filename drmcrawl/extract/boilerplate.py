@@ -122,7 +122,7 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
             doomed.append(el)  # a paragraph that is one link is a teaser for another story
         elif _EMBED.search(el.get("class") or ""):
             doomed.append(el)
-        elif _AD_LABEL.match(el.text_content()):
+        elif len(el) <= 1 and _AD_LABEL.match(el.text_content()):
             doomed.append(el)  # an ad slot's label, left behind by the ad blocker
         elif el.tag == "p" and _image_with_caption(el):
             doomed.append(el)
