@@ -9,7 +9,7 @@ import re
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from drmcrawl.extract.authors import clean_authors, looks_like_names, split_names
+from drmcrawl.extract.authors import clean_authors, looks_like_names, looks_like_organisation, split_names
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.markup import foreign, in_chrome, in_link, names, text
 from drmcrawl.extract.model import Article
@@ -115,7 +115,7 @@ def replaceable(article: Article, sites: tuple[str, ...]) -> bool:
         return all(_key(a) in keys for a in article.authors)
     if not source.startswith(("jsonld.", "meta.")):
         return False
-    return all(_key(a) in keys or " " not in a for a in article.authors)
+    return all(_key(a) in keys or " " not in a or looks_like_organisation(a) for a in article.authors)
 
 
 def take_edge_byline(content: etree._Element, article: Article, sites: tuple[str, ...]) -> None:
