@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drmcrawl.extract.authors import clean_authors
+from drmcrawl.extract.authors import clean_authors, looks_like_organisation
 
 
 @pytest.mark.parametrize("raw, sites, expected", [
@@ -33,6 +33,16 @@ from drmcrawl.extract.authors import clean_authors
     (["Jane Doe | 5 min read"], (), ["Jane Doe"]),
     (["By Jane Doe, Associated Press"], ("Associated Press",), ["Jane Doe"]),
     (["Text: Anna Müller"], (), ["Anna Müller"]),
+    (["Ein Kommentar von"], (), []),  # the label, its name elsewhere
+    (["Analysis by"], (), []),
 ])
 def test_clean_authors(raw, sites, expected):
     assert clean_authors(raw, sites) == expected
+
+
+@pytest.mark.parametrize("name, organisation", [
+    ("Frankfurter Allgemeine Zeitung GmbH", True), ("Example Media Ltd.", True), ("example.com developer", True),
+    ("Jane Doe", False), ("Agatha Christie", False), ("Inca Lee", False),
+])
+def test_organisation_names(name, organisation):
+    assert looks_like_organisation(name) is organisation

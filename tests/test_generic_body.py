@@ -47,6 +47,8 @@ def test_chrome_is_left_out():
     "<section aria-label='Newsletter sign-up'><h3>Morning briefing</h3><p>Every day in your inbox.</p></section>",
     "<div class='box'><h3>Morning briefing</h3><p>Every day in your inbox.</p><form><input type='email'></form></div>",
     "<div class='pic'><img src='a.jpg'><span class='newsCaption'>Photo caption words here (Image: Agency)</span></div>",
+    "<p><img src='a.jpg'><br><em>Photo caption words here, under the image</em></p>",
+    "<div class='article_prev_next'><span class='title'>Another story about something else entirely</span></div>",
 ])
 def test_widgets_inside_the_article_are_removed(widget):
     body = "<article>" + para(0) + para(1) + widget + "".join(para(i) for i in range(2, 7)) + "</article>"
@@ -162,3 +164,68 @@ def test_paragraphs_a_metered_paywall_hides_are_story_text():
     body = "<article>" + "".join(para(i) for i in range(5)) + hidden + box + "</article>"
     text = extract(page(body), URL).body
     assert "Sentence 98" in text and "Subscribe" not in text
+
+
+def test_quoted_post_inside_an_embed_wrapper_is_kept():
+    tweet = ("<div class='video-container'><blockquote class='twitter-tweet'><p>A quoted post with its own words "
+             "in it, as the story cites it.</p>&mdash; Someone (@someone) <a href='#'>May 6, 2024</a></blockquote></div>")
+    body = "<article>" + "".join(para(i) for i in range(3)) + tweet + "".join(para(i) for i in range(3, 6)) + "</article>"
+    text = extract(page(body), URL).body
+    assert "A quoted post with its own words" in text and text.count("Sentence") == 6
+
+
+@pytest.mark.parametrize("last, kept", [
+    ("<p><i>Follow us on </i><a href='https://www.instagram.com/examplenews/'>Instagram</a><i> and </i>"
+     "<a href='https://twitter.com/examplenews'>Twitter</a>.</p>", False),
+    # a post the story cites is a source, not a plug
+    ("<p>The minister announced it <a href='https://twitter.com/minister/status/123'>on Twitter</a> late on Monday.</p>", True),
+])
+def test_follow_us_lines_under_the_story(last, kept):
+    body = "<article>" + "".join(para(i) for i in range(6)) + last + "</article>"
+    text = extract(page(body), URL).body
+    assert ("Twitter" in text) is kept and text.count("Sentence") == 6
+
+
+@pytest.mark.parametrize("label", ["Advertisement", "Anzeige", "<small>ADVERTISEMENT</small>", "Publicidad"])
+def test_ad_slot_labels_are_not_text(label):
+    body = "<article>" + para(0) + f"<div class='x1'>{label}</div>" + "".join(para(i) for i in range(1, 6)) + "</article>"
+    blocks = extract(page(body), URL).body.split("\n\n")
+    assert len(blocks) == 6 and all(b.startswith("Sentence") for b in blocks)
+
+
+@pytest.mark.parametrize("line, authors", [
+    ("<p class='textauthor'>von Oliver Kring</p>", ["Oliver Kring"]),
+    ("<p>By Jane Doe , John Roe</p>", ["Jane Doe", "John Roe"]),
+])
+def test_by_line_at_the_top_of_the_text_gives_the_authors(line, authors):
+    body = "<article>" + line + "".join(para(i) for i in range(6)) + "</article>"
+    article = extract(page(body), URL)
+    assert article.body.startswith("Sentence 0") and article.authors == authors
+
+
+def test_a_sentence_starting_with_by_stays():
+    first = "<p>By the end of the year, the council had spent most of the money on roads.</p>"
+    body = "<article>" + first + "".join(para(i) for i in range(6)) + "</article>"
+    assert extract(page(body), URL).body.startswith("By the end of the year")
+
+
+def test_standfirst_named_as_such_after_the_headline_is_added():
+    lead = "China rolled out a network across universities to collect military knowledge, the report finds."
+    head = "<title>Headline</title><meta name='description' content='A different teaser text written for search engines only.'>"
+    body = (f"<article><header><h1>Headline</h1><p class='detail__excerpt'>{lead}</p></header>"
+            "<div class='article-body'>" + "".join(para(i) for i in range(6)) + "</div></article>")
+    text = extract(f"<html><head>{head}</head><body>{body}</body></html>", URL).body
+    assert text.startswith(lead + "\n\n") and text.count(lead) == 1
+
+
+def test_a_listing_card_excerpt_is_not_a_standfirst():
+    card = ("<article class='card'><h3><a href='/other'>Another story</a></h3><p class='post-excerpt'>"
+            "The teaser of another story on this page, long enough to look like a standfirst here.</p></article>")
+    body = "<div class='head'><h1>Headline</h1></div><div class='list'>" + card + "</div><div class='article-body'>" + "".join(para(i) for i in range(6)) + "</div>"
+    html = f"<html><head><title>Headline</title></head><body>{body}</body></html>"
+    assert "teaser of another story" not in extract(html, URL).body
+
+
+def test_description_without_words_is_no_standfirst():
+    head = "<title>Headline</title><meta name='description' content='" + "★ — ★ … " * 8 + "'>"
+    assert extract(page("<article>" + "".join(para(i) for i in range(6)) + "</article>", head), URL).body.startswith("Sentence 0")

@@ -60,3 +60,18 @@ def test_published_and_modified_are_kept_apart(head, published, modified):
     article = extract(page(head), URL)
     day = lambda value: value.date().isoformat() if value else None  # noqa: E731
     assert (day(article.published), day(article.modified)) == (published, modified)
+
+
+@pytest.mark.parametrize("lang, line, iso", [
+    ("de", "Do 25.04.24 | 14:07 Uhr", "2024-04-25T14:07:00"),
+    ("ar", "2026-01-08 | 12:42", "2026-01-08T12:42:00"),
+    ("id", "20/1/2026 18:30", "2026-01-20T18:30:00"),
+    ("id", "5/1/2026", "2026-01-05T00:00:00"),  # day first outside the US
+    ("en-US", "5/1/2026 9:15", "2026-05-01T09:15:00"),
+    ("en-US", "20/1/2026", "2026-01-20T00:00:00"),  # a day above 12 decides
+])
+def test_visible_numeric_date_under_the_headline(lang, line, iso):
+    html = (f"<html lang='{lang}'><head><title>Headline of the story</title></head><body><article>"
+            f"<h1>Headline of the story</h1><div class='info'><span>{line}</span></div>{BODY}</article></body></html>")
+    article = extract(html, URL)
+    assert (article.published.isoformat(), article.sources["published"]) == (iso, "dom.visible_date (naive)")

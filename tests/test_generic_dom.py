@@ -60,3 +60,11 @@ def test_tag_list_links():
     tags = "<div class='article-tags'><span>Tags:</span><a href='/t/a'>Elections</a><a href='/t/b'>Courts</a></div>"
     html, url = page(f"<article><h1>Headline here</h1>{PARAS}{tags}</article>")
     assert [t.name for t in extract(html, url).tags] == ["Elections", "Courts"]
+
+
+@pytest.mark.parametrize("meta_author", ["Example Verlag GmbH", "example.org developer"])
+def test_company_in_author_meta_gives_way_to_the_byline(meta_author):
+    head = f'<title>T</title><meta name="author" content="{meta_author}">'
+    html, url = page(f"<article><h1>Headline here</h1><div class='byline'>By Jane Doe</div>{PARAS}</article>", head)
+    article = extract(html, url)
+    assert (article.authors, article.sources["authors"]) == (["Jane Doe"], "dom.byline")

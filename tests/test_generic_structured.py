@@ -105,3 +105,41 @@ def test_one_meta_per_tag_keeps_commas_inside_a_tag():
     head = meta("article:tag", "Trump, Donald J", "property") + meta("article:tag", "Elections", "property")
     article = extract(page(head + meta("og:title", "T", "property")), URL)
     assert [t.name for t in article.tags] == ["Trump, Donald J", "Elections"]
+
+
+@pytest.mark.parametrize("head, body, expected, source", [
+    # Only the site itself is credited, and the page names no person: that is the author.
+    (ld({"@type": "NewsArticle", "headline": "H", "author": {"@type": "Organization", "name": "news.example.com"}}),
+     BODY, ["news.example.com"], "jsonld.author (publisher)"),
+    (ld({"@type": "NewsArticle", "headline": "H", "author": [{"@type": "Person", "name": "BR24 Redaktion"}]}),
+     BODY, ["BR24 Redaktion"], "jsonld.author (publisher)"),
+    (meta("author", "Example News") + meta("og:site_name", "Example News", "property") + meta("og:title", "T", "property"),
+     BODY, ["Example News"], "meta.author"),
+    # A person in the byline beats the credited publisher.
+    (ld({"@type": "NewsArticle", "headline": "Headline of it", "author": {"@type": "Organization", "name": "news.example.com"}}),
+     "<h1>Headline of it</h1><p class='byline'>By Jane Doe</p>" + BODY, ["Jane Doe"], "dom.byline"),
+])
+def test_credited_publisher_is_the_last_resort_author(head, body, expected, source):
+    article = extract(page(head, body), URL)
+    assert (article.authors, article.sources["authors"]) == (expected, source)
+
+
+@pytest.mark.parametrize("keywords, jsonld, expected", [
+    # keywords = section and title words in front of the editor's tags: the tags win
+    ("News,World,Finland,NATO", ["Finland", "NATO"], ["Finland", "NATO"]),
+    # the same tags in another order, or more of them: the keyword meta stays first
+    ("Finland,NATO,News", ["Finland", "NATO"], ["Finland", "NATO", "News"]),
+    ("Finland,NATO", ["Finland", "NATO", "Sweden"], ["Finland", "NATO"]),
+    ("News,Finland", ["Finland"], ["News", "Finland"]),  # one tag is too little to judge
+])
+def test_padded_keyword_meta_gives_way_to_the_editors_tags(keywords, jsonld, expected):
+    head = meta("keywords", keywords) + ld({"@type": "NewsArticle", "headline": "H", "keywords": jsonld})
+    assert [t.name for t in extract(page(head), URL).tags] == expected
+
+
+@pytest.mark.parametrize("wrap", ["{}", "<![CDATA[{}]]>", "<!--{}-->", "\n  <!-- {} -->\n", "[{}]"])
+def test_jsonld_in_cdata_or_comment_wrappers(wrap):
+    node = json.dumps({"@type": "NewsArticle", "headline": "Wrapped headline", "datePublished": "2024-05-06T10:00:00Z"})
+    head = '<script type="application/ld+json">' + wrap.format(node) + "</script>"
+    article = extract(page(head), URL)
+    assert (article.title, article.sources["title"]) == ("Wrapped headline", "jsonld.headline")

@@ -2,7 +2,8 @@
 
 Layers fill fields in order, each only where the field is still empty:
 site profile -> JSON-LD -> on-page headline -> meta tags -> profile fallbacks (visible
-dates) -> DOM heuristics (bylines, tag lists, main content, URL date).
+dates) -> DOM heuristics (bylines, tag lists, main content, URL date) -> the credited
+publisher as author when no person is named.
 `Article.sources` records which layer produced each field."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from drmcrawl.extract.dates import in_zone
 from drmcrawl.extract.document import Document, decode_html
 from drmcrawl.extract.dom import fill_from_dom, fill_headline
 from drmcrawl.extract.model import RECORD_FIELDS, Article, Term
-from drmcrawl.extract.structured import fill_from_jsonld, fill_from_meta
+from drmcrawl.extract.structured import fill_credited_publisher, fill_from_jsonld, fill_from_meta
 from drmcrawl.extract.template import SiteTemplate
 
 __all__ = [
@@ -62,6 +63,7 @@ def extract_document(doc: Document, profile: str | None = None,
     if site:
         site.fill_fallback(doc, article)
     fill_from_dom(doc, article, zone, template)
+    fill_credited_publisher(doc, article)
     _normalise(article, doc, site)
     if not article.title or not article.body:
         missing = " and ".join(f for f in ("title", "body") if not getattr(article, f))

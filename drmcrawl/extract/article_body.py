@@ -88,20 +88,71 @@ def _paragraphs(text: str) -> str:
 def _standfirst(doc: Document, body: str) -> str | None:
     """The summary under the headline is part of the article but usually sits outside
     the text container. It is recognised as the page element repeating the page's
-    description, and only added when the body does not already start with it."""
+    description, or else as a paragraph named like a standfirst right after the h1, and
+    only added when the body does not already hold it."""
     description = _description(doc)
     if not description or len(description) < 40:
-        return None
+        return _named_lead(doc, body)
     probe = _norm(description)[:60]
+    if not probe:
+        return _named_lead(doc, body)
     if probe in _norm(body):
         return None
+    first_word = probe.split()[0]
+    longest = 1.2 * len(description) + 20
     for el in doc.tree.iter(*_LEAD_TAGS):
-        text = _SPACES.sub(" ", el.text_content()).strip()
-        if len(text) >= 40 and _norm(text)[:60] == probe and len(text) <= 1.2 * len(description) + 20:
+        raw = el.text_content()
+        if len(raw) < 40 or first_word not in raw.casefold():
+            continue  # cheap tests first: most elements are not the standfirst
+        text = _SPACES.sub(" ", raw).strip()
+        if len(text) >= 40 and len(text) <= longest and _norm(text)[:60] == probe:
             if _inside_chrome(el):
                 continue
             return text
+    return _named_lead(doc, body)
+
+
+_LEAD_NAMES = re.compile(r"(?:^|[-_ ])(?:lead|lede|intro\w*|excerpt|standfirst|summary|dek|teaser-?text|"
+                         r"abstract|sapo|chapeau|vorspann|subtitle|sub-?headline|deck)(?=$|[-_ ])", re.I)
+_LEAD_WINDOW = 40  # elements after the h1
+
+
+def _named_lead(doc: Document, body: str) -> str | None:
+    h1 = next((h for h in doc.tree.iter("h1") if not _inside_chrome(h)), None)
+    if h1 is None:
+        return None
+    seen = 0
+    for el in _after(h1):
+        seen += 1
+        if seen > _LEAD_WINDOW:
+            break
+        if el.tag not in ("p", "div", "h2") or not _LEAD_NAMES.search(el.get("class") or ""):
+            continue
+        text = _SPACES.sub(" ", el.text_content()).strip()
+        if 60 <= len(text) <= 600 and _norm(text)[:60] not in _norm(body) and not _inside_chrome(el):
+            # It sits with the headline (a listing's teaser excerpt sits in a card).
+            return text if _near(h1, el) else None
     return None
+
+
+def _near(h1: etree._Element, el: etree._Element) -> bool:
+    """`el` is inside the h1's parent or grandparent block, and not in an `<article>`
+    card of its own."""
+    holders = [a for a in list(h1.iterancestors())[:2] if a.tag not in ("body", "html")]
+    if not any(el in holder.iterdescendants() for holder in holders):
+        return False
+    own = set(h1.iterancestors())
+    return all(a in own for a in el.iterancestors("article"))
+
+
+def _after(el: etree._Element):
+    """Elements following `el` in document order."""
+    for following in el.itersiblings():
+        yield following
+        yield from (d for d in following.iterdescendants() if isinstance(d.tag, str))
+    parent = el.getparent()
+    if parent is not None and parent.tag != "body":
+        yield from _after(parent)
 
 
 def _description(doc: Document) -> str | None:

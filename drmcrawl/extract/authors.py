@@ -24,6 +24,12 @@ _ROLE_TAIL = re.compile(
 _PARENTHESIS = re.compile(r"(?<=\S)\s*\([^)]*\)?\s*$")  # "Jane Doe (Reuters)", "Jane Doe (34)"
 _DOMAIN = re.compile(r"\.[a-z]{2,3}$", re.I)  # "Site.de" is the site, not a writer
 _MAX_WORDS = 5
+# Legal forms and site roles: the company or the web team, not a writer.
+_ORGANISATION = re.compile(
+    r"\b(?:GmbH|AG|KG|KGaA|Inc|Ltd|LLC|LLP|plc|S\.?A|S\.?L|S\.?p\.?A|B\.?V|N\.?V|Corp|"
+    r"developers?|webmaster|administrator)\b\.?", re.I)
+# "Kommentar von", "Analysis by": a label whose name is elsewhere.
+_ENDS_WITH_BY = re.compile(r"\s(?:by|von|vom|par|por|door|av|af|di|da|de)$", re.I)
 
 
 def clean_authors(values: list[str], site_names: tuple[str, ...] = (), keep_single: bool = False) -> list[str]:
@@ -99,9 +105,13 @@ def _one_name(part: str) -> str | None:
     part = _ROLE_TAIL.sub("", _PARENTHESIS.sub("", _BY.sub("", part))).strip(" .,:;-–—()[]\"'“”")
     if not part or _DIGITS.search(part) or len(part) < 2:
         return None
-    if len(part.split()) > _MAX_WORDS or _DOMAIN.search(part):
+    if len(part.split()) > _MAX_WORDS or _DOMAIN.search(part) or _ENDS_WITH_BY.search(part):
         return None
     return part
+
+
+def looks_like_organisation(name: str) -> bool:
+    return bool(_ORGANISATION.search(name))
 
 
 def _key(name: str) -> str:

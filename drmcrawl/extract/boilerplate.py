@@ -4,7 +4,9 @@ boxes, bylines, captions) after it. Patterns are about markup conventions, not s
 
 from __future__ import annotations
 
+import functools
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -35,9 +37,13 @@ _WIDGET = re.compile(
     r"taboola|more-?stories|read-?more|see-?also|also-?read|popular|trending|widget\w*|"
     r"sidebar|nav|navigation|menu|footer|print|timestamp|dateline|meta|info-?box|teaser\w*|"
     r"overlay|modal|hidden|visually-?hidden|sr-only|screen-?reader\w*|paywall|inline-?links?|"
-    r"embed|video\w*|player|gallery|slideshow|rating|disclaimer|copyright|hint|toc)(?=$|[-_ ])",
+    r"embed|video\w*|player|gallery|slideshow|rating|disclaimer|copyright|hint|toc|"
+    r"prev(?:ious)?[-_]?next|next[-_]?prev\w*|post-?nav\w*|nav-?links|pagination|pager)(?=$|[-_ ])",
     re.I,
 )
+_AD_LABEL = re.compile(
+    r"^\s*(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|reklame|"
+    r"annonse|annons|mainos|advertentie|reklama|sponsored|ad)\s*$", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _CAPTION = re.compile(r"(?:^|[-_ ])(?:caption\w*|credits?)(?=$|[-_ ])", re.I)
 # Image-post embeds carry the poster's caption and UI text; quoted tweets stay (they are
@@ -79,7 +85,15 @@ def _holds_article(el: etree._Element, page_text: int) -> bool:
 
 
 def looks_unlikely(el: etree._Element) -> bool:
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    cls, id_ = el.get("class"), el.get("id")
+    if not cls and not id_:
+        return False  # most elements: skip the long pattern
+    return _unlikely_names(f"{cls or ''} {id_ or ''}")
+
+
+@functools.lru_cache(maxsize=8192)
+def _unlikely_names(names: str) -> bool:
+    # Cached: a page repeats the same class strings on every card and list item.
     return bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
 
 
@@ -100,7 +114,7 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
             continue
         if el.tag in _DROP_IN_CONTENT and not _has_quote(el):
             doomed.append(el)
-        elif _is_widget(el) and _text_len(el) <= keep_share * total:
+        elif _is_widget(el) and _text_len(el) <= keep_share * total and not _holds_quote(el):
             doomed.append(el)
         elif el.tag in ("ul", "ol", "div", "section", "table") and _link_heavy(el):
             doomed.append(el)
@@ -108,12 +122,42 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
             doomed.append(el)  # a paragraph that is one link is a teaser for another story
         elif _EMBED.search(el.get("class") or ""):
             doomed.append(el)
+        elif len(el) <= 1 and _AD_LABEL.match(el.text_content()):
+            doomed.append(el)  # an ad slot's label, left behind by the ad blocker
+        elif el.tag == "p" and _image_with_caption(el):
+            doomed.append(el)
         elif el.tag in ("p", "li", "div") and _label_then_link(el):
             doomed.append(el)  # "Read also: <a>Other story</a>"
         elif el.tag in ("div", "section", "aside") and _signup_box(el):
             doomed.append(el)
+    doomed.extend(p for p in _last_paragraphs(root) if _follow_us(p))
     for el in doomed:
         _drop(el)
+
+
+_SOCIAL_HOSTS = re.compile(
+    r"^(?:[\w-]+\.)?(?:facebook\.com|twitter\.com|x\.com|instagram\.com|youtube\.com|tiktok\.com|"
+    r"t\.me|whatsapp\.com|linkedin\.com|threads\.net|bsky\.app|news\.google\.com)$", re.I)
+_TRAILING_PARAGRAPHS = 3
+
+
+def _last_paragraphs(root: etree._Element) -> list[etree._Element]:
+    paragraphs = [p for p in root.iter("p") if _text_len(p)]
+    return paragraphs[-_TRAILING_PARAGRAPHS:]
+
+
+def _follow_us(p: etree._Element) -> bool:
+    """"Follow us on Instagram, Facebook and YouTube" under the story: a short paragraph
+    linking to the outlet's own social accounts (a profile, not a post the story cites)."""
+    if _text_len(p) > 300:
+        return False
+    for a in p.iter("a"):
+        parts = urlsplit(a.get("href") or "")
+        segments = [s for s in parts.path.split("/") if s]
+        host = parts.hostname or ""
+        if _SOCIAL_HOSTS.match(host) and (len(segments) <= 1 or host.startswith("news.google.")):
+            return True
+    return False
 
 
 def _is_widget(el: etree._Element) -> bool:
@@ -158,6 +202,21 @@ def _signup_box(el: etree._Element) -> bool:
     if _WIDGET.search(label.replace(" ", "-")):
         return True
     return _text_len(el) < 400 and next(el.iter("form"), None) is not None
+
+
+def _image_with_caption(p: etree._Element) -> bool:
+    """`<p><img><br><em>Caption</em></p>`: an image with its caption, the editor's way."""
+    if p.find(".//img") is None or (p.text or "").strip():
+        return False
+    total = _text_len(p)
+    styled = sum(_text_len(c) for c in p.iter("em", "i", "small", "figcaption"))
+    own_tails = any((c.tail or "").strip() for c in p)
+    return 0 < total <= 200 and styled >= total and not own_tails
+
+
+def _holds_quote(el: etree._Element) -> bool:
+    """Embed wrappers ("video-container") also hold quoted posts: a quotation is text."""
+    return el.tag == "div" and next(el.iter("blockquote"), None) is not None
 
 
 def _has_quote(el: etree._Element) -> bool:

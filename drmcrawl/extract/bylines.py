@@ -9,7 +9,7 @@ import re
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from drmcrawl.extract.authors import clean_authors, looks_like_names, split_names
+from drmcrawl.extract.authors import clean_authors, looks_like_names, looks_like_organisation, split_names
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.markup import foreign, in_chrome, in_link, names, text
 from drmcrawl.extract.model import Article
@@ -115,7 +115,7 @@ def replaceable(article: Article, sites: tuple[str, ...]) -> bool:
         return all(_key(a) in keys for a in article.authors)
     if not source.startswith(("jsonld.", "meta.")):
         return False
-    return all(_key(a) in keys or " " not in a for a in article.authors)
+    return all(_key(a) in keys or " " not in a or looks_like_organisation(a) for a in article.authors)
 
 
 def take_edge_byline(content: etree._Element, article: Article, sites: tuple[str, ...]) -> None:
@@ -124,7 +124,7 @@ def take_edge_byline(content: etree._Element, article: Article, sites: tuple[str
     content (in place) and gives the authors when the page named none but the publisher."""
     paragraphs = [p for p in content.iter("p") if text(p)]
     for p in paragraphs[:_EDGE_FIRST] + paragraphs[-_EDGE_LAST:]:
-        people = _bold_names(p)
+        people = _bold_names(p) or _by_names(p)
         if not people:
             continue
         known = {_key(a) for a in article.authors}
@@ -148,6 +148,15 @@ def _bold_names(p: etree._Element) -> list[str]:
         return []
     people = [n for n in split_names(whole) if n]
     return people if people and looks_like_names(people) and whole[-1] not in ".:!?" else []
+
+
+def _by_names(p: etree._Element) -> list[str]:
+    """Names when the paragraph is a short "By Jane Doe" / "von Max Muster, Eva Ross" line."""
+    whole = text(p)
+    if len(whole) > 100 or not _BY_WORD.match(whole):
+        return []
+    people = [n for n in split_names(_BY_WORD.sub("", whole, count=1)) if n]
+    return people if people and looks_like_names(people) else []
 
 
 def _key(name: str) -> str:

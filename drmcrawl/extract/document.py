@@ -164,7 +164,8 @@ def _parse(html: str) -> etree._Element:
 def _load_json(text: str) -> object | None:
     text = text.strip()
     # CDATA wrappers and HTML comments are common around JSON-LD in the wild.
-    text = re.sub(r"^\s*(<!\[CDATA\[|<!--)|(\]\]>|-->)\s*$", "", text)
+    if text.startswith(("<![CDATA[", "<!--")) or text.endswith(("]]>", "-->")):
+        text = re.sub(r"^\s*(<!\[CDATA\[|<!--)|(\]\]>|-->)\s*$", "", text)
     for candidate in (text, _TRAILING_COMMA.sub(r"\1", _CONTROL_CHARS.sub(" ", text))):
         try:
             return json.loads(candidate)

@@ -25,6 +25,8 @@ _TAG_LIST = re.compile(r"(?:^|[-_ ])(?:tags?|tag-?list|topics?|keywords|schlagw\
                        r"stichw\w*|etiquetas|mots-?cles)(?=$|[-_ ])", re.I)
 _WORD = re.compile(r"\w+")
 _DOTTED_DATE = re.compile(r"(?<![\d.])(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.((?:19|20)?\d\d)(?![\d.])")
+_ISO_DATE = re.compile(r"(?<![\d-])((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d])")
+_SLASH_DATE = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?![\d/])")
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
 _DATE_WINDOW = 40
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
@@ -35,6 +37,8 @@ def fill_headline(doc: Document, article: Article) -> None:
     variants (JSON-LD `headline` is filled before this and measured better than h1). An
     h1 is trusted when it shares most words with one of those titles (a logo h1 does not);
     the best-matching h1 wins."""
+    if not article.wants("title"):
+        return
     titles = _structured_titles(doc)
     if not titles:
         return
@@ -62,26 +66,28 @@ def _structured_titles(doc: Document) -> list[set[str]]:
 def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
                   template: SiteTemplate | None = None) -> None:
     tree = doc.tree
-    headings = [" ".join(h.text_content().split()) for h in _H1(tree) if not in_chrome(h)]
-    article.set("title", next((h for h in headings if h), None), "dom.h1")
+    if article.wants("title"):
+        headings = [" ".join(h.text_content().split()) for h in _H1(tree) if not in_chrome(h)]
+        article.set("title", next((h for h in headings if h), None), "dom.h1")
     # Each heuristic walks the tree: run it only for fields still open (the profile
     # path must stay fast).
-    sites = site_names(doc)
-    if not article.authors or replaceable(article, sites):
-        fill_authors(doc, article, sites)
+    if "authors" not in article.settled:
+        sites = site_names(doc)
+        if not article.authors or replaceable(article, sites):
+            fill_authors(doc, article, sites)
     if not article.published:
         for el in _TIME(tree):
             value = el.get("datetime") or el.get("content")
             if article.set("published", parse_date(value, zone), "dom.time"):
                 break
-    if not article.tags:
+    if article.wants("tags"):
         tags = [" ".join(a.text_content().split()) for a in _REL_TAG(tree)]
         article.set("tags", [Term(t) for t in dict.fromkeys(t for t in tags if t)], "dom.rel_tag")
         article.set("tags", [Term(t) for t in _tag_list(doc)], "dom.tag_list")
     if doc.html_lang:
         article.set("language", doc.html_lang, "dom.html_lang")
-    canonical = doc.link_href("canonical")
-    article.set("canonical_url", canonical, "dom.link_canonical")
+    if article.wants("canonical_url"):
+        article.set("canonical_url", doc.link_href("canonical"), "dom.link_canonical")
     fill_body(doc, article, template)
     if not article.published:
         article.set("published", _visible_date(doc, article.title, zone), "dom.visible_date")
@@ -104,22 +110,42 @@ def _tag_list(doc: Document) -> list[str]:
 
 
 def _visible_date(doc: Document, title: str | None, zone: tzinfo | None):
-    """A numeric day.month.year date printed in a short line right after the headline
-    ("Do 25.04.24 | 14:07 Uhr"): the European reading, day first."""
+    """A numeric date printed in a short line right after the headline: day.month.year
+    ("Do 25.04.24 | 14:07 Uhr"), year-month-day ("2026-01-08 | 12:42"), or day/month/year
+    ("20/1/2026 18:30"; month first only on en-US pages, as US papers print it)."""
+    month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
     for el in headline_window(doc, title, before=0, after=_DATE_WINDOW, or_page=False):
         own = (el.text or "").strip()
         if not own or len(own) > 80 or el.tag in ("script", "style"):
             continue
-        match = _DOTTED_DATE.search(own)
-        if match:
-            day, month, year = (int(g) for g in match.group(1, 2, 3))
-            year += 2000 if year < 100 else 0
-            clock = _CLOCK.search(own[match.end():])
-            hour, minute = (int(clock.group(1)), int(clock.group(2))) if clock else (0, 0)
-            try:
-                return datetime(year, month, day, hour, minute, tzinfo=zone)
-            except ValueError:
-                continue
+        found = _numeric_date(own, month_first)
+        if found is None:
+            continue
+        (year, month, day), rest = found
+        clock = _CLOCK.search(rest)
+        hour, minute = (int(clock.group(1)), int(clock.group(2))) if clock else (0, 0)
+        try:
+            return datetime(year, month, day, hour, minute, tzinfo=zone)
+        except ValueError:
+            continue
+    return None
+
+
+def _numeric_date(text: str, month_first: bool) -> tuple[tuple[int, int, int], str] | None:
+    """(year, month, day) and the text after the date, or None."""
+    match = _DOTTED_DATE.search(text)
+    if match:
+        day, month, year = (int(g) for g in match.group(1, 2, 3))
+        return (year + (2000 if year < 100 else 0), month, day), text[match.end():]
+    match = _ISO_DATE.search(text)
+    if match:
+        year, month, day = (int(g) for g in match.group(1, 2, 3))
+        return (year, month, day), text[match.end():]
+    match = _SLASH_DATE.search(text)
+    if match:
+        first, second, year = (int(g) for g in match.group(1, 2, 3))
+        day, month = (second, first) if month_first and first <= 12 or second > 12 else (first, second)
+        return (year, month, day), text[match.end():]
     return None
 
 

@@ -51,6 +51,11 @@ class Article:
         self.sources[name] = source
         return True
 
+    def wants(self, name: str) -> bool:
+        """Whether `set(name, ...)` could still fill the field: layers ask before they
+        compute a value, so fields a profile already filled cost nothing."""
+        return not _filled(getattr(self, name)) and name not in self.settled
+
     def settle(self, name: str, source: str) -> None:
         """Declare `name` final: a layer that knows the page's markup says an empty value
         is the truth (no tags), so later guessing layers must not fill it."""

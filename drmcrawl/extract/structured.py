@@ -55,62 +55,102 @@ def fill_from_jsonld(doc: Document, article: Article, zone: tzinfo | None) -> No
     if node is None:
         return
     src = "jsonld."
-    article.set("title", _text(node.get("headline")), src + "headline")
-    article.set("authors", _person_names(doc, node.get("author")), src + "author")
-    article.set("published", parse_date(node.get("datePublished"), zone), src + "datePublished")
-    article.set("modified", parse_date(node.get("dateModified"), zone), src + "dateModified")
-    article.set(
-        "categories",
-        [Term(n) for n in _names_list(node.get("articleSection"))],
-        src + "articleSection",
-    )
-    article.set("description", _text(node.get("description")), src + "description")
-    article.set("language", _text(node.get("inLanguage")), src + "inLanguage")
-    image = doc.resolve(_first(node.get("image")))
-    article.set("image_url", _image_url(image), src + "image")
-    if isinstance(image, dict):
-        article.set("image_caption", _text(image.get("caption")), src + "image.caption")
-    page = doc.resolve(node.get("mainEntityOfPage"))
-    if isinstance(page, dict):
-        article.set("canonical_url", _text(page.get("url") or page.get("@id")), src + "mainEntityOfPage")
+    wants = article.wants
+    if wants("title"):
+        article.set("title", _text(node.get("headline")), src + "headline")
+    if wants("authors"):
+        article.set("authors", _person_names(doc, node.get("author")), src + "author")
+    if wants("published"):
+        article.set("published", parse_date(node.get("datePublished"), zone), src + "datePublished")
+    if wants("modified"):
+        article.set("modified", parse_date(node.get("dateModified"), zone), src + "dateModified")
+    if wants("categories"):
+        article.set("categories", [Term(n) for n in _names_list(node.get("articleSection"))],
+                    src + "articleSection")
+    if wants("description"):
+        article.set("description", _text(node.get("description")), src + "description")
+    if wants("language"):
+        article.set("language", _text(node.get("inLanguage")), src + "inLanguage")
+    if wants("image_url") or wants("image_caption"):
+        image = doc.resolve(_first(node.get("image")))
+        article.set("image_url", _image_url(image), src + "image")
+        if isinstance(image, dict):
+            article.set("image_caption", _text(image.get("caption")), src + "image.caption")
+    if wants("canonical_url"):
+        page = doc.resolve(node.get("mainEntityOfPage"))
+        if isinstance(page, dict):
+            article.set("canonical_url", _text(page.get("url") or page.get("@id")), src + "mainEntityOfPage")
 
 
 def fill_from_meta(doc: Document, article: Article, zone: tzinfo | None) -> None:
     def first(field: str, *keys: str, convert=lambda v: v) -> None:
-        hit = doc.meta_first(*keys)
+        hit = doc.meta_first(*keys) if article.wants(field) else None
         if hit:
             article.set(field, convert(hit[1]), "meta." + hit[0])
 
     first("title", "og:title", "twitter:title", "dc.title")
-    for key in _PUBLISHED_KEYS:
-        if article.set("published", parse_date((doc.meta.get(key) or [None])[0], zone), "meta." + key):
-            break
-    for key in _MODIFIED_KEYS:
-        if article.set("modified", parse_date((doc.meta.get(key) or [None])[0], zone), "meta." + key):
-            break
+    for field, keys in (("published", _PUBLISHED_KEYS), ("modified", _MODIFIED_KEYS)):
+        for key in keys if article.wants(field) else ():
+            if article.set(field, parse_date((doc.meta.get(key) or [None])[0], zone), "meta." + key):
+                break
     first("description", "description", "og:description", "twitter:description")
     first("image_url", "og:image", "og:image:url", "twitter:image")
     first("language", "og:locale", "dc.language")
     first("canonical_url", "og:url")
-    sites = site_names(doc)
-    for key in _AUTHOR_KEYS:
-        raw = [n for n in doc.meta.get(key, []) if not n.startswith(("http", "@"))]
-        if article.set("authors", clean_authors(raw, sites), "meta." + key):
-            break
-    _fill_tags(doc, article)
-    sections = [Term(n) for v in doc.meta.get("article:section", []) for n in _names_list(v)]
-    article.set("categories", sections, "meta.article:section")
+    if article.wants("authors"):
+        sites = site_names(doc)
+        for key in _AUTHOR_KEYS:
+            raw = [n for n in doc.meta.get(key, []) if not n.startswith(("http", "@"))]
+            if article.set("authors", clean_authors(raw, sites), "meta." + key):
+                break
+    if article.wants("tags"):
+        _fill_tags(doc, article)
+    if article.wants("categories"):
+        sections = [Term(n) for v in doc.meta.get("article:section", []) for n in _names_list(v)]
+        article.set("categories", sections, "meta.article:section")
+
+
+def fill_credited_publisher(doc: Document, article: Article) -> None:
+    """Last resort for authors, after the byline heuristics: when no person is named
+    anywhere, the organisation the page credits ("dpa", "BR24 Redaktion", "ndr.de") is
+    the author it gives, even where it is the site itself."""
+    if not article.wants("authors"):
+        return
+    node = doc.jsonld_article or {}
+    people = node.get("author")
+    names = []
+    for person in people if isinstance(people, list) else [people]:
+        person = doc.resolve(person)
+        name = person.get("name") if isinstance(person, dict) else person
+        if isinstance(name, str) and not name.startswith("http"):
+            names.append(_text(name))
+    source = "jsonld.author (publisher)"
+    if not any(names):
+        hit = doc.meta_first("author", "article:author", "dc.creator")
+        names, source = ([_text(hit[1])], f"meta.{hit[0]} (publisher)") if hit else ([], "")
+    names = [n for n in names if n and not n.startswith(("http", "@")) and len(n) <= 60]
+    article.set("authors", _dedupe(names), source)
 
 
 def _fill_tags(doc: Document, article: Article) -> None:
     candidates = [(key, _meta_list(doc, key)) for key in _KEYWORD_KEYS]
     candidates.append(("jsonld.keywords", _names_list((doc.jsonld_article or {}).get("keywords"))))
     candidates.extend((key, _meta_list(doc, key)) for key in _TAG_KEYS)
-    for key, items in candidates:
-        names = _dedupe(n for n in items if n and _plausible_tag(n, doc))
-        source = key if key.startswith("jsonld.") else "meta." + key
-        if article.set("tags", [Term(n) for n in names], source):
-            return
+    found = [(key if key.startswith("jsonld.") else "meta." + key,
+              _dedupe(n for n in items if n and _plausible_tag(n, doc))) for key, items in candidates]
+    found = [(source, names) for source, names in found if names]
+    if not found:
+        return
+    source, names = found[0]
+    # Keyword fields are sometimes the editor's tags with section names and title words
+    # put in front; a second field that is exactly the end of the list is the editor's.
+    chosen = [n.casefold() for n in names]
+    for other, tail in found[1:]:
+        keys = [n.casefold() for n in tail]
+        if 2 <= len(keys) < len(chosen) and chosen[-len(keys):] == keys:
+            source, names = other, tail
+            break
+    article.set("tags", [Term(n) for n in names], source)
 
 
 def _meta_list(doc: Document, key: str) -> list[str]:

@@ -66,8 +66,9 @@ def for_url(url: str | None) -> Profile | None:
 def find_profile(doc: Document) -> Profile | None:
     """By the page's URL, then by its canonical URL (a mirror keeps the live canonical),
     then by markup."""
-    for url in (doc.url, doc.link_href("canonical"), (doc.meta.get("og:url") or [None])[0]):
-        profile = for_url(url)
+    urls = (lambda: doc.url, lambda: doc.link_href("canonical"), lambda: (doc.meta.get("og:url") or [None])[0])
+    for url in urls:  # lazily: the page's own URL almost always decides
+        profile = for_url(url())
         if profile is not None:
             return profile
     for profile in _BY_NAME.values():
