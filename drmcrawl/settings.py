@@ -25,6 +25,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_AFTER_MAX = 300  # seconds; a longer Retry-After fails the URL (a later run retries it)
+# Without Retry-After: wait 1 s, 2 s, 4 s... (at most 30 s) before each retry.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "drmcrawl.retry.RetryAfterMiddleware": 550,

@@ -16,14 +16,15 @@ from drmcrawl.storage import Archive
 
 REPO = Path(__file__).parent.parent
 SLUGS = sorted(expected_articles())
-FAST = {"DOWNLOAD_TIMEOUT": "1", "DOWNLOAD_MAXSIZE": str(1024 * 1024), "RETRY_TIMES": "2"}
+# Timeout 2 s against a 5 s sleep: a clear margin on a loaded machine.
+FAST = {"DOWNLOAD_TIMEOUT": "2", "RETRY_BACKOFF_BASE": "0.5", "DOWNLOAD_MAXSIZE": str(1024 * 1024), "RETRY_TIMES": "2"}
 
 # slug index -> (server behaviour per request, expected outcome: "stored" or failure reason)
 CASES = {
     0: (["500", "500", "ok"], "stored"),
     1: (["503"], "http_503"),
     2: (["429:1", "ok"], "stored"),
-    3: (["sleep:3"], "timeout"),
+    3: (["sleep:5"], "timeout"),
     4: (["reset", "ok"], "stored"),
     5: (["truncate"], "truncated"),
     6: (["huge"], "too_large"),
@@ -93,9 +94,12 @@ def test_redirect_chain_is_followed_and_long_retry_after_is_not_waited_for(fault
     assert "Not waiting 100000s (Retry-After)" in result.stderr
 
 
-def test_transient_errors_are_retried(fault_crawl):
+def test_transient_errors_are_retried_with_exponential_backoff(fault_crawl):
     _, server, _ = fault_crawl
-    assert len(server.requests_for("/" + SLUGS[0])) == 3
+    first, second, third = server.requests_for("/" + SLUGS[0])
+    # RETRY_BACKOFF_BASE 0.5: the first retry waits 0.5 s, the second 1 s.
+    assert second - first >= 0.45
+    assert third - second >= 0.95
     assert len(server.requests_for("/" + SLUGS[1])) == 3  # RETRY_TIMES=2: then given up and recorded
 
 
@@ -113,3 +117,10 @@ def test_outage_mid_crawl_then_a_later_run_picks_up_what_failed(tmp_path):
     with FaultServer(SITE) as server:
         scrapy_crawl(server.url, db)
     assert con.execute("select count(*) from articles").fetchone()[0] == len(SLUGS)
+
+
+@pytest.mark.parametrize("retry_times, expected", [(1, 1.0), (2, 2.0), (3, 4.0), (6, 30.0)])
+def test_backoff_doubles_and_is_capped(retry_times, expected):
+    from drmcrawl.retry import backoff_seconds
+
+    assert backoff_seconds(retry_times, base=1.0, cap=30.0) == expected
