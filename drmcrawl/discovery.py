@@ -96,6 +96,9 @@ def is_sitemap_index(url: str) -> bool:
     return bool(_SITEMAP_INDEX.search(urlsplit(url).path))
 
 
+_PAGED = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")
+
+
 def archive_links(html: str, url: str) -> Links:
     """Article links and pagination on a JNews archive or home page."""
     sel = Selector(text=html, base_url=url)
@@ -104,7 +107,24 @@ def archive_links(html: str, url: str) -> Links:
         ".jeg_navigation a.page_nav::attr(href), .jeg_navigation a.page_number::attr(href), "
         "link[rel=next]::attr(href)"
     ).getall()
-    return Links(_absolute(url, articles), _absolute(url, [p for p in pages if p != "#"]))
+    navigation = _absolute(url, [p for p in pages if p != "#"])
+    if articles and not navigation and _ajax_paging(sel):
+        navigation = [next_page_url(url)]
+    return Links(_absolute(url, articles), navigation)
+
+
+def _ajax_paging(sel: Selector) -> bool:
+    """JNews "Load More" / "Next-Prev" modes page by AJAX (`href="#"`); the server-side
+    /page/N/ URLs still work, so they are requested in turn until one 404s."""
+    return bool(sel.css(".jeg_block_loadmore, .jeg_block_nav, .jeg_navigation a[href='#']"))
+
+
+def next_page_url(url: str) -> str:
+    """`/category/x/` -> `/category/x/page/2/`; `/category/x/page/2/` -> `.../page/3/`."""
+    parts = urlsplit(url)
+    match = _PAGED.match(parts.path)
+    base, n = (match["base"], int(match["n"])) if match else (parts.path.rstrip("/") + "/", 1)
+    return urlunsplit((parts.scheme, parts.netloc, f"{base}page/{n + 1}/", "", ""))
 
 
 def menu_category_links(html: str, url: str) -> list[str]:

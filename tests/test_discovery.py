@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from drmcrawl import discovery
 from drmcrawl.discovery import archive_links, feed_links, is_post_sitemap, page_kind, rebase, url_key
 
 BASE = "http://127.0.0.1:8000"
@@ -78,3 +79,30 @@ def test_feed_entities_are_never_expanded():
       <rss><channel><item><link>&lol2;&xxe;</link></item></channel></rss>"""
     links = feed_links(bomb)
     assert all("lol" not in link and "root:" not in link for link in links)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://s.pk/category/in-media/", "https://s.pk/category/in-media/page/2/"),
+    ("https://s.pk/category/in-media", "https://s.pk/category/in-media/page/2/"),
+    ("https://s.pk/category/in-media/news/page/2/", "https://s.pk/category/in-media/news/page/3/"),
+    ("http://127.0.0.1:8000/category/x/page/9", "http://127.0.0.1:8000/category/x/page/10/"),
+])
+def test_next_page_url(url, expected):
+    assert discovery.next_page_url(url) == expected
+
+
+LOAD_MORE = ('<article class="jeg_post"><h3 class="jeg_post_title"><a href="/a-post">A</a></h3></article>'
+             '<div class="jeg_block_loadmore"><a href="#">Load More</a></div>')
+
+
+def test_load_more_archive_pages_are_requested_in_turn():
+    links = discovery.archive_links(LOAD_MORE, "https://s.pk/category/x/page/2/")
+    assert links.articles == ["https://s.pk/a-post"]
+    assert links.navigation == ["https://s.pk/category/x/page/3/"]
+
+
+def test_no_guessing_when_pagination_links_exist_or_the_page_is_empty():
+    with_next = LOAD_MORE + '<link rel="next" href="https://s.pk/category/x/page/7/">'
+    assert discovery.archive_links(with_next, "https://s.pk/category/x/").navigation == ["https://s.pk/category/x/page/7/"]
+    empty = '<div class="jeg_block_loadmore"><a href="#">Load More</a></div>'
+    assert discovery.archive_links(empty, "https://s.pk/category/x/page/5/").navigation == []

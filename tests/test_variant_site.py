@@ -141,3 +141,23 @@ def test_mirror_with_only_core_wordpress_sitemaps(tmp_path):
     assert sorted(by_id) == sorted(expected)
     for post_id, want in expected.items():
         assert {k: by_id[post_id][k] for k in COMPARED} == {k: want[k] for k in COMPARED}, want["url"]
+
+
+def test_load_more_archives_without_rel_next_are_paged_through(tmp_path):
+    """JNews "Load More" archives link their next page with href="#" only; with Yoast's
+    rel=next removed, the spider must still walk /page/N/ to find posts listed only there."""
+    root = tmp_path / "site"
+    shutil.copytree(VARIANT_SITE, root)
+    stripped = 0
+    for page in root.glob("category/**/index.html"):
+        html = page.read_text(encoding="utf-8")
+        if "jeg_block_loadmore" in html:
+            page.write_text(re.sub(r'<link rel="next"[^>]*>', "", html), encoding="utf-8")
+            stripped += 1
+    assert stripped >= 2
+    db = tmp_path / "loadmore.sqlite"
+    with FixtureServer(root) as server:
+        result = run_cli("crawl", "--base-url", server.url, "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    stored = {r[0] for r in sqlite3.connect(db).execute("select post_id from articles")}
+    assert stored == {e["post_id"] for e in EXPECTED.values()}

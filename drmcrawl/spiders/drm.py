@@ -109,8 +109,13 @@ class DrmSpider(scrapy.Spider):
     def parse_article(self, response):
         first_url = (response.meta.get("redirect_urls") or [response.url])[0]
         if response.status == 304:
-            # The archived article is current: another URL form of it later in this run is a duplicate.
-            self._stored_posts.add(discovery.url_key(first_url))
+            # The archived article is current. Another URL form of it in this run (before or
+            # after this answer) is a duplicate, counted once.
+            key = discovery.url_key(first_url)
+            if key in self._stored_posts:
+                self._count_duplicate(first_url, {key})
+                return
+            self._stored_posts.add(key)
             yield NotModified(first_url)
             return
         if response.meta.get("redirect_urls") and discovery.page_kind(response.url) not in ("post", "shortlink"):
@@ -135,8 +140,7 @@ class DrmSpider(scrapy.Spider):
             return
         identities = {article.post_id, discovery.url_key(article.canonical_url or article.url)} - {None}
         if identities & self._stored_posts:
-            self.crawler.stats.inc_value("drmcrawl/duplicates_dropped")
-            self.logger.info("Duplicate of an article already stored: %s (%s)", response.url, identities)
+            self._count_duplicate(response.url, identities)
             return
         if self.max_articles and self.articles_yielded >= self.max_articles:
             return
@@ -145,6 +149,10 @@ class DrmSpider(scrapy.Spider):
         yield article
         if self.max_articles and self.articles_yielded >= self.max_articles:
             raise CloseSpider("max_articles")
+
+    def _count_duplicate(self, url: str, identities: set) -> None:
+        self.crawler.stats.inc_value("drmcrawl/duplicates_dropped")
+        self.logger.info("Duplicate of an article already stored: %s (%s)", url, identities)
 
     def article_failed(self, failure):
         request = failure.request
