@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -86,6 +86,7 @@ class Archive:
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot open database {self.url}: {exc.orig or exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._batch: Session | None = None
 
     @property
     def location(self) -> str:
@@ -97,7 +98,25 @@ class Archive:
         self.engine.dispose()
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many writes, one transaction: every `save_article` / `record_failure` inside
+        shares one session and the batch commits once at the end (per-item commits
+        dominated bulk loads). An error rolls back the whole batch and is raised."""
+        if self._batch is not None:  # nested: the outer batch commits
+            yield
+            return
+        with self.session() as s:
+            self._batch = s
+            try:
+                yield
+            finally:
+                self._batch = None
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
+        if self._batch is not None:
+            yield self._batch
+            return
         session = self._sessions()
         try:
             yield session
@@ -159,6 +178,35 @@ class Archive:
                 _fill_row(s, row, article, record)
             s.add(row)
             return outcome
+
+    def add_articles(self, articles: Iterable[ArticleData], run_id: int | None = None) -> int:
+        """Bulk load of articles that are NOT in the archive yet (imports, benchmarks):
+        SQLAlchemy Core in one transaction, terms cached, no per-row ORM work. Rows are
+        the ones `save_article` would write. An article already stored violates the
+        unique constraints: StorageError, and nothing of the call is stored."""
+        now = utcnow()
+        with self.session() as s:
+            conn = s.connection()
+            next_id = (conn.scalar(select(func.max(Article.id))) or 0) + 1
+            terms: dict[tuple, int] = {}
+            rows, links = [], {ArticleAuthor: [], ArticleTag: [], ArticleCategory: []}
+            for article in articles:
+                rows.append(_article_row(article, next_id, run_id, now))
+                site = rows[-1]["site"]
+                for model, term, found in ((ArticleAuthor, Author, [Term(n) for n in article.authors]),
+                                           (ArticleTag, Tag, _unique_terms(article.tags)),
+                                           (ArticleCategory, Category, _unique_terms(article.categories))):
+                    fk = {Author: "author_id", Tag: "tag_id", Category: "category_id"}[term]
+                    for position, t in enumerate(found):
+                        term_id = _term_id(conn, terms, term, site, t)
+                        links[model].append({"article_id": next_id, fk: term_id, "position": position})
+                next_id += 1
+            if rows:
+                conn.execute(Article.__table__.insert(), rows)
+            for model, values in links.items():
+                if values:
+                    conn.execute(model.__table__.insert(), values)
+            return len(rows)
 
     def record_failure(self, run_id: int | None, url: str, reason: str, detail: str | None = None) -> None:
         with self.session() as s:
@@ -241,16 +289,47 @@ def _fill_row(s: Session, row: Article, article: ArticleData, record: dict) -> N
     ]
 
 
+def _article_row(article: ArticleData, article_id: int, run_id: int | None, now: datetime) -> dict:
+    record = article.to_record()
+    row = {name: getattr(article, name) for name in (
+        "url", "canonical_url", "post_id", "title", "description", "body", "body_html",
+        "image_url", "image_caption", "language", "word_count", "sources")}
+    row["published_utc"], row["published_offset"] = split_time(article.published)
+    row["modified_utc"], row["modified_offset"] = split_time(article.modified)
+    row.update(id=article_id, site=article.site or urlsplit(article.url).hostname or "",
+               url_key=url_key(article.canonical_url or article.url), content_hash=content_hash(record),
+               first_seen=now, last_seen=now, first_run_id=run_id, last_run_id=run_id)
+    return row
+
+
+def _term_id(conn, cache: dict, model, site: str, term: Term) -> int:
+    values = {"site": site, "name": term.name}
+    if model is not Author:
+        values["slug"] = term.slug or ""
+    key = (model, *values.values())
+    if key not in cache:
+        table = model.__table__
+        found = conn.scalar(select(table.c.id).filter_by(**values))
+        cache[key] = found if found is not None else conn.execute(table.insert(), values).inserted_primary_key[0]
+    return cache[key]
+
+
 def _unique_terms(terms: list[Term]) -> list[Term]:
     return list(dict.fromkeys(terms))
 
 
 def _get_or_create(s: Session, model, **values):
-    row = s.scalar(select(model).filter_by(**values))
+    # Per-session cache: a batch saves thousands of articles sharing a few hundred terms.
+    cache = s.info.setdefault("terms", {})
+    key = (model, tuple(sorted(values.items())))
+    row = cache.get(key)
     if row is None:
-        row = model(**values)
-        s.add(row)
-        s.flush()
+        row = s.scalar(select(model).filter_by(**values))
+        if row is None:
+            row = model(**values)
+            s.add(row)
+            s.flush()
+        cache[key] = row
     return row
 
 

@@ -33,9 +33,10 @@ def _css(selector: str) -> CSSSelector:
 class _Places:
     """The profile's fields' elements, found in ONE pass over the tree. Nine CSSSelectors
     (one full-tree XPath scan each) cost twice the parse; here one cheap XPath lists the
-    elements that have a class, and exact class tokens are checked in Python. Same matches, same document order as the CSS selectors
-    `h1.jeg_post_title`, `.jeg_meta_author a`, `.entry-content .content-inner`..., minus
-    those inside foreign blocks."""
+    elements that have a class, and exact class tokens are checked in Python. Same
+    matches, same document order as the CSS selectors `h1.jeg_post_title`,
+    `.jeg_meta_author a`, `.entry-content .content-inner`..., minus those inside foreign
+    blocks."""
 
     CLASSES = ("jeg_post_title", "jeg_meta_author", "jeg_meta_date", "jeg_meta_category", "jeg_post_tags",
                "jeg_featured", "content-inner")
