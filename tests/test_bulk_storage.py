@@ -74,3 +74,15 @@ def test_terms_are_shared_not_duplicated_across_a_batch(tmp_path):
         assert con.execute("SELECT count(*) FROM tags").fetchone() == (4,)
         assert con.execute("SELECT count(*) FROM authors").fetchone() == (2,)
     archive.close()
+
+
+def test_a_rolled_back_new_term_is_created_again_later(tmp_path):
+    archive = Archive(tmp_path / "a.sqlite")
+    fresh = make_article(tags=[Term("Brand new", "brand-new")])
+    with pytest.raises(RuntimeError), archive.batch():
+        archive.save_article(fresh)  # creates the tag, then the batch is undone
+        raise RuntimeError("stop")
+    assert archive.save_article(fresh) == "new"
+    [record] = archive.iter_records()
+    assert record["tags"] == ["Brand new"]
+    archive.close()
