@@ -250,12 +250,19 @@ def content_hash(record: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+# One reusable statement for both identities (post ID first, then canonical path);
+# the ORM row is loaded only for articles already stored.
+_FIND = select(Article.id, Article.post_id).where(
+    Article.site == bindparam("site"),
+    (Article.post_id == bindparam("post_id")) | (Article.url_key == bindparam("key")))
+
+
 def _find(s: Session, site: str, post_id: int | None, key: str) -> Article | None:
-    if post_id is not None:
-        row = s.scalar(select(Article).where(Article.site == site, Article.post_id == post_id))
-        if row is not None:
-            return row
-    return s.scalar(select(Article).where(Article.site == site, Article.url_key == key))
+    matches = s.execute(_FIND, {"site": site, "post_id": post_id, "key": key}).all()
+    if not matches:
+        return None
+    by_post = [i for i, stored_post in matches if post_id is not None and stored_post == post_id]
+    return s.get(Article, by_post[0] if by_post else matches[0][0])
 
 
 def _fill_row(s: Session, row: Article, article: ArticleData, record: dict) -> None:
