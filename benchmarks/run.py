@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,8 +39,13 @@ def measure(cmd: list[str], **popen) -> dict:
     out = tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, **popen)
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    try:
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:  # interrupted: never leave a crawl running
+        proc.kill()
+        proc.wait()
+        raise
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     out.seek(0)
@@ -88,7 +94,8 @@ def crawl_pair(pages: int, log) -> dict:
     log(f"  bare scrapy {bare['pages']} pages {bare['pages_per_s']:.0f} p/s; drmcrawl {drm['pages']} pages "
         f"{drm['pages_per_s']:.0f} p/s, {drm['articles']} articles, {drm['rss_mb']:.0f} MB")
     return {"pages": pages, "server": server.kind, "bare": bare, "drmcrawl": drm,
-            "ratio": drm["pages_per_s"] / bare["pages_per_s"]}
+            "ratio": drm["pages_per_s"] / bare["pages_per_s"],
+            "cpu_ratio": bare["cpu_ms_per_page"] / drm["cpu_ms_per_page"]}
 
 
 def _crawl_counts(db: Path, stdout: str) -> dict:
@@ -206,7 +213,7 @@ def table(res: dict) -> str:
         rows.append(f"| crawl {c['pages']:,} articles ({d['pages']:,} responses, {c['server']}) | "
                     f"{d['pages_per_s']:.0f} pages/s, {d['wall_s']:.0f} s | bare Scrapy "
                     f"{b['pages_per_s']:.0f} pages/s ({b['pages']:,} responses) | "
-                    f"{_mark(c['ratio'], TARGETS['crawl'])} | "
+                    f"{_mark(c['ratio'], TARGETS['crawl'])}; by CPU {c['cpu_ratio']:.2f}x | "
                     f"{d['cpu_ms_per_page']:.1f} vs {b['cpu_ms_per_page']:.1f} ms/page; server "
                     f"{d['server_cpu_s']:.1f} / {b['server_cpu_s']:.1f} s | "
                     f"{d['rss_mb']:.0f} vs {b['rss_mb']:.0f} MB |")
@@ -250,6 +257,17 @@ def header(res: dict) -> str:
             f"load average at start {res['load_start']}, at end {res['load_end']}.")
 
 
+def save(res: dict, name: str) -> str:
+    """Write results/<name>.md and .json (after every phase: a long run that is
+    interrupted keeps what it measured)."""
+    res["load_end"] = load()
+    RESULTS.mkdir(exist_ok=True)
+    text = f"{header(res)}\n\n{table(res)}\n"
+    (RESULTS / f"{name}.md").write_text(text)
+    (RESULTS / f"{name}.json").write_text(json.dumps(res, indent=2) + "\n")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=20_000, help="articles in the crawled mirror (default 20000)")
@@ -266,21 +284,21 @@ def main(argv: list[str] | None = None) -> int:
 
     res: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
                  "load_start": load(), "args": vars(args)}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # servers and temp dirs cleaned up
     if "crawl" in only:
         small = args.small_pages or max(args.pages // 4, 1)
-        res["crawl"] = [crawl_pair(small, log), crawl_pair(args.pages, log)]
+        res["crawl"] = [crawl_pair(small, log)]
+        save(res, args.name)
+        res["crawl"].append(crawl_pair(args.pages, log))
+        save(res, args.name)
     if "extract" in only:
         res["extract"] = extraction(args.pages, min(args.extract_pages, args.pages), log)
+        save(res, args.name)
     if "reextract" in only:
         res["reextract"] = reextract(log)
     if "export" in only or "search" in only:
         res["export"] = export_and_search(args.rows, max(args.rows // 10, 1), args.pages, log)
-    res["load_end"] = load()
-    RESULTS.mkdir(exist_ok=True)
-    text = f"{header(res)}\n\n{table(res)}\n"
-    (RESULTS / f"{args.name}.md").write_text(text)
-    (RESULTS / f"{args.name}.json").write_text(json.dumps(res, indent=2) + "\n")
-    print(text)
+    print(save(res, args.name))
     return 0
 
 
