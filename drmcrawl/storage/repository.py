@@ -174,7 +174,7 @@ class Archive:
             if row is None:
                 # New articles (most of a first crawl) go in through Core: the ORM's
                 # unit of work cost 5x more per article than fetching and extracting it.
-                _insert_article(s.connection(), self._term_ids, article, run_id, now)
+                _insert_article(s.connection(), self._term_ids, article, run_id, now, digest)
                 return "new"
             if row.content_hash == digest:
                 row.last_seen, row.last_run_id, row.url = now, run_id, article.url
@@ -195,7 +195,7 @@ class Archive:
         with self.session() as s:
             conn, terms = s.connection(), self._term_ids
             for article in articles:
-                _insert_article(conn, terms, article, run_id, now)
+                _insert_article(conn, terms, article, run_id, now, content_hash(article.to_record()))
                 count += 1
         return count
 
@@ -290,9 +290,10 @@ def _fill_row(s: Session, row: Article, article: ArticleData, record: dict) -> N
 _LINKS = ((ArticleAuthor, Author, "author_id"), (ArticleTag, Tag, "tag_id"), (ArticleCategory, Category, "category_id"))
 
 
-def _insert_article(conn, terms: dict, article: ArticleData, run_id: int | None, now: datetime) -> int:
+def _insert_article(conn, terms: dict, article: ArticleData, run_id: int | None, now: datetime,
+                    digest: str) -> int:
     """One new article and its author/tag/category links, in SQLAlchemy Core."""
-    row = _article_row(article, run_id, now)
+    row = _article_row(article, run_id, now, digest)
     article_id = conn.execute(Article.__table__.insert(), row).inserted_primary_key[0]
     found = ([Term(name) for name in article.authors], _unique_terms(article.tags), _unique_terms(article.categories))
     for (link, model, fk), values in zip(_LINKS, found, strict=True):
@@ -303,15 +304,14 @@ def _insert_article(conn, terms: dict, article: ArticleData, run_id: int | None,
     return article_id
 
 
-def _article_row(article: ArticleData, run_id: int | None, now: datetime) -> dict:
-    record = article.to_record()
+def _article_row(article: ArticleData, run_id: int | None, now: datetime, digest: str) -> dict:
     row = {name: getattr(article, name) for name in (
         "url", "canonical_url", "post_id", "title", "description", "body", "body_html",
         "image_url", "image_caption", "language", "word_count", "sources")}
     row["published_utc"], row["published_offset"] = split_time(article.published)
     row["modified_utc"], row["modified_offset"] = split_time(article.modified)
     row.update(site=article.site or urlsplit(article.url).hostname or "",
-               url_key=url_key(article.canonical_url or article.url), content_hash=content_hash(record),
+               url_key=url_key(article.canonical_url or article.url), content_hash=digest,
                first_seen=now, last_seen=now, first_run_id=run_id, last_run_id=run_id)
     return row
 
