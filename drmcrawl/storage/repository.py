@@ -378,19 +378,25 @@ def join_time(utc: datetime | None, offset: int | None) -> datetime | None:
 
 def row_record(row: Article) -> dict:
     """The stored article as the same record `Article.to_record()` produced."""
-    tags = [link.tag for link in row.tag_links]
-    categories = [link.category for link in row.category_links]
+    return record_of(row, [link.author.name for link in row.author_links],
+                     [(link.tag.name, link.tag.slug) for link in row.tag_links],
+                     [(link.category.name, link.category.slug) for link in row.category_links])
+
+
+def record_of(row, authors: list[str], tags: list[tuple[str, str]], categories: list[tuple[str, str]]) -> dict:
+    """A record from an `articles` row (ORM object or Core row) and its terms in page
+    order ((name, slug) pairs; "" slug = none)."""
     published = join_time(row.published_utc, row.published_offset)
     modified = join_time(row.modified_utc, row.modified_offset)
     values = {
         "site": row.site,
-        "authors": [link.author.name for link in row.author_links],
+        "authors": authors,
         "published": published.isoformat() if published else None,
         "modified": modified.isoformat() if modified else None,
-        "tags": [t.name for t in tags],
-        "tag_slugs": [t.slug or None for t in tags],
-        "categories": [c.name for c in categories],
-        "category_slugs": [c.slug or None for c in categories],
+        "tags": [name for name, _ in tags],
+        "tag_slugs": [slug or None for _, slug in tags],
+        "categories": [name for name, _ in categories],
+        "category_slugs": [slug or None for _, slug in categories],
     }
     return {name: values[name] if name in values else getattr(row, name) for name in RECORD_FIELDS}
 
