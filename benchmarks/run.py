@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,8 +39,13 @@ def measure(cmd: list[str], **popen) -> dict:
     out = tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, **popen)
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    try:
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:  # interrupted: never leave a crawl running
+        proc.kill()
+        proc.wait()
+        raise
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     out.seek(0)
@@ -88,7 +94,8 @@ def crawl_pair(pages: int, log) -> dict:
     log(f"  bare scrapy {bare['pages']} pages {bare['pages_per_s']:.0f} p/s; drmcrawl {drm['pages']} pages "
         f"{drm['pages_per_s']:.0f} p/s, {drm['articles']} articles, {drm['rss_mb']:.0f} MB")
     return {"pages": pages, "server": server.kind, "bare": bare, "drmcrawl": drm,
-            "ratio": drm["pages_per_s"] / bare["pages_per_s"]}
+            "ratio": drm["pages_per_s"] / bare["pages_per_s"],
+            "cpu_ratio": bare["cpu_ms_per_page"] / drm["cpu_ms_per_page"]}
 
 
 def _crawl_counts(db: Path, stdout: str) -> dict:
@@ -150,7 +157,8 @@ def export_and_search(rows: int, small_rows: int, pages: int, log) -> dict:
         db = Path(tmp) / "archive.sqlite"
         for count in (small_rows, rows):
             fill = work("fill", "--db", str(db), "--site", str(root), "--count", str(count))
-            log(f"fill to {fill['articles']} articles: {fill['added'] / fill['seconds']:.0f} rows/s (load {load()})")
+            log(f"fill to {fill['articles']} articles via {fill['path']}: {fill['added'] / fill['seconds']:.0f} rows/s "
+                f"(load {load()})")
             out.setdefault("fill", []).append(fill)
             out["export"].append(_export_pair(db, Path(tmp), count, sqlite3, log))
         search = work("search", "--db", str(db))
@@ -193,7 +201,9 @@ def _sqlite_floor(sqlite3: str, db: Path, fh) -> dict:
 def _mark(ratio: float | None, target: float | None) -> str:
     if ratio is None:
         return ""
-    return f"{ratio:.2f}x" + ("" if target is None else (" (target >= %sx: %s)" % (target, "met" if ratio >= target else "NOT met")))
+    if target is None:
+        return f"{ratio:.2f}x"
+    return f"{ratio:.2f}x (target >= {target}x: {'met' if ratio >= target else 'NOT met'})"
 
 
 def table(res: dict) -> str:
@@ -201,19 +211,23 @@ def table(res: dict) -> str:
     for c in res.get("crawl", []):
         d, b = c["drmcrawl"], c["bare"]
         rows.append(f"| crawl {c['pages']:,} articles ({d['pages']:,} responses, {c['server']}) | "
-                    f"{d['pages_per_s']:.0f} pages/s, {d['wall_s']:.0f} s | bare Scrapy {b['pages_per_s']:.0f} pages/s "
-                    f"({b['pages']:,} responses) | {_mark(c['ratio'], TARGETS['crawl'])} | "
+                    f"{d['pages_per_s']:.0f} pages/s, {d['wall_s']:.0f} s | bare Scrapy "
+                    f"{b['pages_per_s']:.0f} pages/s ({b['pages']:,} responses) | "
+                    f"{_mark(c['ratio'], TARGETS['crawl'])}; by CPU {c['cpu_ratio']:.2f}x | "
                     f"{d['cpu_ms_per_page']:.1f} vs {b['cpu_ms_per_page']:.1f} ms/page; server "
-                    f"{d['server_cpu_s']:.1f} / {b['server_cpu_s']:.1f} s | {d['rss_mb']:.0f} vs {b['rss_mb']:.0f} MB |")
+                    f"{d['server_cpu_s']:.1f} / {b['server_cpu_s']:.1f} s | "
+                    f"{d['rss_mb']:.0f} vs {b['rss_mb']:.0f} MB |")
     if "extract" in res:
         e = res["extract"]
         d, t, x = e["drm"], e["trafilatura"], e["lxml"]
         rows.append(f"| extraction, {d['pages']:,} pages | {d['pages_per_s']:.0f} pages/s | trafilatura 2.3.1 "
                     f"with metadata {t['pages_per_s']:.0f} pages/s | {_mark(e['ratio'], TARGETS['extract'])} | "
                     f"{d['cpu_ms_per_page']:.2f} vs {t['cpu_ms_per_page']:.2f} ms/page (lxml parse alone "
-                    f"{x['cpu_ms_per_page']:.2f}, {e['lxml_ratio']:.1f}x) | {d['rss_mb']:.0f} vs {t['rss_mb']:.0f} MB |")
+                    f"{x['cpu_ms_per_page']:.2f}, {e['lxml_ratio']:.1f}x) | "
+                    f"{d['rss_mb']:.0f} vs {t['rss_mb']:.0f} MB |")
     if "reextract" in res:
-        rows.append(f"| reextract of the archive | {res['reextract']['status']}: {res['reextract']['reason']} | | | | |")
+        r = res["reextract"]
+        rows.append(f"| reextract of the archive | {r['status']}: {r['reason']} | | | | |")
     if "export" in res:
         for e in res["export"]["export"]:
             d, s = e["drmcrawl"], e.get("sqlite3")
@@ -221,15 +235,18 @@ def table(res: dict) -> str:
             cpu = f"{d['cpu_s']:.1f} s" + (f" vs {s['cpu_s']:.1f} s" if s else "")
             rss = f"{d['rss_mb']:.0f} MB" + (f" vs {s['rss_mb']:.0f} MB" if s else "")
             rows.append(f"| CSV export {e['rows']:,} articles ({d['bytes'] / 1e6:.0f} MB) | {d['wall_s']:.2f} s, "
-                        f"{e['rows'] / d['wall_s']:,.0f} rows/s | {base} | {_mark(e.get('ratio'), TARGETS['export'])} | "
+                        f"{e['rows'] / d['wall_s']:,.0f} rows/s | {base} | "
+                        f"{_mark(e.get('ratio'), TARGETS['export'])} | "
                         f"{cpu} | {rss} |")
         s = res["export"]["search"]
         rows.append(f"| FTS search at {s['articles']:,} articles (top {s['limit']}, {s['queries']} queries) | "
-                    f"p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms | | | {s['cpu_s']:.1f} s | {s['rss_mb']:.0f} MB |")
+                    f"p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms | | | {s['cpu_s']:.1f} s | "
+                    f"{s['rss_mb']:.0f} MB |")
     crawls = res.get("crawl", [])
     if len(crawls) == 2:
         a, b = (c["drmcrawl"]["rss_mb"] for c in crawls)
-        rows.append(f"| crawl peak RSS {crawls[0]['pages']:,} vs {crawls[1]['pages']:,} articles | {a:.0f} vs {b:.0f} MB | "
+        rows.append(f"| crawl peak RSS {crawls[0]['pages']:,} vs {crawls[1]['pages']:,} articles | "
+                    f"{a:.0f} vs {b:.0f} MB | "
                     f"limit 300 MB | {b / a:.2f}x growth | | {'met' if b <= 300 else 'NOT met'} |")
     return "\n".join(rows)
 
@@ -238,6 +255,17 @@ def header(res: dict) -> str:
     m = res["machine"]
     return (f"Run {res['date']} on {m['cores']} cores, {m['ram_gb']} GB RAM ({m['cpu']}), Python {m['python']}; "
             f"load average at start {res['load_start']}, at end {res['load_end']}.")
+
+
+def save(res: dict, name: str) -> str:
+    """Write results/<name>.md and .json (after every phase: a long run that is
+    interrupted keeps what it measured)."""
+    res["load_end"] = load()
+    RESULTS.mkdir(exist_ok=True)
+    text = f"{header(res)}\n\n{table(res)}\n"
+    (RESULTS / f"{name}.md").write_text(text)
+    (RESULTS / f"{name}.json").write_text(json.dumps(res, indent=2) + "\n")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,21 +284,21 @@ def main(argv: list[str] | None = None) -> int:
 
     res: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
                  "load_start": load(), "args": vars(args)}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # servers and temp dirs cleaned up
     if "crawl" in only:
         small = args.small_pages or max(args.pages // 4, 1)
-        res["crawl"] = [crawl_pair(small, log), crawl_pair(args.pages, log)]
+        res["crawl"] = [crawl_pair(small, log)]
+        save(res, args.name)
+        res["crawl"].append(crawl_pair(args.pages, log))
+        save(res, args.name)
     if "extract" in only:
         res["extract"] = extraction(args.pages, min(args.extract_pages, args.pages), log)
+        save(res, args.name)
     if "reextract" in only:
         res["reextract"] = reextract(log)
     if "export" in only or "search" in only:
         res["export"] = export_and_search(args.rows, max(args.rows // 10, 1), args.pages, log)
-    res["load_end"] = load()
-    RESULTS.mkdir(exist_ok=True)
-    text = f"{header(res)}\n\n{table(res)}\n"
-    (RESULTS / f"{args.name}.md").write_text(text)
-    (RESULTS / f"{args.name}.json").write_text(json.dumps(res, indent=2) + "\n")
-    print(text)
+    print(save(res, args.name))
     return 0
 
 

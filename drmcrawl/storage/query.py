@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, null, or_, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from drmcrawl.storage import sqlite
 from drmcrawl.storage.models import (
@@ -26,7 +26,7 @@ from drmcrawl.storage.models import (
     Category,
     Tag,
 )
-from drmcrawl.storage.repository import Archive, join_time, row_record
+from drmcrawl.storage.repository import Archive, join_time, record_of
 
 CHUNK = 500
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
@@ -138,11 +138,24 @@ def _stream(s: Session, filters: Filters, chunk: int) -> Iterator[dict]:
 
 
 def _load_records(s: Session, ids: list[int]) -> list[dict]:
-    query = select(Article).where(Article.id.in_(ids)).options(
-        selectinload(Article.author_links), selectinload(Article.tag_links), selectinload(Article.category_links),
-    )
-    rows = {row.id: row for row in s.scalars(query)}
-    return [row_record(rows[article_id]) for article_id in ids]
+    """Records of `ids` in that order, in four Core queries (articles, then each kind of
+    term): ORM objects with eager-loaded links cost ~70% of a CSV export."""
+    rows = {row.id: row for row in s.execute(select(Article.__table__).where(Article.id.in_(ids)))}
+    authors = _terms_by_article(s, ArticleAuthor, Author, ArticleAuthor.author_id, ids, slug=False)
+    tags = _terms_by_article(s, ArticleTag, Tag, ArticleTag.tag_id, ids)
+    categories = _terms_by_article(s, ArticleCategory, Category, ArticleCategory.category_id, ids)
+    return [record_of(rows[i], [name for name, _ in authors.get(i, ())], tags.get(i, []), categories.get(i, []))
+            for i in ids]
+
+
+def _terms_by_article(s: Session, link, model, fk, ids: list[int], slug: bool = True) -> dict[int, list]:
+    columns = (link.article_id, model.name, model.slug if slug else null())
+    query = select(*columns).join(model, fk == model.id).where(link.article_id.in_(ids)).order_by(
+        link.article_id, link.position)
+    found: dict[int, list] = {}
+    for article_id, name, slug_value in s.execute(query):
+        found.setdefault(article_id, []).append((name, slug_value))
+    return found
 
 
 @dataclass
