@@ -22,7 +22,8 @@ from drmcrawl.items import PageFailure
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more archive pages: bounded memory
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-LOCAL_MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
+LOCAL_MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+                         "RETRY_BACKOFF_BASE": 0.1}
 
 
 class DrmSpider(scrapy.Spider):

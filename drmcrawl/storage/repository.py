@@ -70,14 +70,14 @@ class Archive(FetchStore, HistoryStore, RunStore):
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot open database {self.url}: {exc.orig or exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        try:
-            migrate.add_first_versions(self)
-        except SQLAlchemyError as exc:
-            raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
         self._batch: Session | None = None
         # (model, site, name[, slug]) -> id of authors/tags/categories already stored;
         # emptied on every rollback, which may have undone a term insert.
         self._term_ids: dict[tuple, int] = {}
+        try:
+            migrate.add_first_versions(self)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
 
     @property
     def location(self) -> str:
