@@ -143,3 +143,14 @@ def test_jsonld_in_cdata_or_comment_wrappers(wrap):
     head = '<script type="application/ld+json">' + wrap.format(node) + "</script>"
     article = extract(page(head), URL)
     assert (article.title, article.sources["title"]) == ("Wrapped headline", "jsonld.headline")
+
+
+def test_without_a_profile_the_pages_first_article_node_wins_over_yoasts():
+    # Only site profiles (JNews: Yoast's graph) reorder JSON-LD; a site's own first
+    # NewsArticle often names every author where its Yoast graph names one.
+    own = ld({"@type": "NewsArticle", "headline": "H",
+              "author": [{"@type": "Person", "name": "Ann Lee"}, {"@type": "Person", "name": "Bo Chan"}]})
+    yoast = ('<script type="application/ld+json" class="yoast-schema-graph">'
+             + json.dumps({"@graph": [{"@type": "Article", "headline": "H", "author": {"@id": "#p"}},
+                                      {"@type": "Person", "@id": "#p", "name": "Ann Lee"}]}) + "</script>")
+    assert extract(page(own + yoast), URL).authors == ["Ann Lee", "Bo Chan"]

@@ -55,6 +55,8 @@ def extract_document(doc: Document, profile: str | None = None,
     site = profiles.by_name(profile) if profile else profiles.find_profile(doc)
     zone = site.zone if site else None
     article = Article(url=doc.url)
+    if site and site.jsonld_script_class:
+        doc.prefer_jsonld(site.jsonld_script_class)
     if site:
         site.fill(doc, article)
     fill_from_jsonld(doc, article, zone)

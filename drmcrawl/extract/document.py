@@ -59,6 +59,7 @@ class Document:
         if isinstance(html, bytes):
             html = decode_html(html)
         self.url = url
+        self._jsonld_first: str | None = None  # class of the authoritative JSON-LD script, if known
         self.tree = _parse(html)
 
     # -- meta tags ---------------------------------------------------------------
@@ -97,19 +98,29 @@ class Document:
     # -- JSON-LD -----------------------------------------------------------------
     @cached_property
     def jsonld_nodes(self) -> list[dict]:
-        """Every JSON-LD object on the page, `@graph` members flattened; Yoast's graph first,
-        since other plugins (Schema Pro...) print a second, less exact article node."""
+        """Every JSON-LD object on the page, `@graph` members flattened, in page order, except
+        that the script a site profile named authoritative (`prefer_jsonld`) comes first."""
         nodes: list[dict] = []
         # iter() walks the tree in C; the `//script[@type=...]` XPath cost more than the
         # JSON decoding (`//` builds a node-set of every node first).
         scripts = [s for s in self.tree.iter("script") if s.get("type") == "application/ld+json"]
-        for script in sorted(scripts, key=lambda s: "yoast-schema-graph" not in (s.get("class") or "")):
+        if self._jsonld_first:
+            scripts.sort(key=lambda s: self._jsonld_first not in (s.get("class") or "").split())
+        for script in scripts:
             data = _load_json(script.text or "")
             if data is None:
                 self.errors.append("jsonld: unparseable script skipped")
                 continue
             nodes.extend(_flatten(data))
         return nodes
+
+    def prefer_jsonld(self, script_class: str) -> None:
+        """A site profile may know which JSON-LD script is authoritative (JNews/WordPress:
+        Yoast's graph, ahead of the less exact nodes other plugins print). Not in general:
+        elsewhere a site's own first script is often the better one (all its authors)."""
+        if "jsonld_nodes" in self.__dict__:
+            raise RuntimeError("prefer_jsonld() must come before JSON-LD is read")
+        self._jsonld_first = script_class
 
     @cached_property
     def errors(self) -> list[str]:

@@ -19,6 +19,7 @@ class Profile:
     domains: tuple[str, ...] = ()
     timezone: str | None = None
     site_name: str | None = None
+    jsonld_script_class: str | None = None  # the authoritative JSON-LD script, when several
 
     @property
     def zone(self) -> tzinfo | None:

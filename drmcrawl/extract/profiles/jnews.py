@@ -122,6 +122,8 @@ _KNOWN_PLACES = ("authors", "tags", "categories", "image_url", "image_caption")
 
 class JNewsProfile(Profile):
     name = "jnews"
+    # Yoast SEO's graph; other plugins (Schema Pro...) may print a second, less exact article.
+    jsonld_script_class = "yoast-schema-graph"
 
     def matches(self, doc: Document) -> bool:
         return bool(_MARKUP(doc.tree))
