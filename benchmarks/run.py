@@ -10,6 +10,7 @@ Writes benchmarks/results/<name>.md and .json (name: --name, default "latest")."
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -75,7 +76,8 @@ def load() -> str:
 
 
 # -- 1 + 6: crawl ----------------------------------------------------------------------
-def crawl_pair(pages: int, log) -> dict:
+def crawl_pair(pages: int, log, keep: Path | None = None) -> dict:
+    """`keep`: a folder that receives the crawl's database and WARC files (for reextract)."""
     root = mirror.ensure_site(pages, log)
     with tempfile.TemporaryDirectory(prefix="drmbench-crawl-") as tmp, StaticServer(root) as server:
         log(f"crawl {pages}: serving {root.name} with {server.kind} at {server.url} (load {load()})")
@@ -87,6 +89,9 @@ def crawl_pair(pages: int, log) -> dict:
         drm = measure([sys.executable, "-m", "drmcrawl", "crawl", "drm", "--base-url", server.url, "--db", str(db)])
         cpu2 = server.cpu()
         drm.update(_crawl_counts(db, drm.pop("stdout")))
+        if keep is not None:
+            shutil.copy(db, keep / db.name)
+            shutil.copytree(Path(tmp) / "warc", keep / "warc")
     bare["server_cpu_s"], drm["server_cpu_s"] = cpu1 - cpu0, cpu2 - cpu1
     for r in (bare, drm):
         r["pages_per_s"] = r["pages"] / r["wall_s"]
@@ -122,12 +127,25 @@ def extraction(pages: int, sample: int, log) -> dict:
 
 
 # -- 3: reextract --------------------------------------------------------------------------
-def reextract(log) -> dict:
-    probe = subprocess.run([sys.executable, "-m", "drmcrawl", "reextract", "--help"], capture_output=True)
-    if probe.returncode != 0:
-        log("reextract: `drmcrawl reextract` does not exist on this branch: pending")
-        return {"status": "pending", "reason": "drmcrawl reextract not on this branch"}
-    return {"status": "not measured", "reason": "command exists; benchmark to be wired to its options"}
+def reextract(archive: Path | None, baseline: dict | None, log) -> dict:
+    """`drmcrawl reextract` over the archive the large crawl left (WARC only, no network),
+    against trafilatura's CPU per page from the extraction phase."""
+    db = archive / "crawl.sqlite" if archive else None
+    if db is None or not db.exists():
+        log("reextract: needs the crawl phase in the same run (its archive): skipped")
+        return {"status": "not measured", "reason": "run it with the crawl phase"}
+    r = measure([sys.executable, "-m", "drmcrawl", "reextract", "--db", str(db)])
+    import sqlite3
+    with sqlite3.connect(db) as con:
+        r["pages"] = con.execute("select count(*) from articles").fetchone()[0]
+    r["summary"] = r.pop("stdout").strip()[-300:]
+    r["pages_per_s"] = r["pages"] / r["wall_s"]
+    r["cpu_ms_per_page"] = 1000 * r["cpu_s"] / r["pages"]
+    r["status"] = "measured"
+    if baseline:
+        r["ratio"] = baseline["trafilatura"]["cpu_ms_per_page"] / r["cpu_ms_per_page"]
+    log(f"reextract: {r['pages']} articles, {r['pages_per_s']:.0f} p/s, {r['cpu_ms_per_page']:.2f} ms CPU/page")
+    return r
 
 
 # -- 4 + 5: export and search ---------------------------------------------------------------
@@ -227,7 +245,13 @@ def table(res: dict) -> str:
                     f"{d['rss_mb']:.0f} vs {t['rss_mb']:.0f} MB |")
     if "reextract" in res:
         r = res["reextract"]
-        rows.append(f"| reextract of the archive | {r['status']}: {r['reason']} | | | | |")
+        if r["status"] != "measured":
+            rows.append(f"| reextract of the archive | {r['status']}: {r['reason']} | | | | |")
+        else:
+            ratio = f"{r['ratio']:.2f}x CPU" if "ratio" in r else ""
+            rows.append(f"| reextract of the archive ({r['pages']:,} articles, from WARC) | "
+                        f"{r['pages_per_s']:.0f} pages/s, {r['wall_s']:.0f} s | trafilatura CPU per page, as above | "
+                        f"{ratio} | {r['cpu_ms_per_page']:.2f} ms/page | {r['rss_mb']:.0f} MB |")
     if "export" in res:
         for e in res["export"]["export"]:
             d, s = e["drmcrawl"], e.get("sqlite3")
@@ -285,17 +309,20 @@ def main(argv: list[str] | None = None) -> int:
     res: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
                  "load_start": load(), "args": vars(args)}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # servers and temp dirs cleaned up
+    archive_dir = Path(tempfile.mkdtemp(prefix="drmbench-archive-"))
+    atexit.register(shutil.rmtree, archive_dir, True)
     if "crawl" in only:
         small = args.small_pages or max(args.pages // 4, 1)
         res["crawl"] = [crawl_pair(small, log)]
         save(res, args.name)
-        res["crawl"].append(crawl_pair(args.pages, log))
+        res["crawl"].append(crawl_pair(args.pages, log, keep=archive_dir if "reextract" in only else None))
         save(res, args.name)
     if "extract" in only:
         res["extract"] = extraction(args.pages, min(args.extract_pages, args.pages), log)
         save(res, args.name)
     if "reextract" in only:
-        res["reextract"] = reextract(log)
+        res["reextract"] = reextract(archive_dir, res.get("extract"), log)
+        save(res, args.name)
     if "export" in only or "search" in only:
         res["export"] = export_and_search(args.rows, max(args.rows // 10, 1), args.pages, log)
     print(save(res, args.name))
