@@ -22,7 +22,6 @@ _NAVIGATION_PREFIXES = frozenset(
 )
 _DATE_ARCHIVE = re.compile(r"^\d{4}(/\d{2}){0,2}$")
 _POST_SITEMAP = re.compile(r"(^|/)(post-sitemap\d*\.xml|wp-sitemap-posts-post-\d+\.xml)$")
-_SITEMAP_INDEX = re.compile(r"(^|/)(sitemap_index\.xml|wp-sitemap\.xml|sitemap\.xml)$")
 # A feed parser that never resolves entities nor fetches anything: sitemaps and feeds
 # are untrusted input (billion laughs, external entities).
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
@@ -90,10 +89,6 @@ def page_kind(url: str) -> str:
 
 def is_post_sitemap(url: str) -> bool:
     return bool(_POST_SITEMAP.search(urlsplit(url).path))
-
-
-def is_sitemap_index(url: str) -> bool:
-    return bool(_SITEMAP_INDEX.search(urlsplit(url).path))
 
 
 _PAGED = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")

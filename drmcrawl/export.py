@@ -18,7 +18,6 @@ from drmcrawl.extract.model import LIST_FIELDS, RECORD_FIELDS
 LIST_SEPARATOR = "; "
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = ("csv", "jsonl", "parquet")
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "parquet": "parquet"}
 BOM = "\ufeff"  # makes Excel read the file as UTF-8 (Urdu shows correctly)
 PARQUET_BATCH = 500
@@ -152,13 +151,6 @@ def write_csv(records: Iterable[dict], out: TextIO, excel: bool = False) -> int:
 
 def write_jsonl(records: Iterable[dict], out: TextIO) -> int:
     return _drain(records, [JsonlSink(out)])
-
-
-def write_parquet(records: Iterable[dict], out: BinaryIO) -> int:
-    return _drain(records, [ParquetSink(out)])
-
-
-WRITERS = {"csv": write_csv, "jsonl": write_jsonl}
 
 
 # -- files ------------------------------------------------------------------------------

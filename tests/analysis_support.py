@@ -1,5 +1,5 @@
-"""Shared by the analysis tests: one real crawl of the fixture site per test session
-(the real spider over HTTP into a real SQLite file), and the CLI through click's runner."""
+"""Shared by the analysis tests (the crawled archive itself is the `crawled_archive`
+fixture in conftest): copies of it, and the CLI through click's runner."""
 
 from __future__ import annotations
 
@@ -7,21 +7,8 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import run_cli
 
 from drmcrawl.cli import main
-
-_CRAWLED: dict[str, Path] = {}
-
-
-def crawled_db(tmp_path_factory, site_server) -> Path:
-    """The fixture site crawled once; tests must not write to it (copy it first)."""
-    if "db" not in _CRAWLED:
-        db = tmp_path_factory.mktemp("analysis") / "drmcrawl.sqlite"
-        result = run_cli("crawl", "--base-url", site_server.url, "--db", str(db))
-        assert result.returncode == 0, result.stdout + result.stderr
-        _CRAWLED["db"] = db
-    return _CRAWLED["db"]
 
 
 def copy_db(db: Path, directory: Path, name: str = "drmcrawl.sqlite") -> Path:

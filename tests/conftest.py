@@ -26,6 +26,16 @@ def site_server():
         yield server
 
 
+@pytest.fixture(scope="session")
+def crawled_archive(tmp_path_factory, site_server) -> Path:
+    """The fixture site crawled once per session by the real spider over HTTP into a real
+    SQLite file. Read-only for tests: copy it first to write (analysis_support.copy_db)."""
+    db = tmp_path_factory.mktemp("analysis") / "drmcrawl.sqlite"
+    result = run_cli("crawl", "--base-url", site_server.url, "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return db
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 180):
     """The installed CLI in a subprocess: a crawl gets its own Twisted reactor."""
     full_env = {**os.environ, **(env or {})}

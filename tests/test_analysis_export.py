@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from analysis_support import cli, copy_db, crawled_db
+from analysis_support import cli, copy_db
 from conftest import expected_articles
 
 import drmcrawl
@@ -32,8 +32,8 @@ URDU = 12265  # post id of the fixture site's Urdu article
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, site_server):
-    return str(crawled_db(tmp_path_factory, site_server))
+def db(crawled_archive):
+    return str(crawled_archive)
 
 
 def by_post_id() -> dict[int, dict]:

@@ -9,13 +9,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from analysis_support import cli, copy_db, crawled_db
+from analysis_support import cli, copy_db
 from conftest import expected_articles
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, site_server):
-    return str(crawled_db(tmp_path_factory, site_server))
+def db(crawled_archive):
+    return str(crawled_archive)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from analysis_support import copy_db, crawled_db
+from analysis_support import copy_db
 from conftest import SITE, expected_articles, run_cli
 from test_storage import make_article
 
@@ -21,8 +21,8 @@ from drmcrawl.storage.query import search
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory, site_server):
-    return crawled_db(tmp_path_factory, site_server)
+def crawled(crawled_archive):
+    return crawled_archive
 
 
 def integrity_ok(db) -> bool:

@@ -9,13 +9,13 @@ import json
 import re
 
 import pytest
-from analysis_support import cli, crawled_db
+from analysis_support import cli
 from conftest import expected_articles
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, site_server):
-    return str(crawled_db(tmp_path_factory, site_server))
+def db(crawled_archive):
+    return str(crawled_archive)
 
 
 @pytest.fixture(scope="module")

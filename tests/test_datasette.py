@@ -16,7 +16,7 @@ import urllib.request
 
 import datasette.app as datasette_app
 import pytest
-from analysis_support import cli, copy_db, crawled_db
+from analysis_support import cli, copy_db
 from conftest import expected_articles
 
 from drmcrawl.datasette import METADATA_PATH, metadata_for
@@ -28,9 +28,9 @@ DOCUMENTED = ("articles", "articles_latest", "article_terms", "authors", "tags",
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, site_server):
+def db(tmp_path_factory, crawled_archive):
     """A copy named like no default, so the metadata must be renamed to apply."""
-    return copy_db(crawled_db(tmp_path_factory, site_server), tmp_path_factory.mktemp("ds"), "mirror.sqlite")
+    return copy_db(crawled_archive, tmp_path_factory.mktemp("ds"), "mirror.sqlite")
 
 
 def get_json(db, *paths: str) -> list:

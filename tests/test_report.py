@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from analysis_support import cli, crawled_db
+from analysis_support import cli
 from conftest import expected_articles
 from lxml import html as lxml_html
 
@@ -27,8 +27,8 @@ SECTIONS = ["Articles per month", "Top tags", "Top authors", "Category mix", "Cr
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, site_server):
-    return str(crawled_db(tmp_path_factory, site_server))
+def db(crawled_archive):
+    return str(crawled_archive)
 
 
 @pytest.fixture(scope="module")

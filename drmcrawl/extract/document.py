@@ -144,12 +144,6 @@ class Document:
                 return node
         return None
 
-    def jsonld_typed(self, type_name: str) -> dict | None:
-        for node in self.jsonld_nodes:
-            if type_name in node_types(node):
-                return node
-        return None
-
     # -- DOM ---------------------------------------------------------------------
     @cached_property
     def html_lang(self) -> str | None:
