@@ -46,6 +46,27 @@ def test_writer_rotates_by_size_and_every_file_starts_with_warcinfo(tmp_path):
         assert ("X-Archive-Orig-Transfer-Encoding", "chunked") in back.headers  # de-chunked body, header kept
 
 
+def test_each_record_is_its_own_gzip_member_at_the_configured_level(tmp_path):
+    words = random.Random(7).choices([b"digital", b"rights", b"monitor", b"privacy", b"internet", b"court"], k=20000)
+    body = b"<html><p>" + b" ".join(words) + b"</p></html>"  # text-like: levels compress it differently
+    sizes = {}
+    for level in (1, 9):
+        writer = WarcWriter(tmp_path / str(level), "t", {}, gzip_level=level)
+        written = [writer.write_response(exchange(f"http://h/{i}", body)) for i in range(2)]
+        writer.close()
+        path = tmp_path / str(level) / written[0].file
+        raw = path.read_bytes()
+        for w in written:  # a record's (offset, length) is one whole gzip member
+            member = gzip.decompress(raw[w.offset:w.offset + w.length])
+            assert member.startswith(b"WARC/1.0") and body in member
+            assert read_record(path, w.offset).body == body
+        with path.open("rb") as fh:
+            records = list(ArchiveIterator(fh, check_digests="raise"))  # digests written are right
+        assert [r.rec_type for r in records] == ["warcinfo", "response", "request", "response", "request"]
+        sizes[level] = len(raw)
+    assert sizes[1] > sizes[9]  # the level really reaches zlib
+
+
 def test_revisit_records_point_at_the_original(tmp_path):
     writer = WarcWriter(tmp_path, "t", {})
     first = writer.write_response(exchange("http://h/a", b"<html>same</html>"))

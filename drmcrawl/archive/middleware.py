@@ -15,7 +15,7 @@ from pathlib import Path
 from scrapy import signals
 
 from drmcrawl.archive.recorder import Recorder
-from drmcrawl.archive.warc import DEFAULT_MAX_SIZE, Exchange, WarcWriter, settings_info, warc_folder
+from drmcrawl.archive.warc import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE, Exchange, WarcWriter, settings_info, warc_folder
 from drmcrawl.storage import Archive
 from drmcrawl.storage.repository import utcnow
 
@@ -85,6 +85,7 @@ class WarcArchiveMiddleware:
                 file_prefix(self.archive.location, self.spider.name, run_id),
                 settings_info(recorded_settings(self.crawler, self.spider)),
                 max_size=settings.getint("DRMCRAWL_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+                gzip_level=settings.getint("DRMCRAWL_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL),
             )
             self.recorder = Recorder(self.archive, writer, getattr(self.spider, "profile", self.spider.name))
             self.crawler.stats.set_value("drmcrawl/warc_dir", str(writer.folder))

@@ -41,7 +41,7 @@ class Recorder:
             written = self.writer.write_revisit(exchange, Original(
                 original.final_url, original.fetched_at, original.record_id, original.digest))
         else:
-            written = self.writer.write_response(exchange)
+            written = self.writer.write_response(exchange, digest)
         return self._index(exchange, kind, first_url, run_id, written, original.id if original else None)
 
     def _original(self, exchange: Exchange, digest: str):
