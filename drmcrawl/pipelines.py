@@ -12,6 +12,7 @@ from drmcrawl.archive.events import Gone, NotModified
 from drmcrawl.archive.middleware import file_prefix, recorded_settings, warc_dir
 from drmcrawl.archive.provenance import EXTRACTOR_VERSION
 from drmcrawl.archive.warc import repair_killed
+from drmcrawl.crawlstore import CrawlStore
 from drmcrawl.extract import Article
 from drmcrawl.items import PageFailure
 from drmcrawl.storage import Archive
@@ -63,10 +64,12 @@ class StorePipeline:
         return cls(crawler)
 
     def spider_opened(self, spider):
-        self.archive = Archive(self.db)
+        self.store = CrawlStore.of(self.crawler)
+        self.archive = self.store.archive
         self.site = getattr(spider, "profile", spider.name)
         self._recover_killed_runs(spider)
         self._start_run(spider)
+        self.store.hold()  # the run's row is committed; the crawl's writes are batched
         self.stats.set_value(STATS_PREFIX + "run_id", self.run_id)
         self.stats.set_value(STATS_PREFIX + "db", self.archive.location)
         logger.info("Crawl run %s writing to %s", self.run_id, self.archive.location)
@@ -105,10 +108,13 @@ class StorePipeline:
         elif isinstance(item, Gone):
             self._gone(item)
         else:
-            fetch_id = self.archive.fetch_id_for(self.run_id, item.url)
+            fetch_id = self.store.article_fetches.pop(item.url, None)
+            if fetch_id is None:
+                fetch_id = self.archive.fetch_id_for(self.run_id, item.url)
             outcome = self.archive.save_article(item, self.run_id, fetch_id=fetch_id,
                                                 extractor_version=EXTRACTOR_VERSION)
             self.stats.inc_value(STATS_PREFIX + f"articles_{outcome}")
+        self.store.wrote()
         self._log_progress()
         return item
 
@@ -147,6 +153,16 @@ class StorePipeline:
     def spider_closed(self, spider, reason):
         if self.archive is None:
             return
+        try:
+            # The crawl's batched work first: a run-row update that fails (disk full) must
+            # not take it along. If this commit fails, the run stays "running" and the
+            # next crawl recovers it like a killed one.
+            self.store.commit()
+            self._finish_run(spider, reason)
+        finally:
+            self.store.close()
+
+    def _finish_run(self, spider, reason: str) -> None:
         counts = self._counts(getattr(spider, "plan", None))
         status = "finished" if reason in _FINISHED_REASONS else (
             "interrupted" if reason == "shutdown" else "failed")
@@ -159,7 +175,6 @@ class StorePipeline:
         self.archive.finish_run(self.run_id, status, reason, counts)
         self.stats.set_value(STATS_PREFIX + "status", status)
         self.stats.set_value(STATS_PREFIX + "reason", reason)
-        self.archive.close()
 
     def _counts(self, plan) -> dict:
         get = self.stats.get_value

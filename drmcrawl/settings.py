@@ -71,6 +71,12 @@ DRMCRAWL_DB = None
 # a new file when one reaches this size.
 DRMCRAWL_WARC_DIR = None
 DRMCRAWL_WARC_MAX_SIZE = 1024**3
+# A crawl's writes are one transaction committed this often (seconds) or every N writes,
+# whichever comes first: readers during a crawl see its work this fresh, a kill loses it.
+DRMCRAWL_COMMIT_SECONDS = 1.0
+DRMCRAWL_COMMIT_WRITES = 500
+# Extraction worker processes: "auto" = CPU cores - 1 (at most 2), 0 = in the crawl's process.
+DRMCRAWL_EXTRACT_WORKERS = "auto"
 DRMCRAWL_WARC_GZIP_LEVEL = 4  # zlib level of each record (warcio's own 9 cost 2.3x the CPU)
 # Incremental crawls: revisit policy "AGE_DAYS:EVERY_DAYS,...,*:EVERY_DAYS" (None = the
 # default in drmcrawl.archive.policy); DRMCRAWL_FULL re-checks every known article.

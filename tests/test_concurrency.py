@@ -60,7 +60,9 @@ def test_analyst_reads_and_exports_during_the_crawl(running_crawl):
         step = min(STEP, N_ARTICLES - 1 - let_through)
         server.let_through(step)
         let_through += step
-        # The export below runs while the crawl writes the articles just let through.
+        # The crawl commits its writes every second: the first of these articles becomes
+        # visible then, while the crawl is still writing the others.
+        assert wait_for(lambda: article_count(db) > let_through - step, timeout=60, proc=crawl)
         count, bad = analyst_pass(db)
         seen.append(count)
         problems += bad

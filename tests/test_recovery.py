@@ -36,7 +36,8 @@ def kill_point(index: int, seed: int, stored_already: int) -> tuple[str, float]:
 
 def crawl_and_kill(url: str, db: Path, index: int, seed: int) -> int:
     kind, value = kill_point(index, seed, article_count(db))
-    proc = start_crawl(url, db)
+    # Batches of a few articles: committed counts to kill at, kills inside a batch too.
+    proc = start_crawl(url, db, "--commit-every", "0.05")
     if kind == "seconds":  # after the crawl opened the database (a fresh one on the first kill)
         assert wait_for(lambda: db.exists(), timeout=90, proc=proc), proc.communicate()[1][-2000:]
         time.sleep(value)
@@ -130,7 +131,9 @@ def test_full_disk_stops_the_crawl_with_a_clear_error_and_no_damage(tmp_path, si
     db = tmp_path / "full.sqlite"
     Archive(db).close()
     empty_pages = sqlite3.connect(db).execute("pragma page_count").fetchone()[0]
-    proc = start_crawl(site_server.url, db, python_prelude=DISK_FULL.format(pages=empty_pages + 12))
+    # Each write committed: what came before the full disk is kept.
+    proc = start_crawl(site_server.url, db, "--commit-every", "0",
+                       python_prelude=DISK_FULL.format(pages=empty_pages + 12))
     code, out, err = finish(proc)
     assert code == 1
     assert "Error: crawl stopped: database error on" in err and "database or disk is full" in err

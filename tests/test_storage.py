@@ -125,3 +125,45 @@ def test_unopenable_database_is_a_clear_error(tmp_path):
     folder.mkdir()
     with pytest.raises(StorageError, match="cannot open database"):
         Archive(folder)
+
+
+def committed_count(db) -> int:
+    """Articles another connection (an analyst's) can see."""
+    with sqlite3.connect(db) as con:
+        return con.execute("select count(*) from articles").fetchone()[0]
+
+
+def test_held_writes_are_one_transaction_and_a_failed_write_is_undone_alone(tmp_path):
+    db = tmp_path / "held.sqlite"
+    archive = Archive(db)
+    archive.hold()
+    assert archive.save_article(make_article(post_id=1, url="https://x/1/", canonical_url="https://x/1/")) == "new"
+    with pytest.raises(StorageError, match="UNIQUE"):  # stored already: its savepoint is undone
+        archive.add_articles([make_article(post_id=1, url="https://x/1/", canonical_url="https://x/1/")])
+    assert archive.save_article(make_article(post_id=2, url="https://x/2/", canonical_url="https://x/2/")) == "new"
+    assert committed_count(db) == 0  # nothing visible before the commit
+    archive.commit()
+    assert committed_count(db) == 2
+    archive.save_article(make_article(post_id=3, url="https://x/3/", canonical_url="https://x/3/"))
+    archive.close()  # closing commits what is held
+    assert committed_count(db) == 3
+
+
+def test_a_transaction_sqlite_rolled_back_is_reported_and_writing_goes_on(tmp_path):
+    """SQLite may undo the whole transaction on its own (a full disk, an I/O error); a
+    trigger's RAISE(ROLLBACK) does exactly that, on demand."""
+    db = tmp_path / "lost.sqlite"
+    archive = Archive(db)
+    archive.hold()
+    raw = archive._batch.connection().connection.driver_connection
+    raw.execute("CREATE TEMP TRIGGER lose AFTER INSERT ON articles WHEN NEW.title = 'boom' "
+                "BEGIN SELECT RAISE(ROLLBACK, 'simulated I/O error'); END")
+    archive.save_article(make_article(post_id=1, url="https://x/1/", canonical_url="https://x/1/"))
+    archive.commit()
+    archive.save_article(make_article(post_id=2, url="https://x/2/", canonical_url="https://x/2/"))
+    with pytest.raises(StorageError, match="simulated I/O error; the writes since the last commit were rolled back"):
+        archive.save_article(make_article(post_id=3, url="https://x/3/", canonical_url="https://x/3/", title="boom"))
+    archive.save_article(make_article(post_id=4, url="https://x/4/", canonical_url="https://x/4/"))
+    archive.close()
+    with sqlite3.connect(db) as con:
+        assert [r[0] for r in con.execute("select post_id from articles order by post_id")] == [1, 4]

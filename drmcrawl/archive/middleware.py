@@ -16,6 +16,7 @@ from scrapy import signals
 
 from drmcrawl.archive.recorder import Recorder
 from drmcrawl.archive.warc import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE, Exchange, WarcWriter, settings_info, warc_folder
+from drmcrawl.crawlstore import CrawlStore
 from drmcrawl.storage import Archive
 from drmcrawl.storage.repository import utcnow
 
@@ -63,7 +64,8 @@ class WarcArchiveMiddleware:
         return cls(crawler)
 
     def spider_opened(self, spider):
-        self.archive = Archive(self.crawler.settings.get("DRMCRAWL_DB"))
+        self.store = CrawlStore.of(self.crawler)
+        self.archive = self.store.archive
         self.spider = spider
 
     def process_response(self, request, response):
@@ -72,7 +74,11 @@ class WarcArchiveMiddleware:
         run_id = self.crawler.stats.get_value(RUN_ID_STAT)
         recorder = self._recorder(run_id)
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]
-        fetch_id = recorder.record(exchange(request, response), kind_of(request), first_url, run_id)
+        kind = kind_of(request)
+        fetch_id = recorder.record(exchange(request, response), kind, first_url, run_id)
+        self.store.wrote()
+        if kind == "article" and response.status == 200:
+            self.store.article_fetches[response.url] = fetch_id  # for the article's row
         self.crawler.stats.inc_value("drmcrawl/warc_records")
         request.meta["drmcrawl_fetch_id"] = fetch_id
         return response
@@ -95,7 +101,7 @@ class WarcArchiveMiddleware:
         if self.recorder is not None:
             self.recorder.writer.close()
         if self.archive is not None:
-            self.archive.close()
+            self.store.close()
 
 
 def kind_of(request) -> str:

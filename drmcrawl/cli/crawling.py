@@ -33,8 +33,14 @@ from drmcrawl.discovery import DRM_BASE_URL
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="WARC folder [default: warc/ next to the database].")
 @click.option("--trigger", envvar="DRMCRAWL_TRIGGER", default="manual", show_default=True,
               help="What started the run (cron, systemd...), stored with it; also $DRMCRAWL_TRIGGER.")
+@click.option("--commit-every", "commit_seconds", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Commit the crawl's writes this often; readers see them then, a kill loses at most "
+                   "this much work [default: 1].")
+@click.option("--extract-workers", type=click.IntRange(min=0), metavar="N",
+              help="Processes that extract articles (0: in the crawl's own) [default: CPU cores - 1, at most 2].")
 def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, delay: float | None,
-          full: bool, revisit: str | None, warc_dir: str | None, trigger: str, download_settings: dict) -> None:
+          full: bool, revisit: str | None, warc_dir: str | None, trigger: str, commit_seconds: float | None,
+          extract_workers: int | None, download_settings: dict) -> None:
     """Crawl a site into the archive and print a summary. Repeat crawls are incremental:
     new URLs, newer sitemap lastmod and articles due under the revisit policy, fetched with
     conditional GET. Every response is kept in WARC files.
@@ -43,6 +49,7 @@ def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, 
     Example:
         drmcrawl crawl drm --base-url http://127.0.0.1:8000 --db data/mirror.sqlite --max-articles 50
         drmcrawl crawl drm --full --trigger cron
+        drmcrawl crawl drm --commit-every 10   # fewer commits; a kill loses up to 10 s of work
     """
     from drmcrawl.crawl import run_crawl
 
@@ -50,6 +57,10 @@ def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, 
     settings = archive_settings(full, revisit, warc_dir, trigger)
     if delay is not None:
         settings["DOWNLOAD_DELAY"] = delay
+    if commit_seconds is not None:
+        settings["DRMCRAWL_COMMIT_SECONDS"] = commit_seconds
+    if extract_workers is not None:
+        settings["DRMCRAWL_EXTRACT_WORKERS"] = extract_workers
     settings.update(download_settings)
     result = run(lambda: run_crawl(spider, base_url, db, max_articles, settings))
     print_summary(result)

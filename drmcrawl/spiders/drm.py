@@ -16,7 +16,8 @@ from scrapy.utils.sitemap import Sitemap
 from drmcrawl import discovery
 from drmcrawl.archive import incremental
 from drmcrawl.archive.events import REMOVED_STATUSES, Gone, NotModified
-from drmcrawl.extract import NotAnArticle, decode_html, extract
+from drmcrawl.extract import NotAnArticle
+from drmcrawl.extract.pool import Extractor, default_workers
 from drmcrawl.failures import failure_reason
 from drmcrawl.items import PageFailure
 
@@ -47,6 +48,7 @@ class DrmSpider(scrapy.Spider):
         self.plan = incremental.Plan({}, datetime.now(timezone.utc).replace(tzinfo=None))
         self._stored_posts: set[object] = set()
         self.articles_yielded = 0
+        self.extractor = Extractor(0)  # start() sets the configured one
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -60,6 +62,8 @@ class DrmSpider(scrapy.Spider):
 
     async def start(self):
         # Settings and the run (opened by StorePipeline on spider_opened) are ready here.
+        workers = self.crawler.settings.get("DRMCRAWL_EXTRACT_WORKERS")
+        self.extractor = Extractor(default_workers() if workers in (None, "auto") else int(workers))
         self.plan = incremental.load_plan(self.crawler.settings, self.profile,
                                           self.crawler.stats.get_value("drmcrawl/resume_since"))
         yield self._nav(self._url("/sitemap_index.xml"), self.parse_sitemap, self.sitemap_index_failed)
@@ -68,6 +72,9 @@ class DrmSpider(scrapy.Spider):
         for path in self.plan.claim_due():  # re-checks, even of articles discovery no longer lists
             for request in self._article_request(self._url(path), "archive"):
                 yield request
+
+    def closed(self, reason):
+        self.extractor.close()
 
     # -- navigation --------------------------------------------------------------
     def parse_sitemap(self, response):
@@ -107,7 +114,7 @@ class DrmSpider(scrapy.Spider):
             yield from self._article(response.urljoin(url), "feed")
 
     # -- articles ----------------------------------------------------------------
-    def parse_article(self, response):
+    async def parse_article(self, response):
         first_url = (response.meta.get("redirect_urls") or [response.url])[0]
         if response.status == 304:
             # The archived article is current. Another URL form of it in this run (before or
@@ -126,9 +133,9 @@ class DrmSpider(scrapy.Spider):
             yield PageFailure(response.url, "not_html", response.headers.get("Content-Type", b"").decode())
             return
         try:
-            # Bytes, not response.text: decode_html repairs windows-1252 declared as UTF-8.
-            html = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-            article = extract(html, response.url, profile=self.profile)
+            article = await self.extractor.extract(
+                response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url,
+                self.profile)
         except NotAnArticle as exc:
             if response.meta.get("redirect_urls"):
                 yield self._redirected_away(first_url, response)
@@ -139,6 +146,7 @@ class DrmSpider(scrapy.Spider):
             self.logger.exception("Extraction failed for %s", response.url)
             yield PageFailure(response.url, "extract_error", repr(exc))
             return
+        # After the await other pages may have been stored: the checks below run now.
         identities = {article.post_id, discovery.url_key(article.canonical_url or article.url)} - {None}
         if identities & self._stored_posts:
             self._count_duplicate(response.url, identities)

@@ -12,21 +12,36 @@ from drmcrawl.storage.models import Fetch
 KEY_HEADERS = ("etag", "last_modified", "content_type", "location")
 
 
+_INSERT = Fetch.__table__.insert()
+
+
 class FetchStore:
-    """Mixin of `Archive` (needs `session()`)."""
+    """Mixin of `Archive` (needs `session()` and `core()`)."""
+
+    # (site, page_key) of every archived payload, while a crawl holds the archive: most
+    # pages of a crawl were never archived, and this answers that without a query.
+    _payload_pages: set[tuple[str | None, str]] | None = None
+
+    def remember_payload_pages(self) -> None:
+        with self.session() as s:
+            rows = s.execute(select(Fetch.site, Fetch.page_key).where(Fetch.record_type == "response").distinct())
+            self._payload_pages = {tuple(row) for row in rows}
 
     def record_fetch(self, **values) -> int:
-        with self.session() as s:
-            row = Fetch(page_key=url_key(values["final_url"]), **values)
-            s.add(row)
-            s.flush()
-            return row.id
+        key = url_key(values["final_url"])
+        with self.core(savepoint=False) as conn:  # one INSERT: atomic without a savepoint
+            fetch_id = conn.execute(_INSERT, {"page_key": key, **values}).inserted_primary_key[0]
+        if self._payload_pages is not None and values.get("record_type") == "response":
+            self._payload_pages.add((values.get("site"), key))
+        return fetch_id
 
     def payload_fetch(self, site: str | None, url: str, digest: str | None = None) -> Fetch | None:
         """The fetch whose WARC record holds the payload of the page at `url` (any host:
         the path decides) with `digest`, any status; without a digest, of the page's newest
         200 answer. None if never archived."""
         key = url_key(url)
+        if self._payload_pages is not None and (site, key) not in self._payload_pages:
+            return None
         with self.session() as s:
             if digest is None:
                 digest = s.scalar(select(Fetch.digest).where(Fetch.site == site, Fetch.page_key == key,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from drmcrawl.archive.policy import Known
@@ -103,14 +103,12 @@ class HistoryStore:
     def remember_lastmods(self, site: str, lastmods: dict[str, datetime], checked_since: datetime) -> int:
         """Store the sitemap lastmod of articles checked since `checked_since` (this run):
         the archive now holds their content as of at least that lastmod."""
-        done = 0
-        with self.session() as s:
-            for key, lastmod in lastmods.items():
-                result = s.execute(update(Article).where(
-                    Article.site == site, Article.url_key == key, Article.last_checked >= checked_since,
-                ).values(sitemap_lastmod=lastmod))
-                done += result.rowcount or 0
-        return done
+        if not lastmods:
+            return 0
+        params = [{"b_site": site, "b_key": key, "b_since": checked_since, "b_lastmod": lastmod}
+                  for key, lastmod in lastmods.items()]
+        with self.core() as conn:  # one executemany: an ORM update per article took seconds
+            return conn.execute(_REMEMBER_LASTMOD, params).rowcount or 0
 
     def known_articles(self, site: str) -> dict[str, Known]:
         """url_key -> what the revisit policy needs, for every archived article of `site`."""
@@ -125,3 +123,10 @@ class HistoryStore:
                 out[key] = Known(url, published, first_seen, last_checked, lastmod, etag, last_modified,
                                  removed_at is not None)
         return out
+
+
+_articles = Article.__table__
+_REMEMBER_LASTMOD = (update(_articles)
+                     .where(_articles.c.site == bindparam("b_site"), _articles.c.url_key == bindparam("b_key"),
+                            _articles.c.last_checked >= bindparam("b_since"))
+                     .values(sitemap_lastmod=bindparam("b_lastmod")))

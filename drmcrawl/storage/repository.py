@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, create_engine, func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -71,6 +72,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
             raise StorageError(f"cannot open database {self.url}: {exc.orig or exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._batch: Session | None = None
+        self._held = False  # _batch is hold()'s long transaction, not a batch() block
         # (model, site, name[, slug]) -> id of authors/tags/categories already stored;
         # emptied on every rollback, which may have undone a term insert.
         self._term_ids: dict[tuple, int] = {}
@@ -86,6 +88,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         return self.url[len(prefix):] if self.url.startswith(prefix) else self.url
 
     def close(self) -> None:
+        self.release()
         self.engine.dispose()
 
     @contextmanager
@@ -103,10 +106,84 @@ class Archive(FetchStore, HistoryStore, RunStore):
             finally:
                 self._batch = None
 
+    # -- a crawl's long transaction ---------------------------------------------
+    def hold(self) -> None:
+        """Every later write joins one long transaction (a crawl's: per-page commits
+        dominated its storage cost), each write in its own savepoint so a failed one is
+        undone alone. `commit()` makes the writes so far durable; `release()` ends it."""
+        if self._batch is None:
+            self.remember_payload_pages()
+            self._batch = self._sessions()
+            self._held = True
+
+    def commit(self) -> None:
+        if self._batch is not None and self._held:
+            try:
+                self._batch.commit()
+            except SQLAlchemyError as exc:
+                self._batch.rollback()
+                self._term_ids.clear()
+                raise StorageError(f"database error on {self.location}: {exc}") from exc
+
+    def release(self) -> None:
+        if self._batch is not None and self._held:
+            try:
+                self.commit()
+            finally:
+                self._batch.close()
+                self._batch, self._held = None, False
+                self._payload_pages = None
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[Session]:
+        with self._held_errors():
+            with self._batch.begin_nested():
+                yield self._batch
+
+    @contextmanager
+    def _held_errors(self) -> Iterator[None]:
+        """Errors of a write inside the held transaction, as StorageError."""
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            self._term_ids.clear()
+            lost = ""
+            if sqlite.transaction_lost(self._batch):
+                # SQLite itself rolled the whole transaction back (disk full, I/O error):
+                # start clean so later writes are not refused for a missing savepoint.
+                self._batch.rollback()
+                lost = "; the writes since the last commit were rolled back"
+                exc = _cause(exc)
+            raise StorageError(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{lost}") from exc
+        except BaseException:
+            self._term_ids.clear()
+            raise
+
+    @contextmanager
+    def core(self, savepoint: bool = True) -> Iterator[Connection]:
+        """A Core connection for the hot write paths (the ORM session's savepoints and
+        unit of work cost more than the SQL). Held: inside the crawl's transaction, in a
+        Core savepoint unless `savepoint=False` (one statement is atomic on its own)."""
+        if self._batch is None or not self._held:
+            with self.session() as s:
+                yield s.connection()
+            return
+        with self._held_errors():
+            conn = self._batch.connection()
+            if not savepoint:
+                yield conn
+                return
+            with conn.begin_nested():
+                yield conn
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         if self._batch is not None:
-            yield self._batch
+            if self._held:
+                with self._savepoint() as s:
+                    yield s
+            else:
+                yield self._batch
             return
         session = self._sessions()
         try:
@@ -136,14 +213,16 @@ class Archive(FetchStore, HistoryStore, RunStore):
         key = url_key(article.canonical_url or article.url)
         digest = content_digest(record)
         now = utcnow()
-        with self.session() as s:
-            row = _find(s, site, article.post_id, key)
-            if row is None:
+        with self.core() as conn:
+            stored_id = _find(conn, site, article.post_id, key)
+            if stored_id is None:
                 # New articles (most of a first crawl) go in through Core: the ORM's
                 # unit of work cost 5x more per article than fetching and extracting it.
-                _insert_new(s.connection(), self._term_ids, article, record, digest, now,
+                _insert_new(conn, self._term_ids, article, record, digest, now,
                             run_id=run_id, fetch_id=fetch_id, extractor_version=extractor_version)
                 return "new"
+        with self.session() as s:
+            row = s.get(Article, stored_id)
             outcome = "unchanged" if row.content_hash == digest else "updated"
             if seen:
                 row.last_seen = row.last_checked = now
@@ -232,12 +311,21 @@ _FIND = select(Article.id, Article.post_id).where(
     (Article.post_id == bindparam("post_id")) | (Article.url_key == bindparam("key")))
 
 
-def _find(s: Session, site: str, post_id: int | None, key: str) -> Article | None:
-    matches = s.execute(_FIND, {"site": site, "post_id": post_id, "key": key}).all()
+def _cause(exc: BaseException) -> BaseException:
+    """Undoing a savepoint SQLite already rolled back fails too ("no such savepoint"):
+    the error that rolled it back is earlier in the chain."""
+    while "no such savepoint" in str(exc) and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
+
+
+def _find(conn: Connection, site: str, post_id: int | None, key: str) -> int | None:
+    """The id of the stored article with this post ID (first) or canonical path."""
+    matches = conn.execute(_FIND, {"site": site, "post_id": post_id, "key": key}).all()
     if not matches:
         return None
     by_post = [i for i, stored_post in matches if post_id is not None and stored_post == post_id]
-    return s.get(Article, by_post[0] if by_post else matches[0][0])
+    return by_post[0] if by_post else matches[0][0]
 
 
 _SCALARS = ("url", "canonical_url", "post_id", "title", "description", "body", "body_html",

@@ -26,6 +26,24 @@ def configure(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
+        # The sqlite3 module's own transaction handling breaks SAVEPOINT (a crawl's writes
+        # are savepoints in one long transaction): SQLAlchemy emits BEGIN itself instead.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def transaction_lost(session) -> bool:
+    """After an error: did SQLite roll back the session's whole transaction on its own?
+    (It does for SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM.)"""
+    if session.bind.dialect.name != "sqlite":
+        return False
+    try:
+        return not session.connection().connection.driver_connection.in_transaction
+    except Exception:  # the connection itself is gone: nothing of the transaction is left
+        return True
 
 
 # -- full-text search ----------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""Extraction in worker processes: the same articles as in-process extraction, and a
+worker that dies costs one recorded failure, not the crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+from conftest import SITE, run_cli
+from test_crawl import assert_matches_expected, stored
+
+from drmcrawl.extract import NotAnArticle
+from drmcrawl.extract.pool import Extractor, WorkerCrashed, extract_response
+
+PAGE = SITE / "fia-told-to-stop-misuse-of-cybercrimes-law" / "index.html"
+
+
+def die_on_crash_urls(body: bytes, content_type: str, url: str, profile: str | None):
+    """What a segfault in a C library does to a worker."""
+    if "crash" in url:
+        os._exit(1)
+    return extract_response(body, content_type, url, profile)
+
+
+def run(extractor: Extractor, *pages):
+    async def all_pages():
+        return await asyncio.gather(*(extractor.extract(*page) for page in pages), return_exceptions=True)
+    try:
+        return asyncio.run(all_pages())
+    finally:
+        extractor.close()
+
+
+def test_a_worker_extracts_what_this_process_extracts():
+    page = (PAGE.read_bytes(), "text/html; charset=UTF-8", "http://127.0.0.1:1/story/", "drm")
+    inline, = run(Extractor(0), page)
+    pooled, = run(Extractor(1), page)
+    assert pooled == inline and inline.title.startswith("FIA told to stop")
+
+
+def test_not_an_article_comes_back_from_the_worker_as_itself():
+    result, = run(Extractor(1), (b"<html><body>nothing</body></html>", "text/html", "http://h/x/", None))
+    assert isinstance(result, NotAnArticle)
+
+
+def test_a_dead_worker_is_replaced_and_only_the_page_that_killed_it_fails():
+    good = (PAGE.read_bytes(), "text/html; charset=UTF-8", "http://127.0.0.1:1/story/", "drm")
+    crash = (b"<html></html>", "text/html", "http://127.0.0.1:1/crash/", "drm")
+    extractor = Extractor(1, die_on_crash_urls)
+    first, = run(extractor, crash)
+    assert isinstance(first, WorkerCrashed) and extractor.replaced_pools == 2
+    after, = run(extractor, good)  # a fresh pool takes the next pages
+    assert after.title
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_a_crawl_stores_the_same_articles_with_and_without_workers(tmp_path, site_server, workers):
+    db = tmp_path / "crawl.sqlite"
+    result = run_cli("crawl", "--base-url", site_server.url, "--db", str(db), "--extract-workers", workers)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert_matches_expected(stored(db))
