@@ -78,3 +78,19 @@ def test_slug_match_transliterates(text, slug):
 
 def test_accented_slug_matches_accented_title():
     assert slug_match("Été chaud à Paris", slug_words("https://example.com/%C3%A9t%C3%A9-chaud-a-paris")) == 1.0
+
+
+KICKER_COLON = "Storm damage: Bridge closed for repairs"
+KICKER_DASH = "Storm damage - Bridge closed for repairs"
+
+
+def test_punctuation_of_the_browser_title_wins_over_rewritten_jsonld():
+    html = page(KICKER_DASH, og=KICKER_COLON, twitter=None, title=KICKER_COLON + " - Region")
+    article = extract(html, "https://news.example.com/local/1234")
+    assert (article.title, article.sources["title"]) == (KICKER_COLON, "meta.og:title (agreed)")
+
+
+@pytest.mark.parametrize("title", [KICKER_DASH + " - Region", "Example News", None])
+def test_jsonld_punctuation_kept_unless_the_browser_title_shows_the_og_form(title):
+    html = page(KICKER_DASH, og=KICKER_COLON, twitter=None, title=title)
+    assert extract(html, "https://news.example.com/local/1234").title == KICKER_DASH

@@ -1,10 +1,13 @@
 """Which of the titles a page gives itself is the headline.
 
-JSON-LD `headline` is trusted first (it measured better than h1 or og:title), but some
-CMSs fill it with a separate SEO headline. It gives way to og:title only on two signals
-that do not depend on the site: the three titles meant for people (og:title,
-twitter:title, the browser's <title>) all say the same thing, and the URL slug, made
-from the headline the editor published, matches that text better than the JSON-LD one."""
+JSON-LD `headline` is trusted first (it measured better than h1 or og:title). It gives
+way to og:title in two cases, on signals that do not depend on the site:
+- some CMSs fill it with a separate SEO headline: og:title wins when the three titles
+  meant for people (og:title, twitter:title, the browser's <title>) all say the same
+  thing and the URL slug, made from the headline the editor published, matches that
+  text better than the JSON-LD one;
+- JSON-LD serialisers rewrite punctuation ("Kicker - Headline" for "Kicker: Headline",
+  quotes): with the same words in both, the form <title> repeats wins."""
 
 from __future__ import annotations
 
@@ -27,22 +30,33 @@ def agreed_title(doc: Document, headline: str | None) -> str | None:
     twitter = _meta(doc, "twitter:title")
     element = doc.tree.find(".//title")
     page = " ".join(element.text_content().split()) if element is not None else ""
-    if not (og and twitter and page and headline):
+    if not (og and page and headline) or _fold(og) == _fold(headline):
         return None
-    if _words(og) != _words(twitter) or not same_title(page, og):
-        return None
+    if _words(og) == _words(headline):  # punctuation differs
+        return og if _repeats(page, og) and not _repeats(page, headline) else None
+    return og if _seo_headline(headline, og, twitter, page, doc.url) else None
+
+
+def _seo_headline(headline: str, og: str, twitter: str, page: str, url: str) -> bool:
+    """og:title, twitter:title and <title> agree on another headline, and the URL slug
+    sides with them."""
+    if not twitter or _words(og) != _words(twitter) or not same_title(page, og):
+        return False
     if same_title(og, headline) or same_title(headline, og):
-        return None
-    slug = slug_words(doc.url)
-    return og if slug_match(og, slug) > slug_match(headline, slug) else None
+        return False
+    slug = slug_words(url)
+    return slug_match(og, slug) > slug_match(headline, slug)
 
 
 def same_title(longer: str, shorter: str) -> bool:
     """The same words, or `shorter` followed by a separator and more (a site name)."""
-    if _words(longer) == _words(shorter):
-        return True
-    longer, shorter = _fold(longer), _fold(shorter)
-    return any(longer.startswith(shorter + sep) for sep in SEPARATORS)
+    return _words(longer) == _words(shorter) or _repeats(longer, shorter)
+
+
+def _repeats(page: str, text: str) -> bool:
+    """`page` is `text` as written, alone or followed by a separator and more."""
+    page, text = _fold(page), _fold(text)
+    return page == text or any(page.startswith(text + sep) for sep in SEPARATORS)
 
 
 def slug_words(url: str) -> list[str]:
