@@ -94,3 +94,9 @@ def test_punctuation_of_the_browser_title_wins_over_rewritten_jsonld():
 def test_jsonld_punctuation_kept_unless_the_browser_title_shows_the_og_form(title):
     html = page(KICKER_DASH, og=KICKER_COLON, twitter=None, title=title)
     assert extract(html, "https://news.example.com/local/1234").title == KICKER_DASH
+
+
+def test_quote_style_and_closing_full_stop_are_not_another_form():
+    html = page("Mayor won’t run again", og="Mayor won't run again.", twitter=None, title="Mayor won't run again.")
+    article = extract(html, "https://news.example.com/local/1234")
+    assert (article.title, article.sources["title"]) == ("Mayor won’t run again", "jsonld.headline")

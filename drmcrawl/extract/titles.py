@@ -21,6 +21,8 @@ SEPARATORS = (" - ", " – ", " — ", " | ", " :: ", " · ")
 _WORD = re.compile(r"[^\W_]+")
 _EXTENSION = re.compile(r"\.[a-z]{2,5}$", re.I)
 # URL slugs spell umlauts out ("gruenen"), or drop their dots ("grunen"): both are tried.
+_TYPOGRAPHY = str.maketrans({**dict.fromkeys("‘’‚‛‹›", "'"), **dict.fromkeys("“”„‟«»", '"'),
+                             **dict.fromkeys("–—", "-")})
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
@@ -30,7 +32,7 @@ def agreed_title(doc: Document, headline: str | None) -> str | None:
     twitter = _meta(doc, "twitter:title")
     element = doc.tree.find(".//title")
     page = " ".join(element.text_content().split()) if element is not None else ""
-    if not (og and page and headline) or _fold(og) == _fold(headline):
+    if not (og and page and headline) or _form(og) == _form(headline):
         return None
     if _words(og) == _words(headline):  # punctuation differs
         return og if _repeats(page, og) and not _repeats(page, headline) else None
@@ -85,6 +87,12 @@ def _meta(doc: Document, key: str) -> str:
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(_fold(text))
+
+
+def _form(text: str) -> str:
+    """How a headline is written, less what is only typography: quote and dash styles,
+    a closing full stop."""
+    return _fold(text).translate(_TYPOGRAPHY).removesuffix(".")
 
 
 def _fold(text: str) -> str:
