@@ -1,9 +1,10 @@
 """Article extraction: pure functions, `html + url -> Article`. No Scrapy here.
 
 Layers fill fields in order, each only where the field is still empty:
-site profile -> JSON-LD -> on-page headline -> meta tags -> profile fallbacks (visible
-dates) -> DOM heuristics (bylines, tag lists, main content, URL date) -> the credited
-publisher as author when no person is named.
+site profile -> JSON-LD (its headline may give way to og:title, see titles.py) ->
+on-page headline -> meta tags -> profile fallbacks (visible dates) -> DOM heuristics
+(bylines, tag lists, main content, URL date) -> the credited publisher as author when
+no person is named.
 `Article.sources` records which layer produced each field."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from drmcrawl.extract.dom import fill_from_dom, fill_headline
 from drmcrawl.extract.model import RECORD_FIELDS, Article, Term
 from drmcrawl.extract.structured import fill_credited_publisher, fill_from_jsonld, fill_from_meta
 from drmcrawl.extract.template import SiteTemplate
+from drmcrawl.extract.titles import SEPARATORS as _TITLE_SEPARATORS
 
 __all__ = [
     "Article",
@@ -31,7 +33,6 @@ __all__ = [
     "extract_document",
 ]
 
-_TITLE_SEPARATORS = (" - ", " – ", " — ", " | ", " :: ", " · ")
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 
 

@@ -11,6 +11,7 @@ from drmcrawl.extract.authors import clean_authors
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document, node_types
 from drmcrawl.extract.model import Article, Term
+from drmcrawl.extract.titles import agreed_title
 
 _COMMA_LIST = re.compile(r"\s*[,;]\s*")
 
@@ -57,7 +58,9 @@ def fill_from_jsonld(doc: Document, article: Article, zone: tzinfo | None) -> No
     src = "jsonld."
     wants = article.wants
     if wants("title"):
-        article.set("title", _text(node.get("headline")), src + "headline")
+        headline = _text(node.get("headline"))
+        article.set("title", agreed_title(doc, headline), "meta.og:title (agreed)")
+        article.set("title", headline, src + "headline")
     if wants("authors"):
         article.set("authors", _person_names(doc, node.get("author")), src + "author")
     if wants("published"):
