@@ -149,22 +149,48 @@ def reextract(archive: Path | None, baseline: dict | None, log) -> dict:
 
 
 # -- 4 + 5: export and search ---------------------------------------------------------------
-EXPORT_SQL = """
-select a.url, a.canonical_url, a.post_id, a.site, a.title,
-  (select group_concat(name, '; ') from (select au.name from article_authors l join authors au on au.id = l.author_id
-     where l.article_id = a.id order by l.position)),
-  a.published_utc, a.modified_utc,
-  (select group_concat(name, '; ') from (select t.name from article_tags l join tags t on t.id = l.tag_id
-     where l.article_id = a.id order by l.position)),
-  (select group_concat(slug, '; ') from (select t.slug from article_tags l join tags t on t.id = l.tag_id
-     where l.article_id = a.id order by l.position)),
-  (select group_concat(name, '; ') from (select c.name from article_categories l join categories c
-     on c.id = l.category_id where l.article_id = a.id order by l.position)),
-  (select group_concat(slug, '; ') from (select c.slug from article_categories l join categories c
-     on c.id = l.category_id where l.article_id = a.id order by l.position)),
-  a.description, a.body, a.body_html, a.image_url, a.image_caption, a.language, a.word_count, a.sources
-from articles a order by a.published_utc desc nulls last, a.id;
-"""
+# The floor for `drmcrawl export --format csv`: sqlite3 itself producing the same cells
+# (compared after every run, `same_rows`): terms joined with "; " in page order, times as
+# ISO 8601 in the article's own offset (microseconds only when set, naive UTC without an
+# offset), `sources` re-dumped with sorted keys, cells that start like a spreadsheet
+# formula prefixed with ', header = the record fields.
+def _guard(cell: str) -> str:
+    return (f"CASE WHEN substr({cell}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13)) "
+            f"THEN '''' || {cell} ELSE {cell} END")
+
+
+def _terms(link: str, term: str, fk: str, column: str) -> str:
+    joined = "group_concat(v, '; ')"
+    return (f"(SELECT {_guard(joined)} FROM (SELECT coalesce(x.{column}, '') AS v FROM {link} l "
+            f"JOIN {term} x ON x.id = l.{fk} WHERE l.article_id = a.id ORDER BY l.position))")
+
+
+def _iso(name: str) -> str:
+    utc, off = f"a.{name}_utc", f"a.{name}_offset"
+    fraction = f"coalesce(nullif(substr({utc}, 20), '.000000'), '')"
+    return (f"CASE WHEN {utc} IS NULL THEN NULL WHEN {off} IS NULL THEN replace(substr({utc}, 1, 19), ' ', 'T') "
+            f"|| {fraction} ELSE strftime('%Y-%m-%dT%H:%M:%S', substr({utc}, 1, 19), {off} || ' minutes') "
+            f"|| {fraction} || printf('%s%02d:%02d', CASE WHEN {off} < 0 THEN '-' ELSE '+' END, abs({off}) / 60, "
+            f"abs({off}) % 60) END")
+
+
+_SOURCES = ("CASE WHEN json_type(a.sources) = 'object' THEN '{' || coalesce((SELECT group_concat(json_quote(key) "
+            "|| ': ' || json_quote(value), ', ') FROM (SELECT key, value FROM json_each(a.sources) ORDER BY key)), '') "
+            "|| '}' END")
+_EXPORT_COLUMNS = {
+    "authors": _terms("article_authors", "authors", "author_id", "name"),
+    "published": _iso("published"), "modified": _iso("modified"),
+    "tags": _terms("article_tags", "tags", "tag_id", "name"),
+    "tag_slugs": _terms("article_tags", "tags", "tag_id", "slug"),
+    "categories": _terms("article_categories", "categories", "category_id", "name"),
+    "category_slugs": _terms("article_categories", "categories", "category_id", "slug"),
+    "sources": _SOURCES, "post_id": "a.post_id", "word_count": "a.word_count",
+}
+EXPORT_FIELDS = ("url", "canonical_url", "post_id", "site", "title", "authors", "published", "modified", "tags",
+                 "tag_slugs", "categories", "category_slugs", "description", "body", "body_html", "image_url",
+                 "image_caption", "language", "word_count", "sources")
+EXPORT_SQL = ("SELECT " + ",\n  ".join(f"{_EXPORT_COLUMNS.get(n, _guard('a.' + n))} AS {n}" for n in EXPORT_FIELDS)
+              + "\nFROM articles a ORDER BY a.published_utc DESC NULLS LAST, a.id;")
 
 
 def export_and_search(rows: int, small_rows: int, pages: int, log) -> dict:
@@ -200,9 +226,28 @@ def _export_pair(db: Path, tmp: Path, count: int, sqlite3: str | None, log) -> d
         floor["bytes"] = (tmp / "floor.csv").stat().st_size
         entry["sqlite3"] = floor
         entry["ratio"] = floor["wall_s"] / drm["wall_s"]
+        entry["same_rows"] = _same_rows(csv_path, tmp / "floor.csv")
     log(f"export {count}: drmcrawl {drm['wall_s']:.1f} s {drm['rss_mb']:.0f} MB"
-        + (f"; sqlite3 -csv {entry['sqlite3']['wall_s']:.1f} s" if sqlite3 else "; sqlite3 missing"))
+        + (f"; sqlite3 -csv {entry['sqlite3']['wall_s']:.1f} s, same rows: {entry['same_rows']}" if sqlite3
+           else "; sqlite3 missing"))
     return entry
+
+
+def _same_rows(ours: Path, floor: Path) -> bool | str:
+    """True when both CSV files hold the same header and cells (their quoting differs:
+    sqlite3 quotes every non-ASCII cell), else where they first differ (not raised: the
+    timing stays in the report)."""
+    import csv
+    csv.field_size_limit(1 << 30)
+    with open(ours, encoding="utf-8", newline="") as a, open(floor, encoding="utf-8", newline="") as b:
+        mine, theirs = csv.reader(a), csv.reader(b)
+        for n, (x, y) in enumerate(zip(mine, theirs)):
+            if x != y:
+                column = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+                return f"row {n} column {column} differs"
+        if next(mine, None) is not None or next(theirs, None) is not None:
+            return "row counts differ"
+    return True
 
 
 def _sqlite_floor(sqlite3: str, db: Path, fh) -> dict:
@@ -255,7 +300,8 @@ def table(res: dict) -> str:
     if "export" in res:
         for e in res["export"]["export"]:
             d, s = e["drmcrawl"], e.get("sqlite3")
-            base = f"`sqlite3 -csv` {s['wall_s']:.2f} s" if s else "sqlite3 not installed"
+            same = "same rows" if e.get("same_rows") is True else f"NOT the same rows: {e.get('same_rows')}"
+            base = f"`sqlite3 -csv` {s['wall_s']:.2f} s ({same})" if s else "sqlite3 not installed"
             cpu = f"{d['cpu_s']:.1f} s" + (f" vs {s['cpu_s']:.1f} s" if s else "")
             rss = f"{d['rss_mb']:.0f} MB" + (f" vs {s['rss_mb']:.0f} MB" if s else "")
             rows.append(f"| CSV export {e['rows']:,} articles ({d['bytes'] / 1e6:.0f} MB) | {d['wall_s']:.2f} s, "

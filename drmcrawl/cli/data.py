@@ -45,18 +45,20 @@ def export(formats: tuple[str, ...], output: str | None, force: bool, excel: boo
     if bundle:
         _export_bundle(archive, Path(bundle), formats, filters, force, excel)
         return
-    from drmcrawl.export import export_files, write_csv, write_jsonl
+    from drmcrawl.export import export_archive_csv, export_files, write_archive_csv, write_jsonl
     from drmcrawl.storage.query import iter_records
 
-    records = iter_records(archive, filters)
     if output:
-        count = run(lambda: export_files(records, {formats[0]: Path(output)}, excel=excel, force=force))
+        if formats[0] == "csv":
+            count = run(lambda: export_archive_csv(archive, filters, Path(output), excel=excel, force=force))
+        else:
+            count = run(lambda: export_files(iter_records(archive, filters), {formats[0]: Path(output)}, force=force))
         click.echo(f"{plural(count, 'article')} written to {output}", err=True)
         return
     if formats[0] == "csv":
-        run(lambda: write_csv(records, sys.stdout, excel=excel))
+        run(lambda: write_archive_csv(archive, sys.stdout, filters, excel=excel))
     else:
-        run(lambda: write_jsonl(records, sys.stdout))
+        run(lambda: write_jsonl(iter_records(archive, filters), sys.stdout))
 
 
 def _check_export_usage(formats, output, excel, bundle) -> list[str]:

@@ -12,10 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, null, or_, select
+from sqlalchemy import Text, func, null, or_, select, type_coerce
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from drmcrawl.extract.model import RECORD_FIELDS
 from drmcrawl.storage import sqlite
 from drmcrawl.storage.models import (
     Article,
@@ -156,6 +158,49 @@ def _terms_by_article(s: Session, link, model, fk, ids: list[int], slug: bool = 
     for article_id, name, slug_value in s.execute(query):
         found.setdefault(article_id, []).append((name, slug_value))
     return found
+
+
+# -- flat rows: the one-query export ---------------------------------------------------
+def has_flat_rows(archive: Archive) -> bool:
+    """Whether `iter_flat_rows` works on this database (its SQL is SQLite's)."""
+    return archive.engine.dialect.name == "sqlite"
+
+
+# Flat rows hold whole bodies (~4 KB, in memory up to 4 bytes a character once a cell
+# has an emoji): 100 keeps a chunk's text a few MB; 500 measured +20 MB peak RSS, no faster.
+FLAT_CHUNK = 100
+
+
+def iter_flat_rows(archive: Archive, filters: Filters = Filters(), separator: str = "; ",
+                   chunk: int = FLAT_CHUNK) -> Iterator[list[Row]]:
+    """The matching articles as rows (tuples) in RECORD_FIELDS order, newest first, in
+    lists of up to `chunk` rows, from ONE streamed query: term lists already joined with
+    `separator` in page order (NULL when empty), times as the records' ISO text, `sources`
+    as its stored JSON text; other columns as stored. What a CSV export needs without
+    assembling a record per row (~70% of its time on the record path); same filters and
+    order as `iter_records`."""
+    query = select(*_flat_columns(separator)).where(*conditions(filters)).order_by(*NEWEST_FIRST)
+    with archive.session() as s:
+        result = s.execute(query.limit(filters.limit).execution_options(yield_per=chunk))
+        for part in result.partitions():
+            yield part
+
+
+def _flat_columns(separator: str) -> list:
+    def terms(link: str, term: str, fk: str, column_name: str = "name"):
+        return sqlite.joined_terms(link, term, fk, column_name, separator)
+
+    computed = {
+        "authors": terms("article_authors", "authors", "author_id"),
+        "published": sqlite.iso_time("published"),
+        "modified": sqlite.iso_time("modified"),
+        "tags": terms("article_tags", "tags", "tag_id"),
+        "tag_slugs": terms("article_tags", "tags", "tag_id", "slug"),
+        "categories": terms("article_categories", "categories", "category_id"),
+        "category_slugs": terms("article_categories", "categories", "category_id", "slug"),
+        "sources": type_coerce(Article.sources, Text),  # the JSON text, not parsed per row
+    }
+    return [(computed[name] if name in computed else getattr(Article, name)).label(name) for name in RECORD_FIELDS]
 
 
 @dataclass

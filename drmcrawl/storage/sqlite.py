@@ -4,7 +4,7 @@ connection pragmas (WAL so analysts can read during a crawl) and the full-text i
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, column, event, func, literal_column, select, table
+from sqlalchemy import Text, bindparam, column, event, func, literal_column, select, table
 from sqlalchemy.engine import Connection, Engine
 
 from drmcrawl.storage import views
@@ -205,3 +205,34 @@ def _after_create(_metadata, connection: Connection, **_kw) -> None:
     views.ensure_views(connection)
     if connection.dialect.name == "sqlite":
         ensure_search(connection)
+
+
+# -- flat export rows ---------------------------------------------------------------------
+# Pieces of the one-query CSV export (`query.iter_flat_rows`): SQL expressions that give,
+# per `articles` row, the exact text the record path (repository.record_of) produces in
+# Python, so no per-row Python assembly is needed.
+def joined_terms(link: str, term: str, fk: str, column_name: str, separator: str):
+    """One article's term names (or slugs) in page order joined with `separator`, NULL
+    when it has none. SQLite before 3.44 has no ORDER BY inside group_concat; it keeps the
+    order of an ordered subquery (the query flattener's rule 16 keeps the subquery for
+    exactly this use), as the search index's `_names_of` relies on too."""
+    sep = "'" + separator.replace("'", "''") + "'"
+    return literal_column(
+        f"(SELECT group_concat(v, {sep}) FROM (SELECT coalesce(x.{column_name}, '') AS v FROM {link} l "
+        f"JOIN {term} x ON x.id = l.{fk} WHERE l.article_id = articles.id ORDER BY l.position))", Text)
+
+
+def iso_time(name: str):
+    """`<name>_utc` and `<name>_offset` as the text `join_time(...).isoformat()` gives:
+    local time in the stored offset with +HH:MM, microseconds only when not zero, naive
+    UTC when there is no offset. The clock arithmetic runs on whole seconds (the first 19
+    characters of the stored time) and the stored fraction is appended as is: SQLite
+    rounds fractions to milliseconds, which could move a .9995 s time by a second."""
+    utc, offset = f"articles.{name}_utc", f"articles.{name}_offset"
+    fraction = f"coalesce(nullif(substr({utc}, 20), '.000000'), '')"
+    return literal_column(
+        f"(CASE WHEN {utc} IS NULL THEN NULL "
+        f"WHEN {offset} IS NULL THEN replace(substr({utc}, 1, 19), ' ', 'T') || {fraction} "
+        f"ELSE strftime('%Y-%m-%dT%H:%M:%S', substr({utc}, 1, 19), {offset} || ' minutes') || {fraction} "
+        f"|| printf('%s%02d:%02d', CASE WHEN {offset} < 0 THEN '-' ELSE '+' END, "
+        f"abs({offset}) / 60, abs({offset}) % 60) END)", Text)
