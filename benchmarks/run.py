@@ -241,9 +241,9 @@ def _same_rows(ours: Path, floor: Path) -> bool | str:
     csv.field_size_limit(1 << 30)
     with open(ours, encoding="utf-8", newline="") as a, open(floor, encoding="utf-8", newline="") as b:
         mine, theirs = csv.reader(a), csv.reader(b)
-        for n, (x, y) in enumerate(zip(mine, theirs)):
+        for n, (x, y) in enumerate(zip(mine, theirs, strict=False)):
             if x != y:
-                column = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+                column = next((i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q), min(len(x), len(y)))
                 return f"row {n} column {column} differs"
         if next(mine, None) is not None or next(theirs, None) is not None:
             return "row counts differ"

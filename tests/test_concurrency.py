@@ -62,7 +62,8 @@ def test_analyst_reads_and_exports_during_the_crawl(running_crawl):
         let_through += step
         # The crawl commits its writes every second: the first of these articles becomes
         # visible then, while the crawl is still writing the others.
-        assert wait_for(lambda: article_count(db) > let_through - step, timeout=60, proc=crawl)
+        before = let_through - step
+        assert wait_for(lambda: article_count(db) > before, timeout=60, proc=crawl)  # noqa: B023
         count, bad = analyst_pass(db)
         seen.append(count)
         problems += bad

@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 
 from drmcrawl.export import csv_cell, csv_field, write_archive_csv, write_csv, write_flat_csv
 from drmcrawl.extract import RECORD_FIELDS
-from drmcrawl.storage import Archive
-from drmcrawl.storage import query
+from drmcrawl.storage import Archive, query
 from drmcrawl.storage.query import Filters, iter_flat_rows, iter_records
 
 URDU = 12265  # post id of the fixture site's Urdu article
@@ -69,13 +68,16 @@ def varied(crawled_archive, tmp_path_factory) -> Path:
     return db
 
 
-def record_path_csv(db: Path, filters: Filters = Filters(), excel: bool = False) -> str:
+NO_FILTERS = Filters()
+
+
+def record_path_csv(db: Path, filters: Filters = NO_FILTERS, excel: bool = False) -> str:
     out = io.StringIO(newline="")
     write_csv(iter_records(Archive(db), filters), out, excel=excel)
     return out.getvalue()
 
 
-def flat_path_csv(db: Path, filters: Filters = Filters(), excel: bool = False) -> str:
+def flat_path_csv(db: Path, filters: Filters = NO_FILTERS, excel: bool = False) -> str:
     out = io.StringIO(newline="")
     write_archive_csv(Archive(db), out, filters, excel=excel)
     return out.getvalue()

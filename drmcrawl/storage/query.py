@@ -182,8 +182,7 @@ def iter_flat_rows(archive: Archive, filters: Filters = Filters(), separator: st
     query = select(*_flat_columns(separator)).where(*conditions(filters)).order_by(*NEWEST_FIRST)
     with archive.session() as s:
         result = s.execute(query.limit(filters.limit).execution_options(yield_per=chunk))
-        for part in result.partitions():
-            yield part
+        yield from result.partitions()
 
 
 def _flat_columns(separator: str) -> list:
