@@ -147,3 +147,21 @@ def test_search_honours_filters(db):
     tagged = json.loads(cli("search", "PTA", "--tag", "vpn", "--format", "json", "--db", db).stdout)
     assert [r["title"] for r in tagged] == ["PAKISTAN: Telecom regulator confirms ‘whitelisting’ VPNs"]
     assert cli("search", "PTA", "--author", "Nobody", "--db", db).stderr == "0 matches\n"
+
+
+@pytest.mark.parametrize("query", ["pakistan", "court", "vpn", "data protection"])
+def test_unfiltered_search_ranks_inside_the_index_exactly_as_the_filtered_join(db, query):
+    """Without filters the best N are ranked inside the FTS index; a filter that keeps
+    every article takes the join path. Same hits, same order, same snippets."""
+    from drmcrawl.storage import Archive
+    from drmcrawl.storage.query import Filters, search
+
+    archive = Archive(db)
+    try:
+        for limit in (1, 3, 50):
+            fast = search(archive, query, Filters(limit=limit))
+            joined = search(archive, query, Filters(limit=limit, sites=("drm",)))
+            assert fast and fast == joined
+            assert len(fast) == min(limit, len(search(archive, query, Filters(limit=1000))))
+    finally:
+        archive.close()

@@ -262,26 +262,29 @@ def search(archive: Archive, text: str, filters: Filters = Filters(), raw: bool 
     if not text.strip():
         raise ValueError("empty search query")
     match = text if raw else quote_query(text)
-    fts = sqlite.match_subquery(match)
+    where = conditions(filters)
+    fts = sqlite.match_subquery(match, limit=None if where else filters.limit)
     query = (
         select(Article.id, fts.c.score, Article.published_utc, Article.published_offset,
-               Article.title, Article.url, fts.c.snippet)
+               Article.title, Article.url)
         .join(fts, fts.c.rowid == Article.id)
-        .where(*conditions(filters))
+        .where(*where)
         .order_by(fts.c.score, Article.id)
         .limit(filters.limit)
     )
     with archive.session() as s:
         try:
+            sqlite.begin_read(s.connection())  # the hits and their snippets: one snapshot
             rows = s.execute(query).all()
+            found = sqlite.snippets(s.connection(), match, [row[0] for row in rows])
         except OperationalError as exc:
             if raw and "fts5" in str(exc.orig):
                 raise ValueError(f"bad FTS5 query {text!r} ({exc.orig}); without --raw the words are "
                                  "searched as plain text") from None
             raise
     hits = []
-    for article_id, score, utc, offset, title, url, snippet in rows:
+    for article_id, score, utc, offset, title, url in rows:
         published = join_time(utc, offset)
-        snippet = " ".join((snippet or "").split())  # one line in every output format
+        snippet = " ".join((found.get(article_id) or "").split())  # one line in every output format
         hits.append(Hit(article_id, score, published.isoformat() if published else None, title, url, snippet))
     return hits

@@ -169,20 +169,30 @@ SNIPPET_TOKENS = 16
 BM25_WEIGHTS = (5.0, 1.0, 3.0, 3.0)
 
 
-def match_subquery(match: str):
-    """rowid, bm25 score (lower = better) and a snippet with matches wrapped in [ ] for
-    every article matching the FTS5 query `match` (a bound parameter)."""
+def match_subquery(match: str, limit: int | None = None):
+    """rowid and bm25 score (lower = better) of the articles matching the FTS5 query
+    `match` (a bound parameter). `limit`: only the best that many, ranked inside the index
+    (without filters on article columns nothing else can reorder them): joining every
+    match to `articles` before sorting took 3x longer for a word in 76,000 of 100,000."""
     fts = literal_column(FTS_TABLE)
-    return (
-        select(
-            column("rowid"),
-            func.bm25(fts, *BM25_WEIGHTS).label("score"),
-            func.snippet(fts, -1, "[", "]", "…", SNIPPET_TOKENS).label("snippet"),
-        )
-        .select_from(table(FTS_TABLE))
-        .where(fts.op("MATCH")(bindparam("fts_query", match)))
-        .subquery("fts")
-    )
+    score = func.bm25(fts, *BM25_WEIGHTS).label("score")
+    query = (select(column("rowid"), score)
+             .select_from(table(FTS_TABLE))
+             .where(fts.op("MATCH")(bindparam("fts_query", match))))
+    if limit is not None:
+        query = query.order_by(score, column("rowid")).limit(limit)
+    return query.subquery("fts")
+
+
+def snippets(connection: Connection, match: str, rowids: list[int]) -> dict[int, str]:
+    """rowid -> a snippet with the matches wrapped in [ ], for these rows only."""
+    if not rowids:
+        return {}
+    fts = literal_column(FTS_TABLE)
+    query = (select(column("rowid"), func.snippet(fts, -1, "[", "]", "…", SNIPPET_TOKENS))
+             .select_from(table(FTS_TABLE))
+             .where(fts.op("MATCH")(bindparam("fts_query", match)), column("rowid").in_(rowids)))
+    return dict(connection.execute(query).all())
 
 
 def begin_read(connection: Connection) -> None:
