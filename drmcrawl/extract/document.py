@@ -164,7 +164,7 @@ def _parse(html: str) -> etree._Element:
     # lxml refuses str input that carries an XML encoding declaration.
     if html.lstrip().startswith("<?xml"):
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    if not html.strip():
+    if not html or html.isspace():  # not `html.strip()`: that copies the whole page
         html = "<html></html>"
     parser = getattr(_PARSERS, "html", None)
     if parser is None:  # lxml parsers must not be shared between threads
@@ -176,8 +176,12 @@ def _html_parser() -> etree.HTMLParser:
     """lxml.html's parser with a C-level element class lookup. The default lookup is a
     Python callback run for every element object handed to Python (hundreds per page, a
     tenth of extraction time); it only picks form-control classes, which extraction never
-    uses: all elements are plain HtmlElement here, with the same API."""
-    parser = lxml.html.HTMLParser()
+    uses: all elements are plain HtmlElement here, with the same API.
+
+    No ID table either (`collect_ids=False`): nothing here looks elements up by ID, and
+    WordPress menus repeat IDs, each repeat a libxml2 error turned into a Python log
+    entry (an eighth of the parse on a DRM page)."""
+    parser = lxml.html.HTMLParser(collect_ids=False)
     parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
         element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
         pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
