@@ -157,13 +157,18 @@ class JNewsProfile(Profile):
             # find the sidebar's links and dates.
             for name in _KNOWN_PLACES:
                 article.settle(name, f"profile.{self.name}")
+        # Fuzzy date parsing is costly: only for a date the structured layers left open.
+        wants_published, wants_modified = article.wants("published"), article.wants("modified")
+        if not (wants_published or wants_modified):
+            return
         text = _first_text(places.having("jeg_meta_date"))
         if not text or not _YEAR.search(text):
             return
         published, modified = split_visible_date(text)
         source = f"profile.{self.name}.visible_date"
-        article.set("published", parse_date(published, self.zone), source)
-        if modified:
+        if wants_published:
+            article.set("published", parse_date(published, self.zone), source)
+        if modified and wants_modified:
             article.set("modified", parse_date(modified, self.zone), source)
 
 
