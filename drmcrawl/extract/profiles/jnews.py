@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from drmcrawl.extract.body import body_html, body_text, clean_copy
+from drmcrawl.extract.body import Junk, body_html, body_text, clean_copy
 from drmcrawl.extract.dates import parse_date, split_visible_date
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.model import Article, Term
@@ -112,7 +112,7 @@ def _may_name_a_place(classes: str) -> bool:
 _MARKUP = _css(".jeg_viewport, h1.jeg_post_title, .jeg_meta_author")
 
 # Junk that JNews and its plugins insert inside `.content-inner`.
-_BODY_JUNK = _css(
+_BODY_JUNK = Junk(
     ".jnews_inline_related_post_wrapper, .jnews_inline_related_post, .jeg_postblock, "
     ".jeg_ad, .jnews_content_inline_ads, .jeg_post_source, .jeg_post_via, .jeg_post_tags, "
     ".jeg_share_button, .jeg_share_top_container, .jeg_share_bottom_container, "
