@@ -68,10 +68,12 @@ class Document:
         """`<meta>` content by lower-cased name/property/itemprop, in page order."""
         found: dict[str, list[str]] = defaultdict(list)
         for el in self.tree.iter("meta"):
-            key = el.get("property") or el.get("name") or el.get("itemprop")
             content = el.get("content")
-            if key and content is not None and content.strip():
-                found[key.strip().lower()].append(unescape(content.strip()))
+            if content is None or not (content := content.strip()):
+                continue  # checked first: charset and http-equiv metas need no key lookup
+            key = el.get("property") or el.get("name") or el.get("itemprop")
+            if key:
+                found[key.strip().lower()].append(unescape(content))
         return dict(found)
 
     def meta_first(self, *keys: str) -> tuple[str, str] | None:
@@ -164,7 +166,7 @@ def _parse(html: str) -> etree._Element:
     # lxml refuses str input that carries an XML encoding declaration.
     if html.lstrip().startswith("<?xml"):
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    if not html.strip():
+    if not html or html.isspace():  # not `html.strip()`: that copies the whole page
         html = "<html></html>"
     parser = getattr(_PARSERS, "html", None)
     if parser is None:  # lxml parsers must not be shared between threads
@@ -176,8 +178,12 @@ def _html_parser() -> etree.HTMLParser:
     """lxml.html's parser with a C-level element class lookup. The default lookup is a
     Python callback run for every element object handed to Python (hundreds per page, a
     tenth of extraction time); it only picks form-control classes, which extraction never
-    uses: all elements are plain HtmlElement here, with the same API."""
-    parser = lxml.html.HTMLParser()
+    uses: all elements are plain HtmlElement here, with the same API.
+
+    No ID table either (`collect_ids=False`): nothing here looks elements up by ID, and
+    WordPress menus repeat IDs, each repeat a libxml2 error turned into a Python log
+    entry (an eighth of the parse on a DRM page)."""
+    parser = lxml.html.HTMLParser(collect_ids=False)
     parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
         element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
         pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
@@ -192,13 +198,16 @@ def _load_json(text: str) -> object | None:
     # CDATA wrappers and HTML comments are common around JSON-LD in the wild.
     if text.startswith(("<![CDATA[", "<!--")) or text.endswith(("]]>", "-->")):
         text = re.sub(r"^\s*(<!\[CDATA\[|<!--)|(\]\]>|-->)\s*$", "", text)
-    for candidate in (text, _TRAILING_COMMA.sub(r"\1", _CONTROL_CHARS.sub(" ", text))):
-        try:
-            return json.loads(candidate)
-        except ValueError:
-            continue
-    logger.debug("unparseable JSON-LD: %.80s", text)
-    return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    # Repaired only on failure: two regex passes cost more than decoding Yoast's graph.
+    try:
+        return json.loads(_TRAILING_COMMA.sub(r"\1", _CONTROL_CHARS.sub(" ", text)))
+    except ValueError:
+        logger.debug("unparseable JSON-LD: %.80s", text)
+        return None
 
 
 def _flatten(data: object) -> list[dict]:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from drmcrawl.extract.body import body_html, body_text, clean_copy
+from drmcrawl.extract.body import Junk, body_html, body_text, clean_copy
 from drmcrawl.extract.dates import parse_date, split_visible_date
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.model import Article, Term
@@ -32,23 +32,23 @@ def _css(selector: str) -> CSSSelector:
 
 class _Places:
     """The profile's fields' elements, found in ONE pass over the tree. Nine CSSSelectors
-    (one full-tree XPath scan each) cost twice the parse; here one cheap XPath lists the
-    elements that have a class, and exact class tokens are checked in Python. Same
-    matches, same document order as the CSS selectors `h1.jeg_post_title`,
-    `.jeg_meta_author a`, `.entry-content .content-inner`..., minus those inside foreign
-    blocks."""
+    (one full-tree XPath scan each) cost twice the parse; here one C-level walk hands over
+    the elements, a substring test skips most class attributes, and exact class tokens are
+    checked in Python for the rest. Same matches, same document order as the CSS selectors
+    `h1.jeg_post_title`, `.jeg_meta_author a`, `.entry-content .content-inner`..., minus
+    those inside foreign blocks."""
 
     CLASSES = ("jeg_post_title", "jeg_meta_author", "jeg_meta_date", "jeg_meta_category", "jeg_post_tags",
                "jeg_featured", "content-inner")
-    _WITH_CLASS = etree.XPath("descendant-or-self::*[@class]")  # `//*` builds a much larger node-set
-    _HINT = re.compile("|".join(map(re.escape, CLASSES)))
     _SPACE = re.compile(r"[ \t\n\r\f]+")  # the separators CSS class matching splits on
 
     def __init__(self, tree):
         self.by_class: dict[str, list] = {name: [] for name in self.CLASSES}
-        for el in self._WITH_CLASS(tree):
+        # Not XPath: libxml2 evaluates even `descendant::*[@class]` slower than lxml
+        # walks the tree and reads every class attribute, and contains() far slower.
+        for el in tree.iter(etree.Element):  # elements only: comments have no class
             classes = el.get("class")
-            if self._HINT.search(classes):  # one C-level test; few elements get split
+            if classes and _may_name_a_place(classes):
                 for name in set(self._SPACE.split(classes)).intersection(self.CLASSES):
                     self.by_class[name].append(el)
         self._foreign: dict = {}
@@ -101,10 +101,18 @@ class _Places:
         return answer
 
 
+def _may_name_a_place(classes: str) -> bool:
+    """A substring test true for every class attribute holding one of `_Places.CLASSES`
+    (and a few more): four `in` tests cost less than a regex search (most attributes
+    fail them all)."""
+    return "jeg_post_t" in classes or "jeg_meta_" in classes or "jeg_featured" in classes \
+        or "content-inner" in classes
+
+
 _MARKUP = _css(".jeg_viewport, h1.jeg_post_title, .jeg_meta_author")
 
 # Junk that JNews and its plugins insert inside `.content-inner`.
-_BODY_JUNK = _css(
+_BODY_JUNK = Junk(
     ".jnews_inline_related_post_wrapper, .jnews_inline_related_post, .jeg_postblock, "
     ".jeg_ad, .jnews_content_inline_ads, .jeg_post_source, .jeg_post_via, .jeg_post_tags, "
     ".jeg_share_button, .jeg_share_top_container, .jeg_share_bottom_container, "
@@ -157,13 +165,18 @@ class JNewsProfile(Profile):
             # find the sidebar's links and dates.
             for name in _KNOWN_PLACES:
                 article.settle(name, f"profile.{self.name}")
+        # Fuzzy date parsing is costly: only for a date the structured layers left open.
+        wants_published, wants_modified = article.wants("published"), article.wants("modified")
+        if not (wants_published or wants_modified):
+            return
         text = _first_text(places.having("jeg_meta_date"))
         if not text or not _YEAR.search(text):
             return
         published, modified = split_visible_date(text)
         source = f"profile.{self.name}.visible_date"
-        article.set("published", parse_date(published, self.zone), source)
-        if modified:
+        if wants_published:
+            article.set("published", parse_date(published, self.zone), source)
+        if modified and wants_modified:
             article.set("modified", parse_date(modified, self.zone), source)
 
 
