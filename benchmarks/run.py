@@ -19,7 +19,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -35,26 +34,50 @@ TARGETS = {"crawl": 0.6, "extract": 8.0, "export": 0.5}
 
 
 # -- measuring a child process ---------------------------------------------------------
-def measure(cmd: list[str], **popen) -> dict:
-    """Run `cmd`; its wall time, CPU (user+sys) and peak RSS from wait4, and its stdout."""
-    out = tempfile.TemporaryFile()
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, **popen)
-    try:
-        err = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-    except BaseException:  # interrupted: never leave a crawl running
-        proc.kill()
-        proc.wait()
-        raise
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    out.seek(0)
-    stdout = out.read().decode(errors="replace")
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.decode(errors='replace')[-2000:]}")
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
-            "stdout": stdout}
+class Launcher:
+    """benchmarks/launch.py, started while this process is small (see its docstring)."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "launch.py")], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, start_new_session=True)
+
+    def run(self, cmd: list[str], stdout: Path, stderr: Path) -> dict:
+        self.proc.stdin.write(json.dumps({"cmd": cmd, "stdout": str(stdout), "stderr": str(stderr)}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("benchmarks/launch.py stopped")
+        return json.loads(line)
+
+    def stop(self) -> None:
+        """Ends the launcher and whatever it is running (never leave a crawl behind)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+_LAUNCHER: Launcher | None = None
+
+
+def start_launcher() -> None:
+    global _LAUNCHER
+    if _LAUNCHER is None:
+        _LAUNCHER = Launcher()
+        atexit.register(_LAUNCHER.stop)
+
+
+def measure(cmd: list[str], stdout: Path | None = None) -> dict:
+    """Run `cmd`: its wall time, CPU (user+sys) and peak RSS from wait4, and its stdout
+    (unless `stdout` names a file to write it to)."""
+    start_launcher()
+    with tempfile.TemporaryDirectory(prefix="drmbench-run-") as tmp:
+        out, err = Path(stdout) if stdout else Path(tmp) / "out", Path(tmp) / "err"
+        result = _LAUNCHER.run(cmd, out, err)
+        if result.pop("status") != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {err.read_text(errors='replace')[-2000:]}")
+        if stdout is None:
+            result["stdout"] = out.read_text(errors="replace")
+    return result
 
 
 def work(*args: str) -> dict:
@@ -78,7 +101,7 @@ def load() -> str:
 # -- 1 + 6: crawl ----------------------------------------------------------------------
 def crawl_pair(pages: int, log, keep: Path | None = None) -> dict:
     """`keep`: a folder that receives the crawl's database and WARC files (for reextract)."""
-    root = mirror.ensure_site(pages, log)
+    root = mirror.ensure_site(pages, log, in_child=True)
     with tempfile.TemporaryDirectory(prefix="drmbench-crawl-") as tmp, StaticServer(root) as server:
         log(f"crawl {pages}: serving {root.name} with {server.kind} at {server.url} (load {load()})")
         cpu0 = server.cpu()
@@ -113,7 +136,7 @@ def _crawl_counts(db: Path, stdout: str) -> dict:
 
 # -- 2: extraction -----------------------------------------------------------------------
 def extraction(pages: int, sample: int, log) -> dict:
-    root = mirror.ensure_site(pages, log)
+    root = mirror.ensure_site(pages, log, in_child=True)
     out = {}
     for engine in ("lxml", "drm", "trafilatura"):
         r = work("extract", "--engine", engine, "--site", str(root), "--limit", str(sample))
@@ -194,7 +217,7 @@ EXPORT_SQL = ("SELECT " + ",\n  ".join(f"{_EXPORT_COLUMNS.get(n, _guard('a.' + n
 
 
 def export_and_search(rows: int, small_rows: int, pages: int, log) -> dict:
-    root = mirror.ensure_site(min(pages, 1000), log)
+    root = mirror.ensure_site(min(pages, 1000), log, in_child=True)
     sqlite3 = shutil.which("sqlite3")
     out: dict = {"export": [], "sqlite3": sqlite3}
     with tempfile.TemporaryDirectory(prefix="drmbench-export-") as tmp:
@@ -221,8 +244,7 @@ def _export_pair(db: Path, tmp: Path, count: int, sqlite3: str | None, log) -> d
     drm["bytes"] = csv_path.stat().st_size
     entry = {"rows": count, "drmcrawl": drm}
     if sqlite3:
-        with open(tmp / "floor.csv", "w") as fh:
-            floor = _sqlite_floor(sqlite3, db, fh)
+        floor = _sqlite_floor(sqlite3, db, tmp / "floor.csv")
         floor["bytes"] = (tmp / "floor.csv").stat().st_size
         entry["sqlite3"] = floor
         entry["ratio"] = floor["wall_s"] / drm["wall_s"]
@@ -250,14 +272,8 @@ def _same_rows(ours: Path, floor: Path) -> bool | str:
     return True
 
 
-def _sqlite_floor(sqlite3: str, db: Path, fh) -> dict:
-    start = time.perf_counter()
-    proc = subprocess.Popen([sqlite3, "-csv", "-header", str(db), EXPORT_SQL], stdout=fh)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("sqlite3 -csv failed")
-    return {"wall_s": time.perf_counter() - start, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "rss_mb": usage.ru_maxrss / 1024}
+def _sqlite_floor(sqlite3: str, db: Path, out: Path) -> dict:
+    return measure([sqlite3, "-csv", "-header", str(db), EXPORT_SQL], stdout=out)
 
 
 # -- report -------------------------------------------------------------------------------
@@ -347,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
     ap.add_argument("--name", default="latest", help="results/<name>.md and .json")
     args = ap.parse_args(argv)
+    start_launcher()  # now, while this process is small
     only = set(args.only.split(","))
 
     def log(msg: str) -> None:

@@ -58,3 +58,33 @@ def test_threaded_fallback_server_serves_the_mirror(site):
         page = urllib.request.urlopen(server.url + "/" + path.parent.name).read()
         assert page == path.read_bytes()
         assert server.cpu() >= 0
+
+
+GROWN_PARENT = r"""
+import json, os, resource, subprocess, sys
+sys.path.insert(0, sys.argv[1])
+import run
+run.start_launcher()  # before this process grows
+ballast = bytearray(300 * 1024 * 1024)
+ballast[::4096] = b"x" * len(ballast[::4096])  # touched: resident
+small = [sys.executable, "-c", "pass"]
+via_launcher = run.measure(small)["rss_mb"]
+direct = subprocess.Popen(small)
+_, _, usage = os.wait4(direct.pid, 0)
+print(json.dumps({"launcher": via_launcher, "direct": usage.ru_maxrss / 1024,
+                  "parent": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def test_workloads_report_their_own_peak_rss_not_the_grown_suites():
+    """Linux hands a parent's peak RSS to every child forked later: measured straight from a
+    grown run.py, a small workload reports run.py's peak. Through the launcher it does not."""
+    import json
+    import subprocess
+
+    bench = Path(__file__).resolve().parents[1] / "benchmarks"
+    out = subprocess.run([sys.executable, "-c", GROWN_PARENT, str(bench)], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    rss = json.loads(out.strip().splitlines()[-1])
+    assert rss["direct"] >= rss["parent"] - 5  # the artefact the launcher avoids
+    assert rss["launcher"] < rss["parent"] - 250
