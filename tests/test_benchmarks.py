@@ -86,5 +86,5 @@ def test_workloads_report_their_own_peak_rss_not_the_grown_suites():
     out = subprocess.run([sys.executable, "-c", GROWN_PARENT, str(bench)], capture_output=True, text=True,
                          timeout=120, check=True).stdout
     rss = json.loads(out.strip().splitlines()[-1])
-    assert rss["direct"] >= rss["parent"] - 5  # the artefact the launcher avoids
-    assert rss["launcher"] < rss["parent"] - 250
+    assert rss["direct"] > 300  # the artefact: the 300 MB ballast of its parent
+    assert rss["launcher"] < rss["direct"] - 250

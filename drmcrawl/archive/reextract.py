@@ -8,6 +8,8 @@ archive stores a new version only where the output changed."""
 from __future__ import annotations
 
 import logging
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +23,8 @@ from drmcrawl.discovery import url_key
 from drmcrawl.extract import NotAnArticle, extract
 
 logger = logging.getLogger(__name__)
+
+SAVE_BATCH = 200
 
 
 @dataclass
@@ -40,21 +44,29 @@ def reextract(archive, warc_dir: Path, since: datetime | None = None, site: str 
                 "extractor_version": EXTRACTOR_VERSION}
     run_id = archive.start_run("reextract", None, settings, trigger="reextract")
     result = ReextractResult(run_id)
-    newest: dict[object, tuple] = {}  # article identity -> (fetch, article): the newest fetch wins
-    for fetch in archive.article_payload_fetches(since, site):
-        result.read += 1
-        article = _extract(archive, warc_dir, fetch, run_id)
-        if isinstance(article, str):
-            result.failed[article] = result.failed.get(article, 0) + 1
-            continue
-        identity = article.post_id or url_key(article.canonical_url or article.url)
-        if identity in newest:  # the same article under another URL (shortlink, renamed slug)
-            result.outcomes["older_copy"] = result.outcomes.get("older_copy", 0) + 1
-        newest[identity] = (fetch, article)
-    for fetch, article in sorted(newest.values(), key=lambda pair: pair[0].id):
-        outcome = archive.save_article(article, run_id, fetch_id=fetch.id, extractor_version=EXTRACTOR_VERSION,
-                                       seen=False)
-        result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
+    with tempfile.TemporaryFile() as spill:
+        # The articles wait on disk, not in memory (an archive of 20,000 held 300 MB):
+        # only the newest copy of each is stored, and which one that is shows at the end.
+        newest: dict[object, tuple[int, int]] = {}  # article identity -> (fetch id, offset in spill)
+        for fetch in archive.article_payload_fetches(since, site):
+            result.read += 1
+            article = _extract(archive, warc_dir, fetch, run_id)
+            if isinstance(article, str):
+                result.failed[article] = result.failed.get(article, 0) + 1
+                continue
+            identity = article.post_id or url_key(article.canonical_url or article.url)
+            if identity in newest:  # the same article under another URL (shortlink, renamed slug)
+                result.outcomes["older_copy"] = result.outcomes.get("older_copy", 0) + 1
+            newest[identity] = (fetch.id, spill.tell())
+            pickle.dump(article, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        order = sorted(newest.values())
+        for start in range(0, len(order), SAVE_BATCH):
+            with archive.batch():  # one transaction per batch: a commit per article dominated
+                for fetch_id, offset in order[start:start + SAVE_BATCH]:
+                    spill.seek(offset)
+                    outcome = archive.save_article(pickle.load(spill), run_id, fetch_id=fetch_id,
+                                                   extractor_version=EXTRACTOR_VERSION, seen=False)
+                    result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
     counts = {"articles_new": result.outcomes.get("new", 0), "articles_updated": result.outcomes.get("updated", 0),
               "articles_unchanged": result.outcomes.get("unchanged", 0),
               "articles_failed": sum(result.failed.values()), "failed_by_reason": result.failed}
