@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 COMMIT_WRITES = 500
 COMMIT_SECONDS = 1.0  # analysts reading during a crawl see its work this fresh
+ARTICLE_FETCHES_KEPT = 10_000
 
 _STORES: WeakKeyDictionary = WeakKeyDictionary()
 
@@ -49,6 +50,14 @@ class CrawlStore:
                                            settings.getint("DRMCRAWL_COMMIT_WRITES", COMMIT_WRITES))
         store._users += 1
         return store
+
+    def remember_article_fetch(self, url: str, fetch_id: int) -> None:
+        """For the article's row. Pages that yield no article (duplicates, failures) are
+        never taken back out: beyond ARTICLE_FETCHES_KEPT the oldest are forgotten, and
+        the pipeline then looks the fetch up in the database instead."""
+        self.article_fetches[url] = fetch_id
+        if len(self.article_fetches) > ARTICLE_FETCHES_KEPT:
+            self.article_fetches.pop(next(iter(self.article_fetches)))
 
     def hold(self) -> None:
         """From now on writes are batched (the run's row is committed before this); a

@@ -78,7 +78,7 @@ class WarcArchiveMiddleware:
         fetch_id = recorder.record(exchange(request, response), kind, first_url, run_id)
         self.store.wrote()
         if kind == "article" and response.status == 200:
-            self.store.article_fetches[response.url] = fetch_id  # for the article's row
+            self.store.remember_article_fetch(response.url, fetch_id)
         self.crawler.stats.inc_value("drmcrawl/warc_records")
         request.meta["drmcrawl_fetch_id"] = fetch_id
         return response
