@@ -21,10 +21,11 @@ PDF = b"%PDF-1.4\n" + b"\x00\x01binary" * 2000
 
 def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_after: list[int | None],
                     headers_log: list,
-                    delay: float = 0.0, gate: threading.Semaphore | None = None):
+                    delay: float = 0.0, gate: threading.Semaphore | None = None, outage_counts=None):
     base = _make_handler(root)
     lock = threading.Lock()
     counts: dict[str, int] = {}
+    counted = [0]  # requests outage_counts(path) counts toward the outage
 
     class Handler(base):
         def do_GET(self) -> None:  # noqa: N802
@@ -32,10 +33,12 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
                 log.append((self.path, time.monotonic()))
                 headers_log.append((self.path, dict(self.headers)))
                 n = counts[self.path] = counts.get(self.path, 0) + 1
-                total = len(log)
+                served_before = counted[0]
+                if outage_counts is None or outage_counts(self.path):
+                    counted[0] += 1
             if delay:
                 time.sleep(delay)  # a slow site: crawls last long enough to be killed or raced
-            if outage_after[0] is not None and total > outage_after[0] and self.path != "/robots.txt":
+            if outage_after[0] is not None and served_before >= outage_after[0] and self.path != "/robots.txt":
                 return self._plain(503, b"site down")
             actions = faults.get(self.path.split("?")[0].rstrip("/") or "/")
             action = actions[min(n, len(actions)) - 1] if actions else "ok"
@@ -130,7 +133,9 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
 
 class FaultServer(FixtureServer):
     def __init__(self, root: Path, faults: dict[str, list[str]] | None = None, outage_after: int | None = None,
-                 delay: float = 0.0):
+                 delay: float = 0.0, outage_counts=None):
+        """`outage_after`: the site answers 503 to everything once it has served that many
+        requests (those for which `outage_counts(path)` is true, if given)."""
         super().__init__(root)
         # socketserver's default backlog (5) drops connections when the crawler opens 16 at
         # once; the retried SYN then arrives after a second and a 1 s timeout fires at random.
@@ -140,7 +145,7 @@ class FaultServer(FixtureServer):
         self._outage = [outage_after]
         self.gate = threading.Semaphore(0)  # "hold" requests wait for a token: server.let_through(n)
         self.httpd.RequestHandlerClass = _faulty_handler(root, faults or {}, self.log, self._outage, self.headers, delay,
-                                                         self.gate)
+                                                         self.gate, outage_counts)
 
     def let_through(self, n: int = 1) -> None:
         self.gate.release(n)
