@@ -52,7 +52,6 @@ class StorePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.db = crawler.settings.get("DRMCRAWL_DB")
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self._last_progress = time.monotonic()

@@ -106,6 +106,9 @@ class Archive(FetchStore, HistoryStore, RunStore):
             finally:
                 self._batch = None
 
+    def _error(self, exc: BaseException, detail: str = "") -> StorageError:
+        return StorageError(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{detail}")
+
     # -- a crawl's long transaction ---------------------------------------------
     def hold(self) -> None:
         """Every later write joins one long transaction (a crawl's: per-page commits
@@ -123,7 +126,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
             except SQLAlchemyError as exc:
                 self._batch.rollback()
                 self._term_ids.clear()
-                raise StorageError(f"database error on {self.location}: {exc}") from exc
+                raise self._error(exc) from exc
 
     def release(self) -> None:
         if self._batch is not None and self._held:
@@ -154,7 +157,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 self._batch.rollback()
                 lost = "; the writes since the last commit were rolled back"
                 exc = _cause(exc)
-            raise StorageError(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{lost}") from exc
+            raise self._error(exc, lost) from exc
         except BaseException:
             self._term_ids.clear()
             raise
@@ -192,7 +195,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         except SQLAlchemyError as exc:
             session.rollback()
             self._term_ids.clear()
-            raise StorageError(f"database error on {self.location}: {exc}") from exc
+            raise self._error(exc) from exc
         except BaseException:
             session.rollback()
             self._term_ids.clear()
