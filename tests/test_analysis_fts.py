@@ -36,8 +36,8 @@ def integrity_ok(db) -> bool:
         con.close()
 
 
-def found(archive: Archive, text: str) -> list[str]:
-    return [hit.title for hit in search(archive, text)]
+def found(archive: Archive, text: str, raw: bool = False) -> list[str]:
+    return [hit.title for hit in search(archive, text, raw=raw)]
 
 
 def test_the_check_itself_detects_a_stale_index(tmp_path):
@@ -141,3 +141,84 @@ def test_an_archive_without_the_index_gets_it_on_open(crawled, tmp_path):
     assert integrity_ok(db)
     assert found(archive, "رجسٹریشن") == ["پی ٹی اے نے وی پی این رجسٹریشن کی آخری تاریخ مقرر کر دی"]
     assert Path(db).exists()
+
+
+# -- a new article is indexed once -------------------------------------------------------
+REINDEX_LOG = (
+    "CREATE TEMP TABLE reindexed (article_id INTEGER)",
+    # What the search-terms update trigger acts on: a change of the text it indexed.
+    "CREATE TEMP TRIGGER log_reindex AFTER UPDATE ON main.article_search_terms "
+    "WHEN OLD.tags IS NOT NEW.tags OR OLD.authors IS NOT NEW.authors "
+    "BEGIN INSERT INTO reindexed VALUES (NEW.article_id); END",
+)
+
+
+def _logging_reindexes(path) -> Archive:
+    """An archive whose connections log every re-index of an article's search text."""
+    from sqlalchemy import event
+
+    archive = Archive(path)
+
+    @event.listens_for(archive.engine, "connect")
+    def _log(dbapi_connection, _record):
+        for sql in REINDEX_LOG:
+            dbapi_connection.execute(sql)
+
+    archive.engine.dispose()  # connections opened from now on carry the log
+    return archive
+
+
+def _reindexed(archive: Archive) -> list[int]:
+    with archive.engine.connect() as conn:
+        return [row[0] for row in conn.exec_driver_sql("SELECT article_id FROM reindexed")]
+
+
+def test_a_new_article_with_tags_and_authors_is_indexed_once(tmp_path):
+    """Its link rows used to re-index the body once per author and tag."""
+    archive = _logging_reindexes(tmp_path / "a.sqlite")
+    archive.hold()
+    for n in range(3):
+        archive.save_article(make_article(post_id=100 + n, url=f"http://127.0.0.1:8000/story-{n}",
+                                          canonical_url=f"https://digitalrightsmonitor.pk/story-{n}"))
+    archive.commit()
+    assert _reindexed(archive) == []
+    assert found(archive, 'tags:"Tiktok" AND authors:"Usman Shahid" AND Two', raw=True) == ["TikTok unveils measures"] * 3
+    con = sqlite3.connect(tmp_path / "a.sqlite")
+    assert con.execute("SELECT count(*) FROM article_search_terms WHERE pending != 0").fetchone()[0] == 0
+    assert con.execute("SELECT DISTINCT tags, authors FROM article_search_terms").fetchall() == [
+        ("Pakistan Tiktok", "DRM Usman Shahid")]
+    archive.close()
+    assert integrity_ok(tmp_path / "a.sqlite")
+
+
+def test_a_wrong_announcement_of_the_new_id_still_indexes_correctly(tmp_path, monkeypatch):
+    """The id `announce_new_article` expects is the next rowid; were it ever another, the
+    article's own text is computed from its links and the stray row removed."""
+    from drmcrawl.storage import sqlite as sqlite_support
+
+    announce = sqlite_support.announce_new_article
+    monkeypatch.setattr(sqlite_support, "announce_new_article",
+                        lambda conn, tags, authors: announce(conn, "wrong", "wrong") + 40)
+    archive = Archive(tmp_path / "a.sqlite")
+    archive.save_article(make_article())
+    assert found(archive, 'tags:"Tiktok" AND authors:"Usman Shahid"', raw=True) == ["TikTok unveils measures"]
+    assert found(archive, "wrong") == []
+    archive.close()
+    con = sqlite3.connect(tmp_path / "a.sqlite")
+    assert con.execute("SELECT article_id, tags, pending FROM article_search_terms").fetchall() == [
+        (1, "Pakistan Tiktok", 0)]
+    assert integrity_ok(tmp_path / "a.sqlite")
+
+
+def test_a_stray_search_row_at_the_next_id_is_replaced(tmp_path):
+    archive = Archive(tmp_path / "a.sqlite")
+    archive.close()
+    con = sqlite3.connect(tmp_path / "a.sqlite")
+    con.execute("INSERT INTO article_search_terms(article_id, tags, authors) VALUES (1, 'stale', 'stale')")
+    con.commit()
+    archive = Archive(tmp_path / "a.sqlite")
+    archive.save_article(make_article())
+    assert found(archive, "stale") == []
+    assert found(archive, 'tags:"Pakistan"', raw=True) == ["TikTok unveils measures"]
+    archive.close()
+    assert integrity_ok(tmp_path / "a.sqlite")

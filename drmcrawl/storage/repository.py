@@ -382,13 +382,16 @@ def _insert_new(conn, terms: dict, article: ArticleData, record: dict, digest: s
     """One new article, its author/tag/category links and its version 1, in SQLAlchemy Core."""
     row = _article_row(article, run_id, now, digest)
     row.update(last_checked=now, version_count=1, extractor_version=extractor_version)
-    article_id = conn.execute(Article.__table__.insert(), row).inserted_primary_key[0]
     found = ([Term(name) for name in article.authors], _unique_terms(article.tags), _unique_terms(article.categories))
+    announced = sqlite.announce_new_article(conn, " ".join(t.name for t in found[1]),
+                                            " ".join(t.name for t in found[0]))
+    article_id = conn.execute(Article.__table__.insert(), row).inserted_primary_key[0]
     for (link, model, fk), values in zip(_LINKS, found, strict=True):
         if values:
             conn.execute(link.__table__.insert(), [
                 {"article_id": article_id, fk: _term_id(conn, terms, model, row["site"], t), "position": i}
                 for i, t in enumerate(values)])
+    sqlite.index_new_article(conn, announced, article_id)
     conn.execute(ArticleVersion.__table__.insert(), {
         "article_id": article_id, "version": 1, "content_hash": digest, "record": record, "first_seen": now,
         "last_seen": now, "run_id": run_id, "fetch_id": fetch_id, "extractor_version": extractor_version})
