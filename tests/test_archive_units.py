@@ -203,3 +203,54 @@ def test_repair_touches_only_the_killed_runs_files_of_this_database(tmp_path):
     assert changed == [f"{mine}-20261201000000-00001.warc.gz"]
     sizes = sorted(p.stat().st_size for p in tmp_path.glob("*.warc.gz"))
     assert sizes == [60, 100, 100]
+
+
+def test_records_built_in_a_worker_are_the_records_written_here(tmp_path):
+    """The middleware has extraction workers build large pages' records; appended by the
+    writer they read back, digests checked, exactly like the ones it builds itself."""
+    import asyncio
+
+    from drmcrawl.archive.warc import build_response_pair
+    from drmcrawl.extract.pool import Extractor
+
+    body = b"<html>" + random.Random(3).randbytes(40_000) + b"</html>"
+    workers = Extractor(1)
+    try:
+        built = asyncio.run(workers.run("http://h/a", build_response_pair, exchange("http://h/a", body), None, 4))
+    finally:
+        workers.close()
+    writer = WarcWriter(tmp_path, "t", {})
+    here = writer.write_response(exchange("http://h/b", body))
+    there = writer.write_built(built)
+    writer.close()
+    path = tmp_path / here.file
+    raw = path.read_bytes()
+    assert there.offset == here.end and there.end == len(raw)
+    assert there.digest == here.digest and there.record_id != here.record_id
+    assert gzip.decompress(raw[there.offset:there.offset + there.length]).startswith(b"WARC/1.0")
+    assert read_record(path, there.offset).body == body
+    with path.open("rb") as fh:
+        records = list(ArchiveIterator(fh, check_digests="raise"))
+    assert [r.rec_type for r in records] == ["warcinfo", "response", "request", "response", "request"]
+    assert records[4].rec_headers.get_header("WARC-Concurrent-To") == there.record_id
+
+
+def test_the_middleware_has_workers_build_large_pages_records_only(tmp_path):
+    import asyncio
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from drmcrawl.archive.middleware import OFFLOAD_MIN_BYTES, WarcArchiveMiddleware
+    from drmcrawl.extract.pool import Extractor
+
+    middleware = WarcArchiveMiddleware(get_crawler())
+    large = exchange("http://h/a", b"x" * OFFLOAD_MIN_BYTES)
+    small = exchange("http://h/b", b"x" * (OFFLOAD_MIN_BYTES - 1))
+    for workers, expect_built in ((1, [True, False]), (0, [False, False])):
+        middleware.spider = SimpleNamespace(extractor=Extractor(workers))
+        try:
+            built = [asyncio.run(middleware._built_in_worker(answer, 4)) for answer in (large, small)]
+        finally:
+            middleware.spider.extractor.close()
+        assert [b is not None for b in built] == expect_built

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
+from urllib.parse import urlsplit
 
 import pytest
-from conftest import SITE, run_cli
+from conftest import SITE, expected_articles, run_cli
 from test_crawl import assert_matches_expected, stored
 
+from drmcrawl.archive.warc import read_record
 from drmcrawl.extract import NotAnArticle
 from drmcrawl.extract.pool import Extractor, WorkerCrashed, extract_response
 
@@ -39,6 +42,19 @@ def test_a_worker_extracts_what_this_process_extracts():
     assert pooled == inline and inline.title.startswith("FIA told to stop")
 
 
+def test_times_come_back_from_the_worker_with_their_fixed_offset():
+    """Not as a dateutil zone, which pickles as its whole zone file."""
+    from datetime import timedelta, timezone
+
+    page = (PAGE.read_bytes(), "text/html; charset=UTF-8", "http://127.0.0.1:1/story/", "drm")
+    inline, = run(Extractor(0), page)
+    pooled, = run(Extractor(1), page)
+    for name in ("published", "modified"):
+        value = getattr(pooled, name)
+        assert type(value.tzinfo) is timezone and value.utcoffset() == timedelta(hours=5)
+        assert value == getattr(inline, name) and value.isoformat() == getattr(inline, name).isoformat()
+
+
 def test_not_an_article_comes_back_from_the_worker_as_itself():
     result, = run(Extractor(1), (b"<html><body>nothing</body></html>", "text/html", "http://h/x/", None))
     assert isinstance(result, NotAnArticle)
@@ -60,3 +76,12 @@ def test_a_crawl_stores_the_same_articles_with_and_without_workers(tmp_path, sit
     result = run_cli("crawl", "--base-url", site_server.url, "--db", str(db), "--extract-workers", workers)
     assert result.returncode == 0, result.stderr[-2000:]
     assert_matches_expected(stored(db))
+    # With workers the article pages' WARC records were built there: each reads back as
+    # the page the server sent.
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT final_url, warc_file, warc_offset FROM fetches WHERE kind = 'article' "
+                       "AND status = 200 AND record_type = 'response'").fetchall()
+    assert len(rows) >= len(expected_articles())
+    for url, name, offset in rows:
+        page = SITE / urlsplit(url).path.strip("/") / "index.html"
+        assert read_record(tmp_path / "warc" / name, offset).body == page.read_bytes()

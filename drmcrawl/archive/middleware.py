@@ -15,7 +15,16 @@ from pathlib import Path
 from scrapy import signals
 
 from drmcrawl.archive.recorder import Recorder
-from drmcrawl.archive.warc import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE, Exchange, WarcWriter, settings_info, warc_folder
+from drmcrawl.archive.warc import (
+    DEFAULT_GZIP_LEVEL,
+    DEFAULT_MAX_SIZE,
+    BuiltPair,
+    Exchange,
+    WarcWriter,
+    build_response_pair,
+    settings_info,
+    warc_folder,
+)
 from drmcrawl.crawlstore import CrawlStore
 from drmcrawl.storage import Archive
 from drmcrawl.storage.repository import utcnow
@@ -24,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 KIND_META = "drmcrawl_kind"  # set by the spider: "article" or "navigation"
 RUN_ID_STAT = "drmcrawl/run_id"  # set by StorePipeline when the run starts
+# Answers at least this large have their records built by an extraction worker: below
+# it, sending the body there costs about what compressing it here does.
+OFFLOAD_MIN_BYTES = 16 * 1024
 # Crawl settings named in each WARC file's warcinfo record and in the run's row.
 RECORDED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
                      "CONCURRENT_REQUESTS_PER_DOMAIN", "DRMCRAWL_FULL", "DRMCRAWL_REVISIT", "DRMCRAWL_TRIGGER")
@@ -68,20 +80,35 @@ class WarcArchiveMiddleware:
         self.archive = self.store.archive
         self.spider = spider
 
-    def process_response(self, request, response):
+    async def process_response(self, request, response):
         if self.archive is None:
             return response
         run_id = self.crawler.stats.get_value(RUN_ID_STAT)
         recorder = self._recorder(run_id)
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         kind = kind_of(request)
-        fetch_id = recorder.record(exchange(request, response), kind, first_url, run_id)
+        answer = exchange(request, response)
+        built = await self._built_in_worker(answer, recorder.writer.gzip_level)
+        fetch_id = recorder.record(answer, kind, first_url, run_id, built)
         self.store.wrote()
         if kind == "article" and response.status == 200:
             self.store.remember_article_fetch(response.url, fetch_id)
         self.crawler.stats.inc_value("drmcrawl/warc_records")
         request.meta["drmcrawl_fetch_id"] = fetch_id
         return response
+
+    async def _built_in_worker(self, answer: Exchange, gzip_level: int) -> BuiltPair | None:
+        """The records of a large page, digested and compressed by an extraction worker
+        (the crawl's own process is its bottleneck; the workers' core has room). None:
+        build them here (no workers, a small answer, a worker that failed)."""
+        workers = getattr(self.spider, "extractor", None)
+        if workers is None or not workers.workers or len(answer.body) < OFFLOAD_MIN_BYTES:
+            return None
+        try:
+            return await workers.run(answer.url, build_response_pair, answer, None, gzip_level)
+        except Exception:  # the record must not be lost: this process builds it instead
+            logger.exception("A worker could not build the WARC records of %s; building them here", answer.url)
+            return None
 
     def _recorder(self, run_id: int | None) -> Recorder:
         if self.recorder is None:

@@ -8,7 +8,7 @@ answer whose payload digest equals an archived one refers to that record
 
 from __future__ import annotations
 
-from drmcrawl.archive.warc import Exchange, Original, WarcWriter, Written, payload_digest
+from drmcrawl.archive.warc import BuiltPair, Exchange, Original, WarcWriter, Written, payload_digest
 
 # The fetch index columns that come from a response header.
 _INDEXED_HEADERS = {"etag": "etag", "last-modified": "last_modified", "content-type": "content_type",
@@ -33,13 +33,17 @@ class Recorder:
         self.writer = writer
         self.site = site
 
-    def record(self, exchange: Exchange, kind: str, first_url: str, run_id: int | None) -> int:
-        """Write the exchange and index it; returns the fetch id."""
-        digest = payload_digest(exchange.body)
+    def record(self, exchange: Exchange, kind: str, first_url: str, run_id: int | None,
+               built: BuiltPair | None = None) -> int:
+        """Write the exchange and index it; returns the fetch id. `built`: its response
+        pair, when a worker built it already (`warc.build_response_pair`)."""
+        digest = built.digest if built is not None else payload_digest(exchange.body)
         original = self._original(exchange, digest)
         if original is not None:
             written = self.writer.write_revisit(exchange, Original(
                 original.final_url, original.fetched_at, original.record_id, original.digest))
+        elif built is not None:
+            written = self.writer.write_built(built)
         else:
             written = self.writer.write_response(exchange, digest)
         return self._index(exchange, kind, first_url, run_id, written, original.id if original else None)

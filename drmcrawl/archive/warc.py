@@ -73,6 +73,18 @@ class Written:
 
 
 @dataclass
+class BuiltPair:
+    """A response (or revisit) record and its request record as gzip members, ready to
+    append to any WARC file: built away from the writer (in an extraction worker, where
+    the digest and compression of a 100 KB page cost the crawl's own process nothing)."""
+
+    data: bytes
+    response_length: int  # the first member's: the (offset, length) the fetch index keeps
+    record_id: str
+    digest: str
+
+
+@dataclass
 class Original:
     """The archived response a revisit record points to."""
 
@@ -108,31 +120,31 @@ class WarcWriter:
         self._serial = 0
         self._fh = None
         self._writer: WARCWriter | None = None
-        self._records = WARCWriter(None, gzip=True)  # builds records; writing goes to the file
         self.name: str | None = None
 
     def write_response(self, exchange: Exchange, digest: str | None = None) -> Written:
         """`digest`: the body's `payload_digest` when the caller already has it."""
-        digest = digest or payload_digest(exchange.body)
-        # Given the payload digest, warcio does not hash the body a second time.
-        response = self._records.create_warc_record(
-            exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
-            http_headers=_response_headers(exchange),
-            warc_headers_dict={**_dated(exchange.fetched_at), "WARC-Payload-Digest": digest},
-        )
-        return self._write_pair(exchange, response, "response", digest)
+        return self.write_built(build_response_pair(exchange, digest, self.gzip_level), "response")
 
     def write_revisit(self, exchange: Exchange, original: Original) -> Written:
         """An unchanged re-fetch: headers only, pointing at the record with the payload.
         A 304 is a server-not-modified revisit, an identical 200 an identical-payload one."""
         profile = REVISIT_NOT_MODIFIED if exchange.status == 304 else REVISIT_IDENTICAL
-        record = self._records.create_revisit_record(
+        record = _RECORDS.create_revisit_record(
             exchange.url, original.digest, original.url, warc_date(original.fetched_at),
             http_headers=_response_headers(exchange),
             warc_headers_dict={**_dated(exchange.fetched_at), "WARC-Refers-To": original.record_id},
         )
         record.rec_headers.replace_header("WARC-Profile", profile)
-        return self._write_pair(exchange, record, "revisit", original.digest)
+        return self.write_built(_pair(exchange, record, original.digest, self.gzip_level), "revisit")
+
+    def write_built(self, pair: BuiltPair, record_type: str = "response") -> Written:
+        self._file_writer()  # opens the next file when this one is full
+        offset = self._fh.tell()
+        self._fh.write(pair.data)
+        self._fh.flush()
+        return Written(self.name, offset, pair.response_length, offset + len(pair.data), pair.record_id,
+                       record_type, pair.digest)
 
     def close(self) -> None:
         if self._fh is not None:
@@ -160,21 +172,36 @@ class WarcWriter:
         self._writer.write_record(self._writer.create_warcinfo_record(name, info))
         logger.info("Writing WARC %s", self.folder / name)
 
-    def _write_pair(self, exchange: Exchange, record, record_type: str, digest: str) -> Written:
-        writer = self._file_writer()
-        offset = self._fh.tell()
-        writer.write_record(record)
-        length = self._fh.tell() - offset
-        request = writer.create_warc_record(
-            exchange.url, "request", payload=io.BytesIO(exchange.request_body), length=len(exchange.request_body),
-            http_headers=_request_headers(exchange),
-            warc_headers_dict={**_dated(exchange.fetched_at),
-                               "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
-        )
-        writer.write_record(request)
-        self._fh.flush()
-        return Written(self.name, offset, length, self._fh.tell(),
-                       record.rec_headers.get_header("WARC-Record-ID"), record_type, digest)
+
+_RECORDS = WARCWriter(None, gzip=True)  # builds records; GzipMembers compresses them
+
+
+def build_response_pair(exchange: Exchange, digest: str | None = None,
+                        gzip_level: int = DEFAULT_GZIP_LEVEL) -> BuiltPair:
+    """The response record of `exchange` and its request record. Given the payload
+    digest, warcio does not hash the body a second time."""
+    digest = digest or payload_digest(exchange.body)
+    response = _RECORDS.create_warc_record(
+        exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
+        http_headers=_response_headers(exchange),
+        warc_headers_dict={**_dated(exchange.fetched_at), "WARC-Payload-Digest": digest},
+    )
+    return _pair(exchange, response, digest, gzip_level)
+
+
+def _pair(exchange: Exchange, record, digest: str, gzip_level: int) -> BuiltPair:
+    buffer = io.BytesIO()
+    writer = WARCWriter(GzipMembers(buffer, gzip_level), gzip=False)
+    writer.write_record(record)
+    length = buffer.tell()
+    record_id = record.rec_headers.get_header("WARC-Record-ID")
+    request = writer.create_warc_record(
+        exchange.url, "request", payload=io.BytesIO(exchange.request_body), length=len(exchange.request_body),
+        http_headers=_request_headers(exchange),
+        warc_headers_dict={**_dated(exchange.fetched_at), "WARC-Concurrent-To": record_id},
+    )
+    writer.write_record(request)
+    return BuiltPair(buffer.getvalue(), length, record_id, digest)
 
 
 class GzipMembers:

@@ -1,6 +1,7 @@
 """Extraction in worker processes, so a crawl uses a second core: Scrapy's engine and the
 archive writes keep the crawl's own process busy, and extraction (lxml parse, profile,
-cleaning) is the largest CPU cost left to move off it. Pure Python, no Scrapy: the spider
+cleaning) is the largest CPU cost left to move off it; the WARC middleware has the
+workers build each large page's records too (`Extractor.run`). Pure Python, no Scrapy: the spider
 awaits `Extractor.extract` from its async callback.
 
 A worker that dies (a crash in a C library, the OOM killer) is replaced and the pages it
@@ -15,6 +16,8 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from datetime import datetime, timezone
 
 from drmcrawl.extract import Article, decode_html, extract
 
@@ -26,8 +29,17 @@ class WorkerCrashed(RuntimeError):
 
 
 def extract_response(body: bytes, content_type: str, url: str, profile: str | None) -> Article:
-    """Bytes as received (decode_html repairs windows-1252 declared as UTF-8) to Article."""
-    return extract(decode_html(body, content_type), url, profile=profile)
+    """Bytes as received (decode_html repairs windows-1252 declared as UTF-8) to Article,
+    its times with fixed UTC offsets: a dateutil zone is pickled as its whole zone file and
+    re-read by the crawl's process for every page (the offset is all the archive keeps)."""
+    article = extract(decode_html(body, content_type), url, profile=profile)
+    return replace(article, published=_fixed_offset(article.published), modified=_fixed_offset(article.modified))
+
+
+def _fixed_offset(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.replace(tzinfo=timezone(value.utcoffset()))
 
 
 def default_workers() -> int:
@@ -46,12 +58,17 @@ class Extractor:
         self.replaced_pools = 0
 
     async def extract(self, body: bytes, content_type: str, url: str, profile: str | None) -> Article:
+        return await self.run(url, self.function, body, content_type, url, profile)
+
+    async def run(self, url: str, function, *args):
+        """`function(*args)` in a worker (here when there are none); `url`: the page it is
+        for, named when it kills the worker."""
         if not self.workers:
-            return self.function(body, content_type, url, profile)
+            return function(*args)
         for _attempt in range(2):
             pool = self._running_pool()
             try:
-                return await asyncio.wrap_future(pool.submit(self.function, body, content_type, url, profile))
+                return await asyncio.wrap_future(pool.submit(function, *args))
             except BrokenProcessPool:
                 self._replace(pool, url)
         raise WorkerCrashed(f"the extraction worker died twice on {url}")
