@@ -34,6 +34,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "drmcrawl.offsite.StrictOffsiteMiddleware": 650,
     "drmcrawl.siteauth.SiteCredentialsMiddleware": 310,  # after HttpAuthMiddleware (300)
+    # Scrapy's, minus decoding every page to look for a refresh it cannot hold.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "drmcrawl.metarefresh.QuickMetaRefreshMiddleware": 580,
     # Next to the downloader: archives each exchange before decompression, redirects, retries.
     "drmcrawl.archive.middleware.WarcArchiveMiddleware": 950,
 }

@@ -23,7 +23,8 @@ def normalise_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    # One pass over the whole text, not one per line: the runs never span a newline.
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 

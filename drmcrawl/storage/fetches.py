@@ -7,12 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from drmcrawl.discovery import page_kind, url_key
+from drmcrawl.storage import fastsql
 from drmcrawl.storage.models import Fetch
 
 KEY_HEADERS = ("etag", "last_modified", "content_type", "location")
-
-
-_INSERT = Fetch.__table__.insert()
 
 
 class FetchStore:
@@ -30,7 +28,7 @@ class FetchStore:
     def record_fetch(self, **values) -> int:
         key = url_key(values["final_url"])
         with self.core(savepoint=False) as conn:  # one INSERT: atomic without a savepoint
-            fetch_id = conn.execute(_INSERT, {"page_key": key, **values}).inserted_primary_key[0]
+            fetch_id = fastsql.insert(conn, Fetch.__table__, {"page_key": key, **values})
         if self._payload_pages is not None and values.get("record_type") == "response":
             self._payload_pages.add((values.get("site"), key))
         return fetch_id

@@ -20,7 +20,7 @@ from drmcrawl.archive.content import content_digest
 from drmcrawl.discovery import url_key
 from drmcrawl.extract.model import RECORD_FIELDS, Term
 from drmcrawl.extract.model import Article as ArticleData
-from drmcrawl.storage import migrate, sqlite
+from drmcrawl.storage import fastsql, migrate, sqlite
 from drmcrawl.storage.fetches import FetchStore
 from drmcrawl.storage.history import HistoryStore
 from drmcrawl.storage.models import (
@@ -176,7 +176,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
             if not savepoint:
                 yield conn
                 return
-            with conn.begin_nested():
+            with fastsql.savepoint(conn):
                 yield conn
 
     @contextmanager
@@ -324,7 +324,7 @@ def _cause(exc: BaseException) -> BaseException:
 
 def _find(conn: Connection, site: str, post_id: int | None, key: str) -> int | None:
     """The id of the stored article with this post ID (first) or canonical path."""
-    matches = conn.execute(_FIND, {"site": site, "post_id": post_id, "key": key}).all()
+    matches = fastsql.rows(conn, "find_article", _FIND, {"site": site, "post_id": post_id, "key": key})
     if not matches:
         return None
     by_post = [i for i, stored_post in matches if post_id is not None and stored_post == post_id]
@@ -385,14 +385,14 @@ def _insert_new(conn, terms: dict, article: ArticleData, record: dict, digest: s
     found = ([Term(name) for name in article.authors], _unique_terms(article.tags), _unique_terms(article.categories))
     announced = sqlite.announce_new_article(conn, " ".join(t.name for t in found[1]),
                                             " ".join(t.name for t in found[0]))
-    article_id = conn.execute(Article.__table__.insert(), row).inserted_primary_key[0]
+    article_id = fastsql.insert(conn, Article.__table__, row)
     for (link, model, fk), values in zip(_LINKS, found, strict=True):
         if values:
-            conn.execute(link.__table__.insert(), [
+            fastsql.insert_many(conn, link.__table__, [
                 {"article_id": article_id, fk: _term_id(conn, terms, model, row["site"], t), "position": i}
                 for i, t in enumerate(values)])
     sqlite.index_new_article(conn, announced, article_id)
-    conn.execute(ArticleVersion.__table__.insert(), {
+    fastsql.insert(conn, ArticleVersion.__table__, {
         "article_id": article_id, "version": 1, "content_hash": digest, "record": record, "first_seen": now,
         "last_seen": now, "run_id": run_id, "fetch_id": fetch_id, "extractor_version": extractor_version})
     return article_id
@@ -416,9 +416,8 @@ def _term_id(conn, cache: dict, model, site: str, term: Term) -> int:
         values["slug"] = term.slug or ""
     key = (model, *values.values())
     if key not in cache:
-        found = conn.scalar(_TERM_LOOKUP[model], values)
-        if found is None:
-            found = conn.execute(model.__table__.insert(), values).inserted_primary_key[0]
+        found = fastsql.rows(conn, f"term_{model.__tablename__}", _TERM_LOOKUP[model], values)
+        found = found[0][0] if found else fastsql.insert(conn, model.__table__, values)
         cache[key] = found
     return cache[key]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Text, bindparam, column, event, func, literal_column, select, table
 from sqlalchemy.engine import Connection, Engine
 
-from drmcrawl.storage import views
+from drmcrawl.storage import fastsql, views
 from drmcrawl.storage.models import Base
 
 BUSY_TIMEOUT_MS = 30_000
@@ -168,8 +168,8 @@ def announce_new_article(connection: Connection, tags: str, authors: str) -> int
     `index_new_article` is given afterwards. None when the archive is not SQLite."""
     if connection.dialect.name != "sqlite":
         return None
-    return connection.exec_driver_sql(
-        "INSERT OR REPLACE INTO article_search_terms(article_id, tags, authors, pending) "
+    return fastsql.execute(
+        connection, "INSERT OR REPLACE INTO article_search_terms(article_id, tags, authors, pending) "
         "SELECT coalesce(max(id), 0) + 1, ?, ?, 1 FROM articles", (tags, authors)).lastrowid
 
 
@@ -180,11 +180,11 @@ def index_new_article(connection: Connection, announced: int | None, article_id:
     if announced is None:
         return
     if announced != article_id:  # not the next rowid after all: the article got its own row
-        connection.exec_driver_sql(
-            "DELETE FROM article_search_terms WHERE article_id = ? AND NOT EXISTS "
+        fastsql.execute(
+            connection, "DELETE FROM article_search_terms WHERE article_id = ? AND NOT EXISTS "
             "(SELECT 1 FROM articles WHERE id = ?)", (announced, announced))
-    connection.exec_driver_sql(
-        f"UPDATE article_search_terms SET pending = 0, "
+    fastsql.execute(
+        connection, f"UPDATE article_search_terms SET pending = 0, "
         f"tags = {_names_of('article_tags', 'tags', 'tag_id', '?')}, "
         f"authors = {_names_of('article_authors', 'authors', 'author_id', '?')} "
         "WHERE article_id = ?", (article_id, article_id, article_id))
