@@ -3,6 +3,7 @@ relative URLs, hostile sitemap XML."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -116,7 +117,10 @@ def test_relative_and_protocol_relative_links_in_feeds_and_archives_reach_the_mi
         <article class="jeg_post"><h3 class="jeg_post_title"><a href="//digitalrightsmonitor.pk/pr-story/">b</a></h3></article>
         <article class="jeg_post"><h3 class="jeg_post_title"><a href="javascript:void(0)">c</a></h3></article>
         </body></html>""")
-    urls = [r.url for r in spider.parse_feed(feed)] + [r.url for r in spider.parse_archive(archive)]
+    async def archive_requests():
+        return [r async for r in spider.parse_archive(archive)]
+
+    urls = [r.url for r in spider.parse_feed(feed)] + [r.url for r in asyncio.run(archive_requests())]
     assert urls == [base + "/relative-story/", base + "/protocol-relative-story", base + "/absolute-story/",
                     base + "/sibling-story", base + "/pr-story/"]
 

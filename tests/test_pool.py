@@ -85,3 +85,85 @@ def test_a_crawl_stores_the_same_articles_with_and_without_workers(tmp_path, sit
     for url, name, offset in rows:
         page = SITE / urlsplit(url).path.strip("/") / "index.html"
         assert read_record(tmp_path / "warc" / name, offset).body == page.read_bytes()
+
+
+def _children(pid: int) -> set[int]:
+    return set(_process_tree().get(pid, []))
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` (workers are the forkserver's children, not the crawl's)."""
+    children = _process_tree()
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _process_tree() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    ppid = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def test_workers_exit_when_the_crawl_is_killed(tmp_path):
+    """A kill -9 of the crawl must not leave its extraction workers (and forkserver) behind."""
+    import signal
+
+    from faultserver import FaultServer
+    from processes import start_crawl, wait_for
+
+    with FaultServer(SITE, delay=0.3) as server:  # slow pages: the crawl is still running
+        proc = start_crawl(server.url, tmp_path / "k.sqlite", "--extract-workers", "1")
+        try:
+            # The worker is the forkserver's child: wait for a grandchild of the crawl.
+            assert wait_for(lambda: _descendants(proc.pid) - _children(proc.pid), 30, proc), "no worker started"
+            helpers = _descendants(proc.pid)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+            assert wait_for(lambda: not any(os.path.exists(f"/proc/{p}") for p in helpers), 10), (
+                f"left behind: {[p for p in helpers if os.path.exists(f'/proc/{p}')]}")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
+STUCK_WORKER = """
+import os, sys
+from drmcrawl.extract.pool import watch_crawl
+watch_crawl(int(sys.argv[1]), every=0.05)
+read_end, write_end = os.pipe()
+os.write(1, b"ready\\n")
+while True:  # a worker writing a result nobody reads: blocked for good, as after a kill -9
+    os.write(write_end, b"x" * 65536)
+"""
+
+
+def test_a_worker_blocked_on_its_pipes_exits_when_the_crawl_is_gone():
+    """Workers hold both ends of their queues, so a dead crawl never gives them EOF: the
+    watch thread is what ends them."""
+    import signal
+    import subprocess
+    import sys
+
+    crawl = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    worker = subprocess.Popen([sys.executable, "-c", STUCK_WORKER, str(crawl.pid)], stdout=subprocess.PIPE)
+    try:
+        assert worker.stdout.readline() == b"ready\n"
+        assert worker.poll() is None
+        os.kill(crawl.pid, signal.SIGKILL)
+        crawl.wait(5)
+        assert worker.wait(5) == 0
+    finally:
+        for proc in (crawl, worker):
+            if proc.poll() is None:
+                proc.kill()

@@ -14,6 +14,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -40,6 +42,31 @@ def _fixed_offset(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is None:
         return value
     return value.replace(tzinfo=timezone(value.utcoffset()))
+
+
+def watch_crawl(crawl_pid: int, every: float = 1.0) -> None:
+    """In each worker: exit when the crawl's process is gone. A worker holds both ends of
+    its own call queue, so after a kill -9 of the crawl it would wait for work forever
+    (and keep the forkserver alive with it)."""
+    def watch() -> None:
+        while _alive(crawl_pid):
+            time.sleep(every)
+        os._exit(0)
+    threading.Thread(target=watch, name="watch-crawl", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user (a reused PID)
+        return True
+    try:  # a killed crawl its own parent has not reaped yet is a zombie: gone too
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:  # no /proc (not Linux): kill(0) said enough
+        return True
 
 
 def default_workers() -> int:
@@ -84,7 +111,8 @@ class Extractor:
             # directly could copy a held lock. The server imports the extractor once.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["drmcrawl.extract.pool"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=watch_crawl,
+                                             initargs=(os.getpid(),))
         return self._pool
 
     def _replace(self, pool: ProcessPoolExecutor, url: str) -> None:

@@ -97,15 +97,19 @@ class DrmSpider(scrapy.Spider):
             elif "category-sitemap" in response.url:
                 yield self._nav(loc, self.parse_archive)
 
-    def parse_home(self, response):
+    async def parse_home(self, response):
         for url in discovery.menu_category_links(response.text, response.url):
             yield self._nav(url, self.parse_archive)
-        yield from self.parse_archive(response)
+        async for request in self.parse_archive(response):
+            yield request
 
-    def parse_archive(self, response):
-        links = discovery.archive_links(response.text, response.url)
+    async def parse_archive(self, response):
+        # In a worker: archive pages come last (articles go first), and parsing them in
+        # this process left the workers idle while the crawl's tail ran on one core.
+        links = await self.extractor.run(response.url, discovery.archive_links, response.text, response.url)
         for url in links.articles:
-            yield from self._article(url, "archive")
+            for request in self._article(url, "archive"):
+                yield request
         for url in links.navigation:
             yield self._nav(url, self.parse_archive)
 
