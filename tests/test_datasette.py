@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -145,6 +146,18 @@ def test_drmcrawl_datasette_serves_search_over_http(db):
         with urllib.request.urlopen(url.replace("zeppelin+OR+", ""), timeout=5) as response:
             titles = {row["title"] for row in json.load(response)["rows"]}
         assert titles == {hit.title for hit in search(Archive(db), "tiktok")} and len(titles) == 2
+        children = _children(server.pid)
+        assert children  # `datasette serve` runs under drmcrawl
     finally:
         server.terminate()
         server.wait(timeout=10)
+    assert server.returncode == 0  # stopped as asked, not a failure
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in children):  # and the server went with it
+        assert time.monotonic() < deadline, "datasette was left running"
+        time.sleep(0.1)
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]

@@ -224,6 +224,22 @@ def datasette(host: str, port: int, print_metadata: bool, db: str | None, datase
         metadata_file.write_text(metadata, encoding="utf-8")
         command = [sys.executable, "-m", "datasette", "serve", str(path), "--metadata", str(metadata_file),
                    "--host", host, "--port", str(port), *datasette_args]
-        code = subprocess.call(command)
+        code = _serve_until_stopped(subprocess.Popen(command))
     if code:
         raise click.ClickException(f"datasette exited with status {code}")
+
+
+def _serve_until_stopped(server) -> int:
+    """Wait for the server; a SIGTERM to drmcrawl (kill, systemd stop) stops it too
+    instead of leaving it running on the port without us."""
+    import signal
+
+    def stop(signum, _frame):
+        server.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        code = server.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0 if code == -signal.SIGTERM else code
