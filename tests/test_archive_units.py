@@ -248,9 +248,40 @@ def test_the_middleware_has_workers_build_large_pages_records_only(tmp_path):
     large = exchange("http://h/a", b"x" * OFFLOAD_MIN_BYTES)
     small = exchange("http://h/b", b"x" * (OFFLOAD_MIN_BYTES - 1))
     for workers, expect_built in ((1, [True, False]), (0, [False, False])):
-        middleware.spider = SimpleNamespace(extractor=Extractor(workers))
+        middleware.spider = SimpleNamespace(extractor=Extractor(workers), profile="drm")
         try:
-            built = [asyncio.run(middleware._built_in_worker(answer, 4)) for answer in (large, small)]
+            built = [asyncio.run(middleware._built_in_worker(answer, "navigation", 4, {})) for answer in (large, small)]
         finally:
             middleware.spider.extractor.close()
         assert [b is not None for b in built] == expect_built
+
+
+def test_an_article_answer_is_archived_and_extracted_in_one_worker_job(tmp_path):
+    """Its body crosses to the worker once; the spider takes the article from the meta."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from conftest import SITE
+    from scrapy.utils.test import get_crawler
+
+    from drmcrawl.archive.middleware import EXTRACTED_META, WarcArchiveMiddleware
+    from drmcrawl.extract import NotAnArticle, extract
+    from drmcrawl.extract.pool import Extractor
+
+    page = (SITE / "fia-told-to-stop-misuse-of-cybercrimes-law" / "index.html").read_bytes()
+    article_answer = exchange("http://127.0.0.1:1/story/", page)
+    gzipped = Exchange("http://127.0.0.1:1/story/", 200, [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                       gzip.compress(page + random.Random(5).randbytes(20_000)), NOW)  # still large compressed
+    middleware = WarcArchiveMiddleware(get_crawler())
+    middleware.spider = SimpleNamespace(extractor=Extractor(1), profile="drm")
+    try:
+        metas = {name: {} for name in ("article", "not an article", "gzipped", "navigation")}
+        for name, answer, kind in (("article", article_answer, "article"),
+                                   ("not an article", exchange("http://h/x/", b"<p>x</p>" * 4000), "article"),
+                                   ("gzipped", gzipped, "article"), ("navigation", article_answer, "navigation")):
+            assert asyncio.run(middleware._built_in_worker(answer, kind, 4, metas[name])) is not None
+    finally:
+        middleware.spider.extractor.close()
+    assert metas["article"][EXTRACTED_META] == extract(page.decode(), "http://127.0.0.1:1/story/", profile="drm")
+    assert isinstance(metas["not an article"][EXTRACTED_META], NotAnArticle)
+    assert metas["gzipped"] == {} and metas["navigation"] == {}  # the spider extracts those itself

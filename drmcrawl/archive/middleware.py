@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scrapy import signals
 
+from drmcrawl.archive import prepare
 from drmcrawl.archive.recorder import Recorder
 from drmcrawl.archive.warc import (
     DEFAULT_GZIP_LEVEL,
@@ -36,6 +37,9 @@ RUN_ID_STAT = "drmcrawl/run_id"  # set by StorePipeline when the run starts
 # Answers at least this large have their records built by an extraction worker: below
 # it, sending the body there costs about what compressing it here does.
 OFFLOAD_MIN_BYTES = 16 * 1024
+# request.meta key: the worker's extraction of an article answer (an Article, or the
+# exception extraction raised), taken by the spider instead of extracting it again.
+EXTRACTED_META = "drmcrawl_extracted"
 # Crawl settings named in each WARC file's warcinfo record and in the run's row.
 RECORDED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
                      "CONCURRENT_REQUESTS_PER_DOMAIN", "DRMCRAWL_FULL", "DRMCRAWL_REVISIT", "DRMCRAWL_TRIGGER")
@@ -88,7 +92,7 @@ class WarcArchiveMiddleware:
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         kind = kind_of(request)
         answer = exchange(request, response)
-        built = await self._built_in_worker(answer, recorder.writer.gzip_level)
+        built = await self._built_in_worker(answer, kind, recorder.writer.gzip_level, request.meta)
         fetch_id = recorder.record(answer, kind, first_url, run_id, built)
         self.store.wrote()
         if kind == "article" and response.status == 200:
@@ -97,14 +101,20 @@ class WarcArchiveMiddleware:
         request.meta["drmcrawl_fetch_id"] = fetch_id
         return response
 
-    async def _built_in_worker(self, answer: Exchange, gzip_level: int) -> BuiltPair | None:
+    async def _built_in_worker(self, answer: Exchange, kind: str, gzip_level: int, meta: dict) -> BuiltPair | None:
         """The records of a large page, digested and compressed by an extraction worker
-        (the crawl's own process is its bottleneck; the workers' core has room). None:
-        build them here (no workers, a small answer, a worker that failed)."""
+        (the crawl's own process is its bottleneck; the workers' core has room). An
+        article page is extracted in the same job, its result left in `meta` for the
+        spider (EXTRACTED_META). None: build them here (no workers, a small answer, a
+        worker that failed)."""
         workers = getattr(self.spider, "extractor", None)
         if workers is None or not workers.workers or len(answer.body) < OFFLOAD_MIN_BYTES:
             return None
         try:
+            if kind == "article" and answer.status == 200 and not prepare.content_encoded(answer):
+                built, meta[EXTRACTED_META] = await workers.run(
+                    answer.url, prepare.records_and_article, answer, gzip_level, getattr(self.spider, "profile", None))
+                return built
             return await workers.run(answer.url, build_response_pair, answer, None, gzip_level)
         except Exception:  # the record must not be lost: this process builds it instead
             logger.exception("A worker could not build the WARC records of %s; building them here", answer.url)

@@ -16,6 +16,7 @@ from scrapy.utils.sitemap import Sitemap
 from drmcrawl import discovery
 from drmcrawl.archive import incremental
 from drmcrawl.archive.events import REMOVED_STATUSES, Gone, NotModified
+from drmcrawl.archive.middleware import EXTRACTED_META
 from drmcrawl.extract import NotAnArticle
 from drmcrawl.extract.pool import Extractor, default_workers
 from drmcrawl.failures import failure_reason
@@ -137,9 +138,7 @@ class DrmSpider(scrapy.Spider):
             yield PageFailure(response.url, "not_html", response.headers.get("Content-Type", b"").decode())
             return
         try:
-            article = await self.extractor.extract(
-                response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url,
-                self.profile)
+            article = await self._extracted(response)
         except NotAnArticle as exc:
             if response.meta.get("redirect_urls"):
                 yield self._redirected_away(first_url, response)
@@ -162,6 +161,18 @@ class DrmSpider(scrapy.Spider):
         yield article
         if self.max_articles and self.articles_yielded >= self.max_articles:
             raise CloseSpider("max_articles")
+
+    async def _extracted(self, response):
+        """The article: extracted by the worker that built the page's WARC records
+        (archive middleware), else now."""
+        done = response.meta.pop(EXTRACTED_META, None)
+        if done is None:
+            return await self.extractor.extract(
+                response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url,
+                self.profile)
+        if isinstance(done, Exception):
+            raise done
+        return done
 
     def _count_duplicate(self, url: str, identities: set) -> None:
         self.crawler.stats.inc_value("drmcrawl/duplicates_dropped")
