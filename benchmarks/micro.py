@@ -1,0 +1,96 @@
+"""Micro-benchmarks of two crawl costs behind the crawl figure, each a ratio or a CPU time
+measured in this process (the numbers the README's performance notes quote).
+
+    python benchmarks/micro.py store [--pages 600]   # save_article CPU per new article
+    python benchmarks/micro.py ipc [--jobs 3000]     # crawl-process CPU per worker job, 100 KB body
+
+`store` saves extracted mirror articles into a fresh archive the way a crawl does (held
+transaction, a commit every 100), once as is and once with the search index's triggers
+dropped, so the index's share shows. `ipc` runs no-op jobs through `Extractor.run`, 16 in
+flight like a crawl, and reports this process's CPU (its queue threads included) per job."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import mirror  # noqa: E402
+
+FTS_TRIGGERS = ("article_tags_fts_insert", "article_authors_fts_insert", "articles_fts_insert")
+
+
+def _articles(pages: int):
+    from drmcrawl.extract import extract
+    files = mirror.article_files(mirror.ensure_site(1000), pages)
+    return [extract(path.read_text(encoding="utf-8"), url, profile="drm") for path, url in files]
+
+
+def _store_ms(articles, drop_triggers: tuple[str, ...] = ()) -> float:
+    from drmcrawl.storage import Archive
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Archive(f"{tmp}/a.sqlite")
+        with archive.engine.begin() as conn:
+            for name in drop_triggers:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        archive.hold()
+        start = time.process_time()
+        for i, article in enumerate(articles, 1):
+            archive.save_article(article)
+            if i % 100 == 0:
+                archive.commit()
+        archive.commit()
+        cpu = time.process_time() - start
+        archive.close()
+    return 1000 * cpu / len(articles)
+
+
+def store(args) -> dict:
+    articles = _articles(args.pages)
+    return {"articles": len(articles), "save_article_ms": _store_ms(articles),
+            "without_search_index_ms": _store_ms(articles, FTS_TRIGGERS)}
+
+
+def noop(body: bytes) -> int:
+    return len(body)
+
+
+def ipc(args) -> dict:
+    from drmcrawl.extract.pool import Extractor
+    body = os.urandom(100_000)
+    workers = Extractor(1)
+
+    async def run_all() -> float:
+        await workers.run("warm-up", noop, body)
+        limit = asyncio.Semaphore(16)
+
+        async def one() -> None:
+            async with limit:
+                await workers.run("job", noop, body)
+        start = time.process_time()
+        await asyncio.gather(*(one() for _ in range(args.jobs)))
+        return time.process_time() - start
+    try:
+        cpu = asyncio.run(run_all())
+    finally:
+        workers.close()
+    return {"jobs": args.jobs, "body_bytes": len(body), "crawl_process_cpu_ms_per_job": 1000 * cpu / args.jobs}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("store").add_argument("--pages", type=int, default=600)
+    sub.add_parser("ipc").add_argument("--jobs", type=int, default=3000)
+    args = ap.parse_args(argv)
+    print(json.dumps({"store": store, "ipc": ipc}[args.cmd](args)))
+
+
+if __name__ == "__main__":
+    main()
