@@ -167,3 +167,24 @@ def test_a_worker_blocked_on_its_pipes_exits_when_the_crawl_is_gone():
         for proc in (crawl, worker):
             if proc.poll() is None:
                 proc.kill()
+
+
+def test_an_archive_page_whose_worker_dies_is_parsed_here(monkeypatch):
+    """Its article and pagination links are not lost with the worker."""
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from drmcrawl.spiders.drm import DrmSpider
+
+    spider = DrmSpider.from_crawler(get_crawler(DrmSpider), base_url="http://mirror.example:8000")
+
+    async def dies(*_args):
+        raise WorkerCrashed("the extraction worker died twice on the page")
+    monkeypatch.setattr(spider.extractor, "run", dies)
+    body = (SITE / "category" / "drm-exclusive" / "index.html").read_bytes()
+    page = HtmlResponse("http://mirror.example:8000/category/drm-exclusive/", body=body, encoding="utf-8")
+
+    async def requests():
+        return [r.url async for r in spider.parse_archive(page)]
+    urls = asyncio.run(requests())
+    assert any("/page/2/" in url for url in urls) and len(urls) > 5

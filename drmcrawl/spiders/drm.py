@@ -18,7 +18,7 @@ from drmcrawl.archive import incremental
 from drmcrawl.archive.events import REMOVED_STATUSES, Gone, NotModified
 from drmcrawl.archive.middleware import EXTRACTED_META
 from drmcrawl.extract import NotAnArticle
-from drmcrawl.extract.pool import Extractor, default_workers
+from drmcrawl.extract.pool import Extractor, WorkerCrashed, default_workers
 from drmcrawl.failures import failure_reason
 from drmcrawl.items import PageFailure
 
@@ -107,7 +107,10 @@ class DrmSpider(scrapy.Spider):
     async def parse_archive(self, response):
         # In a worker: archive pages come last (articles go first), and parsing them in
         # this process left the workers idle while the crawl's tail ran on one core.
-        links = await self.extractor.run(response.url, discovery.archive_links, response.text, response.url)
+        try:
+            links = await self.extractor.run(response.url, discovery.archive_links, response.text, response.url)
+        except WorkerCrashed:  # the page's links must not be lost with the worker
+            links = discovery.archive_links(response.text, response.url)
         for url in links.articles:
             for request in self._article(url, "archive"):
                 yield request
