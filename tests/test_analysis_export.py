@@ -9,14 +9,13 @@ import hashlib
 import io
 import json
 import sqlite3
-import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from analysis_support import cli, copy_db
+from analysis_support import big_archive, cli, copy_db, peak_allocation
 from conftest import expected_articles
 
 import drmcrawl
@@ -267,25 +266,11 @@ def test_export_memory_stays_flat_on_thousands_of_rows(tmp_path):
     database in chunks, the export's peak allocation must stay below half of that;
     loading every record first would need all of it."""
     rows, size = 1000, 8000
-    db = tmp_path / "big.sqlite"
-    Archive(db).close()
-    con = sqlite3.connect(db)
     words = ("pakistan", "internet", "rights", "court", "vpn", "policy", "media", "data")
-    con.executemany(
-        "insert into articles(site, url_key, url, title, body, published_utc, content_hash, first_seen, last_seen) "
-        "values ('drm', ?, ?, ?, ?, ?, 'h', '2024-01-01 00:00:00', '2024-01-01 00:00:00')",
-        ((f"/a{i}", f"http://x/a{i}", f"Title {i}", (" ".join(words[(i + j) % 8] for j in range(size)))[:size],
-          f"2024-01-{1 + i % 28:02d} 00:00:00") for i in range(rows)))
-    con.commit()
-    con.close()
-    archive = Archive(db)
+    archive = big_archive(tmp_path / "big.sqlite",
+                          [(" ".join(words[(i + j) % 8] for j in range(size)))[:size] for i in range(rows)])
     targets = {"csv": tmp_path / "big.csv", "jsonl": tmp_path / "big.jsonl"}
-    tracemalloc.start()
-    try:
-        count = export_files(iter_records(archive, chunk=100), targets)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = peak_allocation(lambda: export_files(iter_records(archive, chunk=100), targets))
     assert count == rows
     assert targets["jsonl"].stat().st_size > rows * size
     print(f"export peak {peak / 1e6:.2f} MB for {rows * size / 1e6:.0f} MB of text")

@@ -12,12 +12,11 @@ import io
 import json
 import sqlite3
 import sys
-import tracemalloc
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from analysis_support import cli, copy_db
+from analysis_support import big_archive, cli, copy_db, peak_allocation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -209,24 +208,9 @@ def test_flat_export_memory_stays_flat_on_thousands_of_rows(tmp_path):
     """2,000 articles of 8,000 characters (16 MB of text) in chunks of 100: the export's
     peak allocation stays under a quarter of the text; one list of all rows needs it all."""
     rows, size = 2000, 8000
-    db = tmp_path / "big.sqlite"
-    Archive(db).close()
-    con = sqlite3.connect(db)
-    con.executemany(
-        "insert into articles(site, url_key, url, title, body, published_utc, content_hash, first_seen, last_seen) "
-        "values ('drm', ?, ?, ?, ?, ?, 'h', '2024-01-01 00:00:00', '2024-01-01 00:00:00')",
-        ((f"/a{i}", f"http://x/a{i}", f"Title {i}", (f"word{i} " * size)[:size], f"2024-01-{1 + i % 28:02d} 00:00:00")
-         for i in range(rows)))
-    con.commit()
-    con.close()
-    archive = Archive(db)
+    archive = big_archive(tmp_path / "big.sqlite", [(f"word{i} " * size)[:size] for i in range(rows)])
     with open(tmp_path / "big.csv", "w", encoding="utf-8", newline="") as out:
-        tracemalloc.start()
-        try:
-            count = write_flat_csv(iter_flat_rows(archive, chunk=100), out)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        count, peak = peak_allocation(lambda: write_flat_csv(iter_flat_rows(archive, chunk=100), out))
     assert count == rows
     assert (tmp_path / "big.csv").stat().st_size > rows * size
     assert peak < rows * size / 4, f"peak {peak / 1e6:.1f} MB"

@@ -6,6 +6,7 @@ measured with a no-op job)."""
 
 from __future__ import annotations
 
+from drmcrawl.archive.recorder import header_values
 from drmcrawl.archive.warc import BuiltPair, Exchange, build_response_pair
 from drmcrawl.extract import Article
 from drmcrawl.extract.pool import extract_response
@@ -17,14 +18,11 @@ def records_and_article(answer: Exchange, gzip_level: int, profile: str | None
     spider handles that as if it had extracted the page itself)."""
     built = build_response_pair(answer, None, gzip_level)
     try:
-        extracted: Article | Exception = extract_response(answer.body, content_type(answer), answer.url, profile)
+        content_type = header_values(answer).get("content_type", "")
+        extracted: Article | Exception = extract_response(answer.body, content_type, answer.url, profile)
     except Exception as exc:  # noqa: BLE001 (a bad page is the spider's to record)
         extracted = exc
     return built, extracted
-
-
-def content_type(answer: Exchange) -> str:
-    return next((value for name, value in answer.response_headers if name.lower() == "content-type"), "")
 
 
 def content_encoded(answer: Exchange) -> bool:
