@@ -195,3 +195,39 @@ def test_polite_defaults_for_the_live_site():
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
     assert settings.getfloat("DOWNLOAD_DELAY") >= 1
     assert settings.get("USER_AGENT").startswith("drmcrawl/") and "+http" in settings.get("USER_AGENT")
+
+
+COUNT_DEBUG_RECORDS = """
+import logging, sys
+from drmcrawl.crawl import run_crawl
+
+logging.basicConfig(level=getattr(logging, sys.argv[3]))
+made = []
+
+class Count(logging.Filter):  # a logger's filter sees every record built for it
+    def filter(self, record):
+        made.append(record.levelno)
+        return True
+
+for name in ("scrapy.core.engine", "scrapy.core.scraper"):
+    logging.getLogger(name).addFilter(Count())
+run_crawl(base_url=sys.argv[1], db=sys.argv[2])
+print(sum(1 for level in made if level < logging.INFO))
+"""
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_scrapy_builds_debug_records_only_when_the_caller_wants_them(site_server, tmp_path, level):
+    """Scrapy sets its logger to DEBUG when a crawl starts; at INFO a record per response
+    and per item was built and then dropped by the handler (CPU for nothing)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", COUNT_DEBUG_RECORDS, site_server.url, str(tmp_path / "a.sqlite"), level],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    debug_records = int(out.stdout.split()[-1])
+    if level == "INFO":
+        assert debug_records == 0
+    else:  # "Crawled (200)" per response, "Scraped from" per article
+        assert debug_records > len(expected_articles())
