@@ -3,11 +3,14 @@ measured in this process (the numbers the README's performance notes quote).
 
     python benchmarks/micro.py store [--pages 600]   # save_article CPU per new article
     python benchmarks/micro.py ipc [--jobs 3000]     # crawl-process CPU per worker job, 100 KB body
+    python benchmarks/micro.py gzip [--pages 300]    # CPU and size of a page's gzip member per level
 
 `store` saves extracted mirror articles into a fresh archive the way a crawl does (held
 transaction, a commit every 100), once as is and once with the search index's triggers
 dropped, so the index's share shows. `ipc` runs no-op jobs through `Extractor.run`, 16 in
-flight like a crawl, and reports this process's CPU (its queue threads included) per job."""
+flight like a crawl, and reports this process's CPU (its queue threads included) per job.
+`gzip` compresses mirror article pages with `warc.compressor` at levels 1-9 (ISA-L for
+1-3, zlib above), with the size relative to zlib 9."""
 
 from __future__ import annotations
 
@@ -83,13 +86,29 @@ def ipc(args) -> dict:
     return {"jobs": args.jobs, "body_bytes": len(body), "crawl_process_cpu_ms_per_job": 1000 * cpu / args.jobs}
 
 
+def gzip_levels(args) -> dict:
+    from drmcrawl.archive.warc import compressor
+    bodies = [path.read_bytes() for path, _url in mirror.article_files(mirror.ensure_site(1000), args.pages)]
+    out = {}
+    for level in range(1, 10):
+        start, size = time.process_time(), 0
+        for body in bodies:
+            member = compressor(level)
+            size += len(member.compress(body)) + len(member.flush())
+        out[level] = {"cpu_ms_per_page": 1000 * (time.process_time() - start) / len(bodies), "bytes": size}
+    for row in out.values():
+        row["size_vs_zlib_9"] = round(row["bytes"] / out[9]["bytes"], 3)
+    return {"pages": len(bodies), "mean_page_bytes": sum(map(len, bodies)) // len(bodies), "levels": out}
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("store").add_argument("--pages", type=int, default=600)
     sub.add_parser("ipc").add_argument("--jobs", type=int, default=3000)
+    sub.add_parser("gzip").add_argument("--pages", type=int, default=300)
     args = ap.parse_args(argv)
-    print(json.dumps({"store": store, "ipc": ipc}[args.cmd](args)))
+    print(json.dumps({"store": store, "ipc": ipc, "gzip": gzip_levels}[args.cmd](args)))
 
 
 if __name__ == "__main__":

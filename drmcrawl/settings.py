@@ -80,7 +80,7 @@ DRMCRAWL_COMMIT_SECONDS = 1.0
 DRMCRAWL_COMMIT_WRITES = 500
 # Extraction worker processes: "auto" = CPU cores - 1 (at most 2), 0 = in the crawl's process.
 DRMCRAWL_EXTRACT_WORKERS = "auto"
-DRMCRAWL_WARC_GZIP_LEVEL = 4  # zlib level of each record (warcio's own 9 cost 2.3x the CPU)
+DRMCRAWL_WARC_GZIP_LEVEL = 3  # 1-3: ISA-L (fast), 0 and 4-9: zlib (9: warcio's own); see archive/warc.py
 # Incremental crawls: revisit policy "AGE_DAYS:EVERY_DAYS,...,*:EVERY_DAYS" (None = the
 # default in drmcrawl.archive.policy); DRMCRAWL_FULL re-checks every known article.
 DRMCRAWL_REVISIT = None

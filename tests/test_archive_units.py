@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from drmcrawl.archive.content import content_digest, diff
 from drmcrawl.archive.incremental import Plan
 from drmcrawl.archive.policy import Known, fetch_reason, parse_policy
-from drmcrawl.archive.warc import Exchange, Original, WarcWriter, read_record
+from drmcrawl.archive.warc import Exchange, Original, WarcWriter, compressor, read_record
 from drmcrawl.extract.model import Article as ArticleData
 from drmcrawl.storage import Archive
 
@@ -50,7 +50,7 @@ def test_each_record_is_its_own_gzip_member_at_the_configured_level(tmp_path):
     words = random.Random(7).choices([b"digital", b"rights", b"monitor", b"privacy", b"internet", b"court"], k=20000)
     body = b"<html><p>" + b" ".join(words) + b"</p></html>"  # text-like: levels compress it differently
     sizes = {}
-    for level in (1, 9):
+    for level in (1, 3, 4, 9):  # ISA-L, ISA-L, zlib, zlib
         writer = WarcWriter(tmp_path / str(level), "t", {}, gzip_level=level)
         written = [writer.write_response(exchange(f"http://h/{i}", body)) for i in range(2)]
         writer.close()
@@ -64,7 +64,8 @@ def test_each_record_is_its_own_gzip_member_at_the_configured_level(tmp_path):
             records = list(ArchiveIterator(fh, check_digests="raise"))  # digests written are right
         assert [r.rec_type for r in records] == ["warcinfo", "response", "request", "response", "request"]
         sizes[level] = len(raw)
-    assert sizes[1] > sizes[9]  # the level really reaches zlib
+    assert sizes[1] > sizes[3] > sizes[4] > sizes[9]  # the level really reaches the compressor
+    assert type(compressor(3)).__module__.startswith("isal") and type(compressor(4)).__module__ == "zlib"
 
 
 def test_revisit_records_point_at_the_original(tmp_path):
