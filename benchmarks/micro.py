@@ -8,7 +8,7 @@ measured in this process (the numbers the README's performance notes quote).
 `store` saves extracted mirror articles into a fresh archive the way a crawl does (held
 transaction, a commit every 100), once as is and once with the search index's triggers
 dropped, so the index's share shows. `ipc` runs no-op jobs through `Extractor.run`, 16 in
-flight like a crawl, and reports this process's CPU (its queue threads included) per job.
+flight like a crawl, and reports this process's CPU (all its threads) per job.
 `gzip` compresses mirror article pages with `warc.compressor` at levels 1-9 (ISA-L for
 1-3, zlib above), with the size relative to zlib 9."""
 

@@ -65,7 +65,7 @@ def test_a_dead_worker_is_replaced_and_only_the_page_that_killed_it_fails():
     crash = (b"<html></html>", "text/html", "http://127.0.0.1:1/crash/", "drm")
     extractor = Extractor(1, die_on_crash_urls)
     first, = run(extractor, crash)
-    assert isinstance(first, WorkerCrashed) and extractor.replaced_pools == 2
+    assert isinstance(first, WorkerCrashed) and extractor.replaced_workers == 2
     after, = run(extractor, good)  # a fresh pool takes the next pages
     assert after.title
 

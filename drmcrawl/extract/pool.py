@@ -4,6 +4,13 @@ cleaning) is the largest CPU cost left to move off it; the WARC middleware has t
 workers build each large page's records too (`Extractor.run`). Pure Python, no Scrapy: the spider
 awaits `Extractor.extract` from its async callback.
 
+Each worker has two pipes, driven from the event loop's own thread: jobs are written to
+one without blocking, results read from the other when the loop sees it readable. Why not
+`concurrent.futures.ProcessPoolExecutor`: its two threads in the crawl's process (queue
+feeder, result manager) cost about 0.9 ms of CPU per 100 KB job and took the GIL from
+Scrapy's thread each time; here a job costs the crawl one pickle and one write
+(`python benchmarks/micro.py ipc`).
+
 A worker that dies (a crash in a C library, the OOM killer) is replaced and the pages it
 had are tried once more in the new one; a page that kills a worker twice raises
 `WorkerCrashed`, which the spider records as that page's failure. The crawl goes on."""
@@ -11,13 +18,14 @@ had are tried once more in the new one; a page that kills a worker twice raises
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import multiprocessing
 import os
+import pickle
+import struct
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -45,9 +53,9 @@ def _fixed_offset(value: datetime | None) -> datetime | None:
 
 
 def watch_crawl(crawl_pid: int, every: float = 1.0) -> None:
-    """In each worker: exit when the crawl's process is gone. A worker holds both ends of
-    its own call queue, so after a kill -9 of the crawl it would wait for work forever
-    (and keep the forkserver alive with it)."""
+    """In each worker: exit when the crawl's process is gone. Pipe EOF ends an idle worker,
+    but one busy with a page that never finishes, or blocked on a pipe, would otherwise
+    outlive a kill -9 of the crawl (and keep the forkserver alive with it)."""
     def watch() -> None:
         while _alive(crawl_pid):
             time.sleep(every)
@@ -81,8 +89,8 @@ class Extractor:
     def __init__(self, workers: int, function=None):
         self.workers = workers
         self.function = function or extract_response
-        self._pool: ProcessPoolExecutor | None = None
-        self.replaced_pools = 0
+        self._running: list[_Worker] = []
+        self.replaced_workers = 0
 
     async def extract(self, body: bytes, content_type: str, url: str, profile: str | None) -> Article:
         return await self.run(url, self.function, body, content_type, url, profile)
@@ -93,31 +101,175 @@ class Extractor:
         if not self.workers:
             return function(*args)
         for _attempt in range(2):
-            pool = self._running_pool()
+            worker = self._least_busy()
             try:
-                return await asyncio.wrap_future(pool.submit(function, *args))
-            except BrokenProcessPool:
-                self._replace(pool, url)
+                return await worker.submit(function, args)
+            except _WorkerDied:
+                self._replace(worker, url)
         raise WorkerCrashed(f"the extraction worker died twice on {url}")
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for worker in self._running:
+            worker.stop()
+        self._running = []
 
-    def _running_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # forkserver: the crawl process runs threads (Twisted's resolver); forking it
-            # directly could copy a held lock. The server imports the extractor once.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["drmcrawl.extract.pool"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=watch_crawl,
-                                             initargs=(os.getpid(),))
-        return self._pool
+    def _least_busy(self) -> _Worker:
+        loop = asyncio.get_running_loop()
+        for worker in [w for w in self._running if w.loop is not loop or w.dead]:  # a new loop: new workers
+            self._running.remove(worker)
+            worker.stop()
+        while len(self._running) < self.workers:
+            self._running.append(_Worker(loop))
+        return min(self._running, key=lambda w: len(w.pending))
 
-    def _replace(self, pool: ProcessPoolExecutor, url: str) -> None:
-        if pool is self._pool:  # the first page to notice replaces it; the others reuse the new one
+    def _replace(self, worker: _Worker, url: str) -> None:
+        if worker in self._running:  # the first page to notice replaces it; the others reuse the new one
             logger.error("An extraction worker died (on %s or a page beside it); starting a new one", url)
-            pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-            self.replaced_pools += 1
+            self._running.remove(worker)
+            worker.stop()
+            self.replaced_workers += 1
+
+
+class _WorkerDied(Exception):
+    pass
+
+
+_HEADER = struct.Struct("!i")  # multiprocessing.Connection's framing: the worker reads with recv_bytes
+_PIPE_BYTES = 1 << 20  # a 100 KB job fits whole, so a write rarely waits for the worker
+
+
+class _Worker:
+    """One worker process and its pipes. Every method runs in the event loop's thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.pending: dict[int, asyncio.Future] = {}
+        self.dead = False
+        self._next_id = 0
+        self._unsent: collections.deque[memoryview] = collections.deque()
+        self._received = bytearray()
+        # forkserver: the crawl process runs threads (Twisted's resolver); forking it
+        # directly could copy a held lock. The server imports the extractor once.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["drmcrawl.extract.pool"])
+        jobs_in, self._jobs = context.Pipe(duplex=False)
+        self._results, results_out = context.Pipe(duplex=False)
+        self.process = context.Process(target=_serve, args=(jobs_in, results_out, os.getpid()), daemon=True,
+                                       name="drmcrawl-extract")
+        self.process.start()
+        jobs_in.close()
+        results_out.close()  # the worker holds the only writer: its exit is EOF here
+        for conn in (self._jobs, self._results):
+            _widen(conn.fileno())
+            os.set_blocking(conn.fileno(), False)
+        loop.add_reader(self._results.fileno(), self._read)
+
+    def submit(self, function, args: tuple) -> asyncio.Future:
+        future = self.loop.create_future()
+        if self.dead:
+            future.set_exception(_WorkerDied())
+            return future
+        data = pickle.dumps((self._next_id + 1, function, args), pickle.HIGHEST_PROTOCOL)
+        self._next_id += 1
+        self.pending[self._next_id] = future
+        self._unsent.extend((memoryview(_HEADER.pack(len(data))), memoryview(data)))
+        if len(self._unsent) == 2:  # nothing was waiting: write now, else the writer callback will
+            self._write()
+        return future
+
+    def _write(self) -> None:
+        try:
+            while self._unsent:
+                sent = os.writev(self._jobs.fileno(), list(self._unsent)[:64])
+                while sent:
+                    head = self._unsent[0]
+                    if sent >= len(head):
+                        sent -= len(head)
+                        self._unsent.popleft()
+                    else:
+                        self._unsent[0], sent = head[sent:], 0
+        except BlockingIOError:  # the pipe is full: go on when the worker has read some
+            self.loop.add_writer(self._jobs.fileno(), self._write)
+            return
+        except OSError:  # the worker is gone; its EOF fails the pending jobs
+            self._unsent.clear()
+        self.loop.remove_writer(self._jobs.fileno())
+
+    def _read(self) -> None:
+        try:
+            while chunk := os.read(self._results.fileno(), _PIPE_BYTES):
+                self._received += chunk
+        except BlockingIOError:
+            self._deliver()
+            return
+        self._deliver()  # EOF: the worker exited; what it sent before that still counts
+        self._died()
+
+    def _deliver(self) -> None:
+        buffer, at = self._received, 0
+        while len(buffer) - at >= 4:
+            size = _HEADER.unpack_from(buffer, at)[0]
+            if len(buffer) - at - 4 < size:
+                break
+            job_id, ok, value = pickle.loads(memoryview(buffer)[at + 4:at + 4 + size])
+            at += 4 + size
+            future = self.pending.pop(job_id, None)
+            if future is not None and not future.done():
+                future.set_result(value) if ok else future.set_exception(value)
+        del buffer[:at]
+
+    def _died(self) -> None:
+        self.dead = True
+        self._close_pipes()
+        for future in self.pending.values():
+            if not future.done():
+                future.set_exception(_WorkerDied())
+        self.pending.clear()
+
+    def stop(self) -> None:
+        """Its jobs' EOF ends the worker once its current page is done."""
+        self._close_pipes()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        for future in self.pending.values():
+            future.cancel()
+        self.pending.clear()
+        self.dead = True
+
+    def _close_pipes(self) -> None:
+        for conn, remove in ((self._results, self.loop.remove_reader), (self._jobs, self.loop.remove_writer)):
+            if not conn.closed:
+                if not self.loop.is_closed():
+                    remove(conn.fileno())
+                conn.close()
+
+
+def _widen(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):  # not Linux, or over the system's limit: the default
+        pass
+
+
+def _serve(jobs, results, crawl_pid: int) -> None:
+    """A worker's loop: a job (id, function, args) in, (id, ok, result or exception) out,
+    until the crawl closes its end."""
+    watch_crawl(crawl_pid)
+    while True:
+        try:
+            job_id, function, args = pickle.loads(jobs.recv_bytes())
+        except EOFError:
+            return
+        try:
+            outcome = (job_id, True, function(*args))
+        except Exception as exc:  # noqa: BLE001 (the caller gets it, as if it ran there)
+            outcome = (job_id, False, exc)
+        try:
+            data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 (an unpicklable result or exception)
+            data = pickle.dumps((job_id, False, RuntimeError(f"{function.__name__}: {exc!r}")))
+        results.send_bytes(data)
