@@ -64,6 +64,9 @@ def _faulty_handler(root: Path, faults: dict[str, list[str]], log: list, outage_
         def _fault_ok(self, _action: str) -> None:
             base.do_GET(self)
 
+        def _fault_cookie(self, _a):  # the page, with a session cookie for the whole site
+            self._plain(200, self._page(), "text/html; charset=UTF-8", headers=[("Set-Cookie", "session=s1; Path=/")])
+
         def _fault_500(self, _a):
             self._plain(500, b"error")
 

@@ -197,6 +197,17 @@ def test_polite_defaults_for_the_live_site():
     assert settings.get("USER_AGENT").startswith("drmcrawl/") and "+http" in settings.get("USER_AGENT")
 
 
+def test_no_cookie_goes_back_to_the_site(tmp_path):
+    """Each page is fetched as a first visit: the archive holds what any reader gets."""
+    from faultserver import FaultServer
+
+    with FaultServer(SITE, {"/": ["cookie"], "/robots.txt": ["cookie"]}) as server:
+        crawl(server.url, tmp_path / "c.sqlite")
+    paths = [path for path, _ in server.headers]
+    assert "/" in paths and len(paths) > len(expected_articles())
+    assert [path for path, headers in server.headers if "Cookie" in headers] == []
+
+
 COUNT_DEBUG_RECORDS = """
 import logging, sys
 from drmcrawl.crawl import run_crawl
