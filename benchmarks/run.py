@@ -99,11 +99,29 @@ def load() -> str:
 
 
 # -- 1 + 6: crawl ----------------------------------------------------------------------
-def crawl_pair(pages: int, log, keep: Path | None = None) -> dict:
-    """`keep`: a folder that receives the crawl's database and WARC files (for reextract)."""
+def crawl_pair(pages: int, log, keep: Path | None = None, repeat: int = 1) -> dict:
+    """`repeat` alternating pairs (bare, drmcrawl, bare, ...): the figure is the median
+    pair's ratio, with the range (the bare spider alone varied by a third between runs
+    minutes apart). `keep`: a folder that receives the last crawl's database and WARC files
+    (for reextract)."""
     root = mirror.ensure_site(pages, log, in_child=True)
-    with tempfile.TemporaryDirectory(prefix="drmbench-crawl-") as tmp, StaticServer(root) as server:
+    runs = []
+    with StaticServer(root) as server:
         log(f"crawl {pages}: serving {root.name} with {server.kind} at {server.url} (load {load()})")
+        for n in range(repeat):
+            runs.append(_one_pair(server, keep if n == repeat - 1 else None))
+            log(f"  pair {n + 1}/{repeat}: ratio {runs[-1]['ratio']:.3f}")
+    median = sorted(runs, key=lambda r: r["ratio"])[(len(runs) - 1) // 2]  # of an even count, the lower
+    bare, drm = median["bare"], median["drmcrawl"]
+    log(f"  bare scrapy {bare['pages']} pages {bare['pages_per_s']:.0f} p/s; drmcrawl {drm['pages']} pages "
+        f"{drm['pages_per_s']:.0f} p/s, {drm['articles']} articles, {drm['rss_mb']:.0f} MB")
+    return {"pages": pages, "server": server.kind, "bare": bare, "drmcrawl": drm, "ratio": median["ratio"],
+            "cpu_ratio": median["cpu_ratio"], "ratios": [r["ratio"] for r in runs],
+            "peak_rss_mb": max(r["drmcrawl"]["rss_mb"] for r in runs)}
+
+
+def _one_pair(server: StaticServer, keep: Path | None) -> dict:
+    with tempfile.TemporaryDirectory(prefix="drmbench-crawl-") as tmp:
         cpu0 = server.cpu()
         bare = measure([sys.executable, str(HERE / "bare_spider.py"), server.url])
         bare.update(json.loads(bare.pop("stdout").strip().splitlines()[-1]))
@@ -119,10 +137,7 @@ def crawl_pair(pages: int, log, keep: Path | None = None) -> dict:
     for r in (bare, drm):
         r["pages_per_s"] = r["pages"] / r["wall_s"]
         r["cpu_ms_per_page"] = 1000 * r["cpu_s"] / r["pages"]
-    log(f"  bare scrapy {bare['pages']} pages {bare['pages_per_s']:.0f} p/s; drmcrawl {drm['pages']} pages "
-        f"{drm['pages_per_s']:.0f} p/s, {drm['articles']} articles, {drm['rss_mb']:.0f} MB")
-    return {"pages": pages, "server": server.kind, "bare": bare, "drmcrawl": drm,
-            "ratio": drm["pages_per_s"] / bare["pages_per_s"],
+    return {"bare": bare, "drmcrawl": drm, "ratio": drm["pages_per_s"] / bare["pages_per_s"],
             "cpu_ratio": bare["cpu_ms_per_page"] / drm["cpu_ms_per_page"]}
 
 
@@ -289,13 +304,15 @@ def table(res: dict) -> str:
     rows = ["| figure | drmcrawl | baseline | ratio | CPU | peak RSS |", "|---|---|---|---|---|---|"]
     for c in res.get("crawl", []):
         d, b = c["drmcrawl"], c["bare"]
+        ratios = c.get("ratios", [c["ratio"]])
+        spread = f", median of {len(ratios)} pairs ({min(ratios):.2f}x-{max(ratios):.2f}x)" if len(ratios) > 1 else ""
         rows.append(f"| crawl {c['pages']:,} articles ({d['pages']:,} responses, {c['server']}) | "
                     f"{d['pages_per_s']:.0f} pages/s, {d['wall_s']:.0f} s | bare Scrapy "
                     f"{b['pages_per_s']:.0f} pages/s ({b['pages']:,} responses) | "
-                    f"{_mark(c['ratio'], TARGETS['crawl'])}; by CPU {c['cpu_ratio']:.2f}x | "
+                    f"{_mark(c['ratio'], TARGETS['crawl'])}{spread}; by CPU {c['cpu_ratio']:.2f}x | "
                     f"{d['cpu_ms_per_page']:.1f} vs {b['cpu_ms_per_page']:.1f} ms/page; server "
                     f"{d['server_cpu_s']:.1f} / {b['server_cpu_s']:.1f} s | "
-                    f"{d['rss_mb']:.0f} vs {b['rss_mb']:.0f} MB |")
+                    f"{c.get('peak_rss_mb', d['rss_mb']):.0f} vs {b['rss_mb']:.0f} MB |")
     if "extract" in res:
         e = res["extract"]
         d, t, x = e["drm"], e["trafilatura"], e["lxml"]
@@ -332,7 +349,7 @@ def table(res: dict) -> str:
                     f"{s['rss_mb']:.0f} MB |")
     crawls = res.get("crawl", [])
     if len(crawls) == 2:
-        a, b = (c["drmcrawl"]["rss_mb"] for c in crawls)
+        a, b = (c.get("peak_rss_mb", c["drmcrawl"]["rss_mb"]) for c in crawls)
         rows.append(f"| crawl peak RSS {crawls[0]['pages']:,} vs {crawls[1]['pages']:,} articles | "
                     f"{a:.0f} vs {b:.0f} MB | "
                     f"limit 300 MB | {b / a:.2f}x growth | | {'met' if b <= 300 else 'NOT met'} |")
@@ -362,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--small-pages", type=int, help="the second, smaller crawl for memory growth (default pages/4)")
     ap.add_argument("--extract-pages", type=int, default=2000, help="pages for the extraction figure")
     ap.add_argument("--rows", type=int, default=100_000, help="articles for export and search (default 100000)")
+    ap.add_argument("--repeat", type=int, default=3, help="alternating bare/drmcrawl pairs per crawl size (default 3)")
     ap.add_argument("--only", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
     ap.add_argument("--name", default="latest", help="results/<name>.md and .json")
     args = ap.parse_args(argv)
@@ -378,9 +396,10 @@ def main(argv: list[str] | None = None) -> int:
     atexit.register(shutil.rmtree, archive_dir, True)
     if "crawl" in only:
         small = args.small_pages or max(args.pages // 4, 1)
-        res["crawl"] = [crawl_pair(small, log)]
+        res["crawl"] = [crawl_pair(small, log, repeat=args.repeat)]
         save(res, args.name)
-        res["crawl"].append(crawl_pair(args.pages, log, keep=archive_dir if "reextract" in only else None))
+        res["crawl"].append(crawl_pair(args.pages, log, keep=archive_dir if "reextract" in only else None,
+                                       repeat=args.repeat))
         save(res, args.name)
     if "extract" in only:
         res["extract"] = extraction(args.pages, min(args.extract_pages, args.pages), log)

@@ -88,3 +88,23 @@ def test_workloads_report_their_own_peak_rss_not_the_grown_suites():
     rss = json.loads(out.strip().splitlines()[-1])
     assert rss["direct"] > 300  # the artefact: the 300 MB ballast of its parent
     assert rss["launcher"] < rss["direct"] - 250
+
+
+def test_the_crawl_figure_is_the_median_of_alternating_pairs():
+    """Both crawlers really run against the served mirror, `repeat` times each; the figure
+    is the median pair (the lower middle one of an even count), the range is kept."""
+    import run
+
+    try:
+        result = run.crawl_pair(12, lambda _msg: None, repeat=2)
+    finally:
+        run._LAUNCHER.stop()
+        run._LAUNCHER = None
+    assert len(result["ratios"]) == 2 and all(r > 0 for r in result["ratios"])
+    assert result["ratio"] == min(result["ratios"])
+    drm, bare = result["drmcrawl"], result["bare"]
+    assert drm["articles"] == 12 and drm["status"] == "finished"
+    assert bare["articles"] == 12 and bare["pages"] >= 12
+    assert result["ratio"] == drm["pages_per_s"] / bare["pages_per_s"]
+    line = run.table({"crawl": [result]}).splitlines()[2]
+    assert "median of 2 pairs" in line and f"{result['ratio']:.2f}x" in line
