@@ -32,8 +32,9 @@ class CrawlStore:
     def __init__(self, db: str | None, seconds: float = COMMIT_SECONDS, writes: int = COMMIT_WRITES):
         self.archive = Archive(db)
         self.seconds, self.writes = seconds, writes
-        # url -> fetch id of the 200 answer to an article request, until its article is stored
-        self.article_fetches: dict[str, int] = {}
+        # url -> (fetch id of the 200 answer to an article request, the content digest of
+        # its extraction when a worker computed it), until its article is stored
+        self.article_fetches: dict[str, tuple[int, str | None]] = {}
         self._writes = 0
         self._committed_at = time.monotonic()
         self._users = 0
@@ -51,11 +52,11 @@ class CrawlStore:
         store._users += 1
         return store
 
-    def remember_article_fetch(self, url: str, fetch_id: int) -> None:
+    def remember_article_fetch(self, url: str, fetch_id: int, digest: str | None = None) -> None:
         """For the article's row. Pages that yield no article (duplicates, failures) are
         never taken back out: beyond ARTICLE_FETCHES_KEPT the oldest are forgotten, and
-        the pipeline then looks the fetch up in the database instead."""
-        self.article_fetches[url] = fetch_id
+        the pipeline then looks the fetch up in the database (and digests the article)."""
+        self.article_fetches[url] = (fetch_id, digest)
         if len(self.article_fetches) > ARTICLE_FETCHES_KEPT:
             self.article_fetches.pop(next(iter(self.article_fetches)))
 

@@ -107,11 +107,11 @@ class StorePipeline:
         elif isinstance(item, Gone):
             self._gone(item)
         else:
-            fetch_id = self.store.article_fetches.pop(item.url, None)
+            fetch_id, digest = self.store.article_fetches.pop(item.url, (None, None))
             if fetch_id is None:
                 fetch_id = self.archive.fetch_id_for(self.run_id, item.url)
             outcome = self.archive.save_article(item, self.run_id, fetch_id=fetch_id,
-                                                extractor_version=EXTRACTOR_VERSION)
+                                                extractor_version=EXTRACTOR_VERSION, digest=digest)
             self.stats.inc_value(STATS_PREFIX + f"articles_{outcome}")
         self.store.wrote()
         self._log_progress()

@@ -265,7 +265,8 @@ def test_an_article_answer_is_archived_and_extracted_in_one_worker_job(tmp_path)
     from conftest import SITE
     from scrapy.utils.test import get_crawler
 
-    from drmcrawl.archive.middleware import EXTRACTED_META, WarcArchiveMiddleware
+    from drmcrawl.archive.content import content_digest
+    from drmcrawl.archive.middleware import DIGEST_META, EXTRACTED_META, WarcArchiveMiddleware
     from drmcrawl.extract import NotAnArticle, extract
     from drmcrawl.extract.pool import Extractor
 
@@ -283,6 +284,9 @@ def test_an_article_answer_is_archived_and_extracted_in_one_worker_job(tmp_path)
             assert asyncio.run(middleware._built_in_worker(answer, kind, 4, metas[name])) is not None
     finally:
         middleware.spider.extractor.close()
-    assert metas["article"][EXTRACTED_META] == extract(page.decode(), "http://127.0.0.1:1/story/", profile="drm")
+    expected = extract(page.decode(), "http://127.0.0.1:1/story/", profile="drm")
+    assert metas["article"][EXTRACTED_META] == expected
+    assert metas["article"][DIGEST_META] == content_digest(expected.to_record())  # what the store would compute
     assert isinstance(metas["not an article"][EXTRACTED_META], NotAnArticle)
+    assert metas["not an article"][DIGEST_META] is None
     assert metas["gzipped"] == {} and metas["navigation"] == {}  # the spider extracts those itself

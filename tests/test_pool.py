@@ -188,3 +188,15 @@ def test_an_archive_page_whose_worker_dies_is_parsed_here(monkeypatch):
         return [r.url async for r in spider.parse_archive(page)]
     urls = asyncio.run(requests())
     assert any("/page/2/" in url for url in urls) and len(urls) > 5
+
+
+def test_the_workers_content_digest_is_the_one_the_store_computes(tmp_path, site_server):
+    """A crawl with a worker stores the digest the worker computed; without workers the
+    store computes it. Version detection depends on both being the same."""
+    hashes = {}
+    for workers in ("0", "1"):
+        db = tmp_path / f"w{workers}.sqlite"
+        result = run_cli("crawl", "--base-url", site_server.url, "--db", str(db), "--extract-workers", workers)
+        assert result.returncode == 0, result.stderr[-2000:]
+        hashes[workers] = dict(sqlite3.connect(db).execute("SELECT post_id, content_hash FROM articles"))
+    assert len(hashes["1"]) == len(expected_articles()) and hashes["1"] == hashes["0"]

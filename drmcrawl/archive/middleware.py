@@ -40,6 +40,7 @@ OFFLOAD_MIN_BYTES = 16 * 1024
 # request.meta key: the worker's extraction of an article answer (an Article, or the
 # exception extraction raised), taken by the spider instead of extracting it again.
 EXTRACTED_META = "drmcrawl_extracted"
+DIGEST_META = "drmcrawl_content_digest"  # ... and its content digest, for the store
 # Crawl settings named in each WARC file's warcinfo record and in the run's row.
 RECORDED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
                      "CONCURRENT_REQUESTS_PER_DOMAIN", "DRMCRAWL_FULL", "DRMCRAWL_REVISIT", "DRMCRAWL_TRIGGER")
@@ -96,7 +97,7 @@ class WarcArchiveMiddleware:
         fetch_id = recorder.record(answer, kind, first_url, run_id, built)
         self.store.wrote()
         if kind == "article" and response.status == 200:
-            self.store.remember_article_fetch(response.url, fetch_id)
+            self.store.remember_article_fetch(response.url, fetch_id, request.meta.pop(DIGEST_META, None))
         self.crawler.stats.inc_value("drmcrawl/warc_records")
         request.meta["drmcrawl_fetch_id"] = fetch_id
         return response
@@ -112,7 +113,7 @@ class WarcArchiveMiddleware:
             return None
         try:
             if kind == "article" and answer.status == 200 and not prepare.content_encoded(answer):
-                built, meta[EXTRACTED_META] = await workers.run(
+                built, meta[EXTRACTED_META], meta[DIGEST_META] = await workers.run(
                     answer.url, prepare.records_and_article, answer, gzip_level, getattr(self.spider, "profile", None))
                 return built
             return await workers.run(answer.url, build_response_pair, answer, None, gzip_level)

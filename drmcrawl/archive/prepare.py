@@ -6,6 +6,7 @@ measured with a no-op job)."""
 
 from __future__ import annotations
 
+from drmcrawl.archive.content import content_digest
 from drmcrawl.archive.recorder import header_values
 from drmcrawl.archive.warc import BuiltPair, Exchange, build_response_pair
 from drmcrawl.extract import Article
@@ -13,16 +14,20 @@ from drmcrawl.extract.pool import extract_response
 
 
 def records_and_article(answer: Exchange, gzip_level: int, profile: str | None
-                        ) -> tuple[BuiltPair, Article | Exception]:
-    """Its WARC records, and its extraction or the exception extraction raised (the
-    spider handles that as if it had extracted the page itself)."""
+                        ) -> tuple[BuiltPair, Article | Exception, str | None]:
+    """Its WARC records; its extraction or the exception extraction raised (the spider
+    handles that as if it had extracted the page itself); and the extraction's
+    `content_digest` (what storing it compares versions by), computed here too: the
+    crawl's process is the busier one."""
     built = build_response_pair(answer, None, gzip_level)
+    digest = None
     try:
         content_type = header_values(answer).get("content_type", "")
         extracted: Article | Exception = extract_response(answer.body, content_type, answer.url, profile)
+        digest = content_digest(extracted.to_record())
     except Exception as exc:  # noqa: BLE001 (a bad page is the spider's to record)
         extracted = exc
-    return built, extracted
+    return built, extracted, digest
 
 
 def content_encoded(answer: Exchange) -> bool:

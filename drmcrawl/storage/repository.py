@@ -205,16 +205,18 @@ class Archive(FetchStore, HistoryStore, RunStore):
 
     # -- articles ----------------------------------------------------------------
     def save_article(self, article: ArticleData, run_id: int | None = None, *, fetch_id: int | None = None,
-                     extractor_version: str | None = None, seen: bool = True) -> str:
+                     extractor_version: str | None = None, seen: bool = True, digest: str | None = None) -> str:
         """Insert or update in place. Returns "new", "updated" or "unchanged".
 
         A new version is stored only when the normalised content changed (see
         `drmcrawl.archive.content`). `seen=False` is a re-extraction from the archive: the
-        article was not fetched now, so its seen/checked times and removal mark stay."""
+        article was not fetched now, so its seen/checked times and removal mark stay.
+        `digest`: `content_digest(article.to_record())`, when the caller has it already
+        (the crawl's extraction worker computes it)."""
         record = article.to_record()
         site = article.site or urlsplit(article.url).hostname or ""
         key = url_key(article.canonical_url or article.url)
-        digest = content_digest(record)
+        digest = digest or content_digest(record)
         now = utcnow()
         with self.core() as conn:
             stored_id = _find(conn, site, article.post_id, key)
