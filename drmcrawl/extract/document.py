@@ -60,7 +60,7 @@ class Document:
             html = decode_html(html)
         self.url = url
         self._jsonld_first: str | None = None  # class of the authoritative JSON-LD script, if known
-        self.tree = _parse(html)
+        self.tree = parse_html(html)
 
     # -- meta tags ---------------------------------------------------------------
     @cached_property
@@ -162,7 +162,8 @@ def node_types(node: dict) -> list[str]:
     return [types] if isinstance(types, str) else [t for t in types if isinstance(t, str)]
 
 
-def _parse(html: str) -> etree._Element:
+def parse_html(html: str) -> etree._Element:
+    """The page as an lxml.html tree, parsed the extractor's fast way (see _html_parser)."""
     # lxml refuses str input that carries an XML encoding declaration.
     if html.lstrip().startswith("<?xml"):
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
