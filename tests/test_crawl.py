@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import sys
 
 import pytest
 from conftest import LIVE, SITE, expected_articles, run_cli
@@ -242,3 +243,12 @@ def test_scrapy_builds_debug_records_only_when_the_caller_wants_them(site_server
         assert debug_records == 0
     else:  # "Crawled (200)" per response, "Scraped from" per article
         assert debug_records > len(expected_articles())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop has no Windows build; the standard loop runs there")
+def test_the_crawl_runs_on_uvloop(site_server, tmp_path):
+    db = tmp_path / "uv.sqlite"
+    result = run_cli("-vv", "crawl", "--base-url", site_server.url, "--db", str(db))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Using asyncio event loop: uvloop.Loop" in result.stderr
+    assert_matches_expected(stored(db))
