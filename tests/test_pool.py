@@ -200,3 +200,25 @@ def test_the_workers_content_digest_is_the_one_the_store_computes(tmp_path, site
         assert result.returncode == 0, result.stderr[-2000:]
         hashes[workers] = dict(sqlite3.connect(db).execute("SELECT post_id, content_hash FROM articles"))
     assert len(hashes["1"]) == len(expected_articles()) and hashes["1"] == hashes["0"]
+
+
+def test_ctrl_c_leaves_the_worker_to_the_crawl():
+    """A terminal's Ctrl-C signals the whole process group; the worker goes on serving the
+    pages in flight while the crawl shuts down, instead of dying on KeyboardInterrupt."""
+    import signal
+    import time
+
+    page = (PAGE.read_bytes(), "text/html; charset=UTF-8", "http://127.0.0.1:1/story/", "drm")
+    extractor = Extractor(1)
+
+    async def interrupted():
+        first = await extractor.extract(*page)
+        worker = extractor._running[0]
+        os.kill(worker.process.pid, signal.SIGINT)
+        time.sleep(0.3)
+        return first, await extractor.extract(*page), worker.process.is_alive()
+    try:
+        first, second, alive = asyncio.run(interrupted())
+    finally:
+        extractor.close()
+    assert alive and second == first and extractor.replaced_workers == 0

@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import struct
 import threading
 import time
@@ -258,6 +259,9 @@ def _widen(fd: int) -> None:
 def _serve(jobs, results, crawl_pid: int) -> None:
     """A worker's loop: a job (id, function, args) in, (id, ok, result or exception) out,
     until the crawl closes its end."""
+    # Ctrl-C reaches the whole process group: the crawl decides how to stop (Scrapy first
+    # finishes the pages in flight, and their jobs are here); closing the pipe ends us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     watch_crawl(crawl_pid)
     while True:
         try:
