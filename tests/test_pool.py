@@ -222,3 +222,34 @@ def test_ctrl_c_leaves_the_worker_to_the_crawl():
     finally:
         extractor.close()
     assert alive and second == first and extractor.replaced_workers == 0
+
+
+class NeedsTwoArguments(Exception):
+    """Pickles fine, but unpickling calls __init__ with the one stored argument."""
+
+    def __init__(self, page, why):
+        super().__init__(f"{page}: {why}")
+
+
+def raise_unreadable(url: str):
+    raise NeedsTwoArguments(url, "odd")
+
+
+def unpicklable_result(url: str):
+    return lambda: url
+
+
+def test_a_result_that_cannot_cross_back_fails_its_page_only():
+    extractor = Extractor(1)
+
+    async def jobs():
+        return await asyncio.gather(extractor.run("a", raise_unreadable, "a"),
+                                    extractor.run("b", unpicklable_result, "b"),
+                                    extractor.run("c", len, "ccc"), return_exceptions=True)
+    try:
+        unreadable, unpicklable, fine = asyncio.run(asyncio.wait_for(jobs(), 30))
+    finally:
+        extractor.close()
+    assert isinstance(unreadable, RuntimeError) and "could not be read" in str(unreadable)
+    assert isinstance(unpicklable, RuntimeError) and "unpicklable_result" in str(unpicklable)
+    assert fine == 3 and extractor.replaced_workers == 0

@@ -136,6 +136,10 @@ class _WorkerDied(Exception):
 
 
 _HEADER = struct.Struct("!i")  # multiprocessing.Connection's framing: the worker reads with recv_bytes
+# A result: job id and success flag ahead of the pickle, so that a result this process
+# cannot unpickle (an exception class whose __init__ wants other arguments) fails its own
+# page instead of leaving it waiting forever.
+_OUTCOME = struct.Struct("!q?")
 _PIPE_BYTES = 1 << 20  # a 100 KB job fits whole, so a write rarely waits for the worker
 
 
@@ -212,7 +216,11 @@ class _Worker:
             size = _HEADER.unpack_from(buffer, at)[0]
             if len(buffer) - at - 4 < size:
                 break
-            job_id, ok, value = pickle.loads(memoryview(buffer)[at + 4:at + 4 + size])
+            job_id, ok = _OUTCOME.unpack_from(buffer, at + 4)
+            try:
+                value = pickle.loads(memoryview(buffer)[at + 4 + _OUTCOME.size:at + 4 + size])
+            except Exception as exc:  # noqa: BLE001
+                value, ok = RuntimeError(f"the worker's result could not be read: {exc!r}"), False
             at += 4 + size
             future = self.pending.pop(job_id, None)
             if future is not None and not future.done():
@@ -257,8 +265,8 @@ def _widen(fd: int) -> None:
 
 
 def _serve(jobs, results, crawl_pid: int) -> None:
-    """A worker's loop: a job (id, function, args) in, (id, ok, result or exception) out,
-    until the crawl closes its end."""
+    """A worker's loop: a job (id, function, args) in, (id, ok) and the pickled result or
+    exception out, until the crawl closes its end."""
     # Ctrl-C reaches the whole process group: the crawl decides how to stop (Scrapy first
     # finishes the pages in flight, and their jobs are here); closing the pipe ends us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -269,11 +277,11 @@ def _serve(jobs, results, crawl_pid: int) -> None:
         except EOFError:
             return
         try:
-            outcome = (job_id, True, function(*args))
+            ok, value = True, function(*args)
         except Exception as exc:  # noqa: BLE001 (the caller gets it, as if it ran there)
-            outcome = (job_id, False, exc)
+            ok, value = False, exc
         try:
-            data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 (an unpicklable result or exception)
-            data = pickle.dumps((job_id, False, RuntimeError(f"{function.__name__}: {exc!r}")))
-        results.send_bytes(data)
+            ok, data = False, pickle.dumps(RuntimeError(f"{function.__name__}: {exc!r}"))
+        results.send_bytes(_OUTCOME.pack(job_id, ok) + data)
