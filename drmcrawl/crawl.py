@@ -42,7 +42,7 @@ def project_settings(**overrides) -> Settings:
 def _callers_log_level() -> None:
     """Creating the CrawlerProcess set Scrapy's logger to DEBUG (its DEFAULT_LOGGING). It
     inherits the caller's level again: at DEBUG each response and item built a log record
-    only for the caller's handler to drop it, about 2% of a crawl's CPU."""
+    only for the caller's handler to drop it: 1.8% of the crawl process's samples (py-spy)."""
     import logging
 
     logging.getLogger("scrapy").setLevel(logging.NOTSET)

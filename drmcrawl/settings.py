@@ -50,8 +50,7 @@ DEFAULT_REQUEST_HEADERS = {
 }
 # No cookie jar: every page is fetched as a first visit, so the archive holds what any reader
 # gets (no session state carried from page to page), and no cookie set by the site goes back
-# to it. It also spares the jar's work on each request and response (about 5% of a bare
-# Scrapy crawl's CPU with the Referer and URL-length checks, which stay on).
+# to it. It also spares the jar's work on every request and response.
 COOKIES_ENABLED = False
 # Failed article fetches reach the spider's errback so they are recorded, not lost.
 HTTPERROR_ALLOWED_CODES: list[int] = []
