@@ -10,6 +10,7 @@ loopback mirror so the comparison is like for like."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from urllib.parse import urlsplit
 
@@ -27,6 +28,7 @@ SETTINGS = {
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
 }
+PAGED = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")
 NAVIGATION = ("/category/", "/tag/", "/author/", "/feed", "/page/", ".xml", "/wp-")
 
 
@@ -79,6 +81,20 @@ class BareSpider(scrapy.Spider):
                                  "link[rel=next]::attr(href)").getall():
             if href != "#":
                 yield scrapy.Request(self._local(response.urljoin(href)), self.parse_archive)
+        yield from self._listed_pages(response)
+
+    def _listed_pages(self, response):
+        """As the drm spider does (drmcrawl.discovery.archive_links): an archive's first
+        page requests every page up to the last one its numbered links name."""
+        path = urlsplit(response.url).path
+        if PAGED.match(path):
+            return
+        base = path.rstrip("/") + "/"
+        numbers = [PAGED.match(urlsplit(response.urljoin(h)).path)
+                   for h in response.css(".jeg_navigation a.page_number::attr(href)").getall()]
+        last = max([int(m["n"]) for m in numbers if m and m["base"] == base], default=0)
+        for n in range(2, min(last, 5000) + 1):
+            yield scrapy.Request(self._local(f"{base}page/{n}/"), self.parse_archive)
 
     def parse_feed(self, response):
         for link in response.xpath("//item/link/text()").getall():

@@ -104,14 +104,27 @@ _PAGED = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")
 _POST_LINKS = CSSSelector("article.jeg_post .jeg_post_title a", translator="html")
 _PAGE_LINKS = CSSSelector(".jeg_navigation a.page_nav, .jeg_navigation a.page_number, link[rel=next]",
                           translator="html")
+_PAGE_NUMBERS = CSSSelector(".jeg_navigation a.page_number", translator="html")
 _AJAX_PAGING = CSSSelector(".jeg_block_loadmore, .jeg_block_nav, .jeg_navigation a[href='#']", translator="html")
 
 
+# An archive's first page names its last page; at most this many pages are requested
+# from that number (a hostile page cannot make the crawl queue millions); beyond them
+# each page's own links go on.
+MAX_LISTED_PAGES = 5000
+
+
 def archive_links(html: str, url: str) -> Links:
-    """Article links and pagination on a JNews archive or home page."""
+    """Article links and pagination on a JNews archive or home page. On an archive's
+    first page, every page up to the last one it names: JNews links only a page's
+    neighbours and the last, so followed one by one the pages of a long archive come in
+    turn (227 of them for one mirror category), and at the end of a crawl that chain was
+    its tail, one request at a time."""
     tree = parse_html(html)
     articles = _hrefs(_POST_LINKS(tree))
     navigation = _absolute(url, [p for p in _hrefs(_PAGE_LINKS(tree)) if p != "#"])
+    numbered = _absolute(url, _hrefs(_PAGE_NUMBERS(tree)))
+    navigation += [u for u in _listed_pages(url, numbered) if u not in navigation]
     if articles and not navigation and _AJAX_PAGING(tree):
         # JNews "Load More" / "Next-Prev" modes page by AJAX (`href="#"`); the server-side
         # /page/N/ URLs still work, so they are requested in turn until one 404s.
@@ -121,6 +134,23 @@ def archive_links(html: str, url: str) -> Links:
 
 def _hrefs(elements) -> list[str]:
     return [href for href in (el.get("href") for el in elements) if href is not None]
+
+
+def _listed_pages(url: str, links: list[str]) -> list[str]:
+    """`/x/page/2/` .. `/x/page/N/` when `url` is the first page of archive `/x/` and its
+    numbered page links reach page N (`rel=next` names only the next page)."""
+    parts = urlsplit(url)
+    if _PAGED.match(parts.path):
+        return []
+    base = parts.path.rstrip("/") + "/"
+    last = 0
+    for link in links:
+        match = _PAGED.match(urlsplit(link).path)
+        if match and match["base"] == base:
+            last = max(last, int(match["n"]))
+    host = urlsplit(next((u for u in links if _PAGED.match(urlsplit(u).path)), url))
+    return [urlunsplit((host.scheme, host.netloc, f"{base}page/{n}/", "", ""))
+            for n in range(2, min(last, MAX_LISTED_PAGES) + 1)]
 
 
 def next_page_url(url: str) -> str:

@@ -106,3 +106,30 @@ def test_no_guessing_when_pagination_links_exist_or_the_page_is_empty():
     assert discovery.archive_links(with_next, "https://s.pk/category/x/").navigation == ["https://s.pk/category/x/page/7/"]
     empty = '<div class="jeg_block_loadmore"><a href="#">Load More</a></div>'
     assert discovery.archive_links(empty, "https://s.pk/category/x/page/5/").navigation == []
+
+
+def _paginated(current: int, last: int, base: str = "/category/x/") -> str:
+    """JNews pagination: the first page, the neighbours, the last page, Next."""
+    shown = sorted({1, current - 1, current + 1, last} - {0, current} - set(range(last + 1, last + 3)))
+    links = "".join(f'<a class="page_number" href="{base if n == 1 else f"{base}page/{n}/"}">{n}</a>' for n in shown)
+    return f'<div class="jeg_navigation jeg_pagination"><span class="page_number active">{current}</span>{links}</div>'
+
+
+def test_an_archives_first_page_lists_every_page_up_to_the_last():
+    links = discovery.archive_links(_paginated(1, 6), "https://s.pk/category/x/")
+    assert links.navigation[:2] == ["https://s.pk/category/x/page/2/", "https://s.pk/category/x/page/6/"]
+    assert sorted(links.navigation) == [f"https://s.pk/category/x/page/{n}/" for n in range(2, 7)]
+
+
+def test_later_pages_and_other_archives_only_give_their_own_links():
+    later = discovery.archive_links(_paginated(4, 9), "https://s.pk/category/x/page/4/")
+    assert later.navigation == ["https://s.pk/category/x/", "https://s.pk/category/x/page/3/",
+                                "https://s.pk/category/x/page/5/", "https://s.pk/category/x/page/9/"]
+    elsewhere = discovery.archive_links(_paginated(1, 9, base="/tag/y/"), "https://s.pk/category/x/")
+    assert len(elsewhere.navigation) == 2  # a link to another archive's page 9 says nothing of this one
+
+
+def test_a_huge_last_page_number_lists_a_bounded_number_of_pages():
+    links = discovery.archive_links(_paginated(1, 10**9), "https://s.pk/category/x/")
+    assert len(links.navigation) == discovery.MAX_LISTED_PAGES  # pages 2..MAX, and the far page's own link
+    assert "https://s.pk/category/x/page/1000000000/" in links.navigation
