@@ -26,6 +26,7 @@ SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,
+    "REMOTE_CONTROL_ENABLED": False,  # consoles off, as in drmcrawl: not part of crawling
     "LOG_LEVEL": "WARNING",
 }
 PAGED = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")

@@ -257,6 +257,48 @@ def test_the_middleware_has_workers_build_large_pages_records_only(tmp_path):
         assert [b is not None for b in built] == expect_built
 
 
+def test_records_are_built_here_while_jobs_queue_at_the_worker():
+    """A worker with LOCAL_RECORDS_BACKLOG jobs waiting is the crawl's bottleneck: the crawl
+    builds the next answers' records itself and sends the worker extraction alone."""
+    import asyncio
+    import time
+    from types import SimpleNamespace
+
+    from conftest import SITE
+    from scrapy.utils.test import get_crawler
+
+    from drmcrawl.archive.middleware import EXTRACTED_META, LOCAL_RECORDS_BACKLOG, WarcArchiveMiddleware
+    from drmcrawl.extract import extract
+    from drmcrawl.extract.pool import Extractor
+
+    page = (SITE / "fia-told-to-stop-misuse-of-cybercrimes-law" / "index.html").read_bytes()
+    article_answer = exchange("http://127.0.0.1:1/story/", page)
+    middleware = WarcArchiveMiddleware(get_crawler())
+    workers = Extractor(1)
+    middleware.spider = SimpleNamespace(extractor=workers, profile="drm")
+
+    async def with_backlog(queued: int, kind: str, meta: dict):
+        sleepers = [asyncio.ensure_future(workers.run("http://h/slow", time.sleep, 0.2)) for _ in range(queued)]
+        await asyncio.sleep(0)  # the sleepers are submitted
+        assert workers.backlog() == queued
+        built = await middleware._built_in_worker(article_answer, kind, 2, meta)
+        await asyncio.gather(*sleepers)
+        return built
+
+    try:
+        metas = [{}, {}, {}]
+        quiet = asyncio.run(with_backlog(0, "article", metas[0]))
+        busy = asyncio.run(with_backlog(LOCAL_RECORDS_BACKLOG, "article", metas[1]))
+        busy_navigation = asyncio.run(with_backlog(LOCAL_RECORDS_BACKLOG, "navigation", metas[2]))
+    finally:
+        workers.close()
+    assert quiet is not None and busy is None and busy_navigation is None
+    expected = extract(page.decode(), "http://127.0.0.1:1/story/", profile="drm")
+    assert metas[0][EXTRACTED_META] == metas[1][EXTRACTED_META] == expected  # extracted by the worker either way
+    assert metas[2] == {}
+    assert middleware.crawler.stats.get_value("drmcrawl/warc_built_here") == 2
+
+
 def test_an_article_answer_is_archived_and_extracted_in_one_worker_job(tmp_path):
     """Its body crosses to the worker once; the spider takes the article from the meta."""
     import asyncio

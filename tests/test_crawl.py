@@ -199,7 +199,8 @@ def test_polite_defaults_for_the_live_site():
 
 
 def test_no_cookie_goes_back_to_the_site(tmp_path):
-    """Each page is fetched as a first visit: the archive holds what any reader gets."""
+    """Each page is fetched as a first visit: the archive holds what any reader gets
+    (no cookie, no Referer from the page that linked it)."""
     from faultserver import FaultServer
 
     with FaultServer(SITE, {"/": ["cookie"], "/robots.txt": ["cookie"]}) as server:
@@ -207,6 +208,14 @@ def test_no_cookie_goes_back_to_the_site(tmp_path):
     paths = [path for path, _ in server.headers]
     assert "/" in paths and len(paths) > len(expected_articles())
     assert [path for path, headers in server.headers if "Cookie" in headers] == []
+    assert [path for path, headers in server.headers if "Referer" in headers] == []
+
+
+def test_no_remote_control_server_runs_beside_a_crawl():
+    """Scrapy 2.19's remote control executes code sent over HTTP; a crawl does not open it."""
+    from drmcrawl.crawl import project_settings
+
+    assert project_settings().getbool("REMOTE_CONTROL_ENABLED") is False
 
 
 COUNT_DEBUG_RECORDS = """

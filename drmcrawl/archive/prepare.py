@@ -13,13 +13,13 @@ from drmcrawl.extract import Article
 from drmcrawl.extract.pool import extract_response
 
 
-def records_and_article(answer: Exchange, gzip_level: int, profile: str | None
-                        ) -> tuple[BuiltPair, Article | Exception, str | None]:
-    """Its WARC records; its extraction or the exception extraction raised (the spider
-    handles that as if it had extracted the page itself); and the extraction's
-    `content_digest` (what storing it compares versions by), computed here too: the
-    crawl's process is the busier one."""
-    built = build_response_pair(answer, None, gzip_level)
+def records_and_article(answer: Exchange, gzip_level: int | None, profile: str | None
+                        ) -> tuple[BuiltPair | None, Article | Exception, str | None]:
+    """Its WARC records (None without a `gzip_level`: the crawl builds them); its
+    extraction or the exception extraction raised (the spider handles that as if it had
+    extracted the page itself); and the extraction's `content_digest` (what storing it
+    compares versions by), computed here too."""
+    built = None if gzip_level is None else build_response_pair(answer, None, gzip_level)
     digest = None
     try:
         content_type = header_values(answer).get("content_type", "")

@@ -43,9 +43,10 @@ SUFFIX = ".warc.gz"
 DEFAULT_MAX_SIZE = 1024**3  # 1 GiB, the customary WARC size
 # Compression level of each record's gzip member: 1-3 compress with ISA-L (isal), 0 and
 # 4-9 with zlib at that level (9 is warcio's own). Per 89 KB article page of the benchmark
-# mirror (`python benchmarks/micro.py gzip`): ISA-L 3 0.34 ms, zlib 4 1.01 ms for files 5%
-# smaller, zlib 9 2.36 ms for 11% smaller. Any gzip reader reads them all.
-DEFAULT_GZIP_LEVEL = 3
+# mirror (`python benchmarks/micro.py gzip`): ISA-L 2 0.10 ms, ISA-L 3 0.32 ms for files
+# 5% smaller, zlib 4 0.89 ms for 10% smaller, zlib 9 2.24 ms for 15% smaller. Any gzip
+# reader reads them all.
+DEFAULT_GZIP_LEVEL = 2
 ISAL_LEVELS = range(1, 4)
 REVISIT_IDENTICAL = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
 REVISIT_NOT_MODIFIED = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"

@@ -109,6 +109,10 @@ class Extractor:
                 self._replace(worker, url)
         raise WorkerCrashed(f"the extraction worker died twice on {url}")
 
+    def backlog(self) -> int:
+        """Jobs waiting at the least busy worker (0 before any has started)."""
+        return min((len(w.pending) for w in self._running if not w.dead), default=0)
+
     def close(self) -> None:
         for worker in self._running:
             worker.stop()
