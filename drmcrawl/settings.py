@@ -73,7 +73,8 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 # Per-request spider middlewares the crawl does not use: depth (no DEPTH_LIMIT), Referer
 # headers (archived requests are the crawler's own, not a browser's), the meta-copy
-# lint. Together about 3% of the crawl process's time (py-spy, 5,000 articles).
+# lint. In a py-spy profile of the sitemap phase, DepthMiddleware and RefererMiddleware
+# held 82 of 170 main-thread samples (they run for each of the 5,000 requests yielded).
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
