@@ -94,7 +94,7 @@ class BareSpider(scrapy.Spider):
         numbers = [PAGED.match(urlsplit(response.urljoin(h)).path)
                    for h in response.css(".jeg_navigation a.page_number::attr(href)").getall()]
         last = max([int(m["n"]) for m in numbers if m and m["base"] == base], default=0)
-        for n in range(2, min(last, 5000) + 1):
+        for n in range(2, min(last, 5000) + 1):  # discovery.MAX_LISTED_PAGES (no drmcrawl import here)
             yield scrapy.Request(self._local(f"{base}page/{n}/"), self.parse_archive)
 
     def parse_feed(self, response):
