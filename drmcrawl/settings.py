@@ -34,9 +34,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "drmcrawl.offsite.StrictOffsiteMiddleware": 650,
     "drmcrawl.siteauth.SiteCredentialsMiddleware": 310,  # after HttpAuthMiddleware (300)
-    # Scrapy's, minus decoding every page to look for a refresh it cannot hold.
+    # Scrapy's, minus decoding every page to look for a refresh it cannot hold, and both
+    # without Referer handling (none is sent; see drmcrawl/redirects.py).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "drmcrawl.metarefresh.QuickMetaRefreshMiddleware": 580,
+    "drmcrawl.redirects.QuickMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "drmcrawl.redirects.NoRefererRedirectMiddleware": 600,
     # Next to the downloader: archives each exchange before decompression, redirects, retries.
     "drmcrawl.archive.middleware.WarcArchiveMiddleware": 950,
 }

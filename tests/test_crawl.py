@@ -204,7 +204,8 @@ def test_no_cookie_goes_back_to_the_site(tmp_path):
     from faultserver import FaultServer
 
     with FaultServer(SITE, {"/": ["cookie"], "/robots.txt": ["cookie"]}) as server:
-        crawl(server.url, tmp_path / "c.sqlite")
+        result = crawl(server.url, tmp_path / "c.sqlite")
+    assert "Referer" not in result.stderr  # Scrapy warns when RefererMiddleware is off
     paths = [path for path, _ in server.headers]
     assert "/" in paths and len(paths) > len(expected_articles())
     assert [path for path, headers in server.headers if "Cookie" in headers] == []

@@ -3,11 +3,13 @@ and still follows the ones that do, like Scrapy's own."""
 
 from __future__ import annotations
 
+import logging
+
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from drmcrawl.metarefresh import QuickMetaRefreshMiddleware, may_declare_refresh
+from drmcrawl.redirects import QuickMetaRefreshMiddleware, may_declare_refresh
 
 ARTICLE = b"<html><head><title>x</title></head><body>" + b"<p>words</p>" * 5000 + b"</body></html>"
 REFRESH = b'<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL=/moved/"></head><body></body></html>'
@@ -40,3 +42,20 @@ def test_the_word_elsewhere_or_a_wide_encoding_goes_to_scrapys_check():
     assert not may_declare_refresh(b"<p>x</p>" + b" " * 20000 + b"refresh")  # beyond 4,096 characters
     request, response = respond(b"<html><body><p>Press F5 to refresh</p></body></html>")
     assert middleware().process_response(request, response) is response
+
+
+def test_redirects_drop_the_referer_and_start_without_a_warning(caplog):
+    """The crawl sends no Referer (RefererMiddleware is off): a redirect carries none on,
+    and the engine's start logs no warning about the missing RefererMiddleware."""
+    from drmcrawl.redirects import NoRefererRedirectMiddleware
+
+    redirect, refresh = NoRefererRedirectMiddleware.from_crawler(get_crawler()), middleware()
+    request = Request("http://127.0.0.1:1/old/", headers={"Referer": "http://127.0.0.1:1/"})
+    response = HtmlResponse(request.url, status=301, headers={"Location": "/new/"}, request=request)
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        redirect._engine_started()
+        refresh._engine_started()
+        followed = redirect.process_response(request, response)
+    assert followed.url == "http://127.0.0.1:1/new/" and b"Referer" not in followed.headers
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
