@@ -108,3 +108,41 @@ def test_the_crawl_figure_is_the_median_of_alternating_pairs():
     assert result["ratio"] == drm["pages_per_s"] / bare["pages_per_s"]
     line = run.table({"crawl": [result]}).splitlines()[2]
     assert "median of 2 pairs" in line and f"{result['ratio']:.2f}x" in line
+
+
+LEAVES_A_WORKER = r"""
+import multiprocessing, os, sys, time
+
+def work(ready):
+    ballast = bytearray(200 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touched: resident
+    end = time.process_time() + 0.6
+    while time.process_time() < end:  # CPU the parent never waits for
+        pass
+    ready.put(1)
+    time.sleep(0.6)  # still resident after its parent is gone
+
+if __name__ == "__main__":
+    ctx = multiprocessing.get_context("forkserver")  # as the crawl's extraction pool
+    ready = ctx.Queue()
+    ctx.Process(target=work, args=(ready,), daemon=True).start()
+    ready.get()
+    os._exit(0)  # no join: the worker is left behind, like a crawl's forkserver worker
+"""
+
+
+def test_workloads_count_the_cpu_and_memory_of_processes_they_leave_behind(tmp_path):
+    """A crawl's extraction worker is a forkserver's child the crawl never waits for: wait4
+    on the crawl alone misses its CPU and memory. The launcher reaps it and counts both."""
+    import run
+
+    script = tmp_path / "leaves_a_worker.py"
+    script.write_text(LEAVES_A_WORKER)
+    try:
+        result = run.measure([sys.executable, str(script)])
+    finally:
+        run._LAUNCHER.stop()
+        run._LAUNCHER = None
+    assert result["cpu_s"] >= 0.6  # the worker's busy loop
+    assert result["rss_mb"] < 100  # the started process itself stays small
+    assert result["tree_mb"] >= 200  # the worker's touched ballast
