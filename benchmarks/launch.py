@@ -60,7 +60,7 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(SAMPLE_EVERY_S):
-            self.peak_mb = max(self.peak_mb, sum(_pss_mb(pid) for pid in _descendants(os.getpid())))
+            self.peak_mb = max(self.peak_mb, sum(_pss_mb(pid) for pid in process_tree(os.getpid())[1:]))
 
     def stop(self) -> float:
         self._done.set()
@@ -68,21 +68,18 @@ class TreeMemory(threading.Thread):
         return self.peak_mb
 
 
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], list(children.get(root, []))
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants still running (Linux /proc; a process gone meanwhile is
+    skipped)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            pids += process_tree(int(child))
+    return pids
 
 
 def _pss_mb(pid: int) -> float:

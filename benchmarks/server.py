@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from launch import process_tree
+
 NGINX_CONF = """daemon off;
 worker_processes 1;
 pid {tmp}/nginx.pid;
@@ -48,20 +50,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _tree(pid: int) -> list[int]:
-    pids = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        children = (task / "children").read_text().split() if (task / "children").exists() else []
-        for child in children:
-            pids += _tree(int(child))
-    return pids
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children still running."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for p in _tree(pid):
+    for p in process_tree(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
