@@ -120,7 +120,7 @@ def work(ready):
     while time.process_time() < end:  # CPU the parent never waits for
         pass
     ready.put(1)
-    time.sleep(0.6)  # still resident after its parent is gone
+    time.sleep(2.5)  # still resident after its parent is gone, across two memory samples
 
 if __name__ == "__main__":
     ctx = multiprocessing.get_context("forkserver")  # as the crawl's extraction pool
