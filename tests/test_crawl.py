@@ -263,3 +263,25 @@ def test_the_crawl_runs_on_uvloop(site_server, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Using asyncio event loop: uvloop.Loop" in result.stderr
     assert_matches_expected(stored(db))
+
+
+def test_a_local_mirror_is_fetched_with_more_than_16_pages_in_flight(tmp_path):
+    """On a loopback mirror the crawl keeps up to 64 requests in flight (its process and its
+    extraction worker are a pipeline: more pages in flight keep both busy). The server holds
+    every article until all 21 are asked for at once; Scrapy's default 16 would stall."""
+    from faultserver import FaultServer
+    from processes import N_ARTICLES, finish, start_crawl, wait_for
+
+    held = {"/" + slug: ["hold"] for slug in expected_articles()}
+    with FaultServer(SITE, held) as server:
+        proc = start_crawl(server.url, tmp_path / "c.sqlite")
+        try:
+            def asked_at_once() -> int:
+                return len({p.strip("/") for p, _ in server.log if p.strip("/") in expected_articles()})
+            all_asked = wait_for(lambda: asked_at_once() == N_ARTICLES, timeout=30, proc=proc)
+            count = asked_at_once()
+        finally:
+            server.let_through(10_000)
+            code, _out, err = finish(proc)
+    assert N_ARTICLES > 16 and all_asked, f"only {count} of {N_ARTICLES} articles in flight"
+    assert code == 0, err[-2000:]

@@ -24,8 +24,12 @@ from drmcrawl.items import PageFailure
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more archive pages: bounded memory
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-LOCAL_MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-                         "RETRY_BACKOFF_BASE": 0.1}
+# 64 requests in flight, not Scrapy's 16: the crawl's process and its extraction worker are a
+# pipeline on two cores, and more pages in flight keep both fed. Alternating 5,000-page
+# crawls of the benchmark mirror (4 pairs each): 32 vs 16 1.07x faster, 64 vs 32 1.06x
+# (every pair faster). The bare spider stays at 16, its fastest (perf-notes: 64 is 0.89x).
+LOCAL_MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64,
+                         "CONCURRENT_REQUESTS_PER_DOMAIN": 64, "RETRY_BACKOFF_BASE": 0.1}
 
 
 class DrmSpider(scrapy.Spider):
