@@ -114,7 +114,9 @@ def _reap_left_behind() -> list:
 
 
 def main() -> None:
-    become_subreaper()
+    if not become_subreaper():
+        print("launch.py: not a child subreaper here (Linux only): the CPU of processes a "
+              "workload leaves behind is not counted", file=sys.stderr)
     for line in sys.stdin:
         print(json.dumps(run(json.loads(line))), flush=True)
 
