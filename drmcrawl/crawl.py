@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 SPIDERS = ("drm",)
+# Young-generation threshold of the collector while a crawl runs (CPython's default: 700).
+# Measured on the 5,000-page benchmark mirror, time in collections of the crawl's process:
+# 2.3 s by default, 1.2 s with the start-up heap frozen (`_collect_less`), 0.35 s with
+# this threshold too, at the same peak RSS (181-182 MB): most allocations are freed by
+# reference counting, and a larger threshold scans the pages in flight less often.
+YOUNG_THRESHOLD = 10_000
 
 
 @dataclass
@@ -48,6 +55,17 @@ def _callers_log_level() -> None:
     logging.getLogger("scrapy").setLevel(logging.NOTSET)
 
 
+def _collect_less() -> None:
+    """Before the crawl starts: what exists now (modules, Scrapy's components, settings)
+    lives until the process exits, and a reactor runs once per process, so this process
+    is the crawl's. Freezing it keeps every full collection from scanning it again
+    (CPython's advice for long-lived objects, `gc.freeze`), the last one at exit
+    included: the process ended 0.35 s sooner after a 5,000-page crawl. No collection
+    first: it found no garbage when tried here, and took 0.07 s."""
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None = None,
               max_articles: int | None = None, settings: dict | None = None) -> CrawlResult:
     """Raises StorageError (CrawlLocked included) before fetching anything when another
@@ -78,6 +96,7 @@ def _run_locked(spider: str, base_url: str | None, db: str | None, max_articles:
         kwargs["base_url"] = base_url
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **kwargs)
+    _collect_less()
     process.start()
     stats = crawler.stats.get_stats()
 
