@@ -70,6 +70,8 @@ ITEM_PIPELINES = {
     "drmcrawl.pipelines.StorePipeline": 500,
 }
 
+STATS_CLASS = "drmcrawl.stats.QuickStatsCollector"  # Scrapy's, minus a hook on every stats call
+
 TELNETCONSOLE_ENABLED = False
 # Scrapy's remote control (2.19) serves code execution over HTTP while a crawl runs: an
 # archiver has no use for it, and it costs its start-up (aiohttp).
