@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
 import mirror  # noqa: E402
 from server import StaticServer  # noqa: E402
 
@@ -88,6 +89,43 @@ def test_workloads_report_their_own_peak_rss_not_the_grown_suites():
     rss = json.loads(out.strip().splitlines()[-1])
     assert rss["direct"] > 300  # the artefact: the 300 MB ballast of its parent
     assert rss["launcher"] < rss["direct"] - 250
+
+
+WATCH_BARE_COLLECTOR = """
+import gc, sys
+sys.path.insert(0, sys.argv[1])
+from scrapy import signals
+import bare_spider
+
+seen = {}
+create = bare_spider.CrawlerProcess.create_crawler
+
+def create_crawler(self, *args, **kwargs):
+    crawler = create(self, *args, **kwargs)
+    def opened(spider):
+        seen.update(frozen=gc.get_freeze_count(), young=gc.get_threshold()[0])
+    crawler.signals.connect(opened, signals.spider_opened, weak=False)
+    return crawler
+
+bare_spider.CrawlerProcess.create_crawler = create_crawler
+bare_spider.main(sys.argv[2])
+print(seen["frozen"], seen["young"])
+"""
+
+
+def test_the_bare_spider_runs_with_the_crawls_collector_settings(site):
+    """Like for like: the GC settings that make drmcrawl's crawl faster make the bare
+    spider faster too (1.23x), so the baseline gets them as well."""
+    import subprocess
+
+    from drmcrawl.crawl import YOUNG_THRESHOLD
+
+    with StaticServer(site, prefer_nginx=False) as server:
+        out = subprocess.run([sys.executable, "-c", WATCH_BARE_COLLECTOR, str(BENCHMARKS), server.url],
+                             capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    frozen, young = map(int, out.stdout.split()[-2:])
+    assert frozen > 50_000 and young == YOUNG_THRESHOLD
 
 
 def test_the_crawl_figure_is_the_median_of_alternating_pairs():
