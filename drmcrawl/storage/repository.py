@@ -205,14 +205,16 @@ class Archive(FetchStore, HistoryStore, RunStore):
 
     # -- articles ----------------------------------------------------------------
     def save_article(self, article: ArticleData, run_id: int | None = None, *, fetch_id: int | None = None,
-                     extractor_version: str | None = None, seen: bool = True, digest: str | None = None) -> str:
+                     extractor_version: str | None = None, seen: bool = True, digest: str | None = None,
+                     sitemap_lastmod: datetime | None = None) -> str:
         """Insert or update in place. Returns "new", "updated" or "unchanged".
 
         A new version is stored only when the normalised content changed (see
         `drmcrawl.archive.content`). `seen=False` is a re-extraction from the archive: the
         article was not fetched now, so its seen/checked times and removal mark stay.
         `digest`: `content_digest(article.to_record())`, when the caller has it already
-        (the crawl's extraction worker computes it)."""
+        (the crawl's extraction worker computes it). `sitemap_lastmod`: stored with a new
+        article (`remember_lastmods` sets it on the others)."""
         record = article.to_record()
         site = article.site or urlsplit(article.url).hostname or ""
         key = url_key(article.canonical_url or article.url)
@@ -223,8 +225,8 @@ class Archive(FetchStore, HistoryStore, RunStore):
             if stored_id is None:
                 # New articles (most of a first crawl) go in through Core: the ORM's
                 # unit of work cost 5x more per article than fetching and extracting it.
-                _insert_new(conn, self._term_ids, article, record, digest, now,
-                            run_id=run_id, fetch_id=fetch_id, extractor_version=extractor_version)
+                _insert_new(conn, self._term_ids, article, record, digest, now, run_id=run_id,
+                            fetch_id=fetch_id, extractor_version=extractor_version, sitemap_lastmod=sitemap_lastmod)
                 return "new"
         with self.session() as s:
             row = s.get(Article, stored_id)
@@ -380,10 +382,12 @@ _LINKS = ((ArticleAuthor, Author, "author_id"), (ArticleTag, Tag, "tag_id"), (Ar
 
 
 def _insert_new(conn, terms: dict, article: ArticleData, record: dict, digest: str, now: datetime, *,
-                run_id: int | None = None, fetch_id: int | None = None, extractor_version: str | None = None) -> int:
+                run_id: int | None = None, fetch_id: int | None = None, extractor_version: str | None = None,
+                sitemap_lastmod: datetime | None = None) -> int:
     """One new article, its author/tag/category links and its version 1, in SQLAlchemy Core."""
     row = _article_row(article, run_id, now, digest)
-    row.update(last_checked=now, version_count=1, extractor_version=extractor_version)
+    row.update(last_checked=now, version_count=1, extractor_version=extractor_version,
+               sitemap_lastmod=sitemap_lastmod)
     found = ([Term(name) for name in article.authors], _unique_terms(article.tags), _unique_terms(article.categories))
     announced = sqlite.announce_new_article(conn, " ".join(t.name for t in found[1]),
                                             " ".join(t.name for t in found[0]))
