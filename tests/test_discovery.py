@@ -133,3 +133,15 @@ def test_a_huge_last_page_number_lists_a_bounded_number_of_pages():
     links = discovery.archive_links(_paginated(1, 10**9), "https://s.pk/category/x/")
     assert len(links.navigation) == discovery.MAX_LISTED_PAGES  # pages 2..MAX, and the far page's own link
     assert "https://s.pk/category/x/page/1000000000/" in links.navigation
+
+
+def test_only_page_number_links_say_how_many_pages_an_archive_has():
+    """The numbers are the `.jeg_navigation a.page_number` links: a Next link (page_nav)
+    to a far page does not list the pages before it; a class split by a tab still counts."""
+    html = ('<div class="jeg_navigation"><a class="page_number" href="/category/x/page/2/">2</a>'
+            '<a class="page_nav\tnext" href="/category/x/page/40/">Next</a>'
+            '<a class="first\tpage_number" href="/category/x/page/3/">3</a>'
+            '<a class="page_numbers" href="/category/x/page/30/">30</a></div>')
+    links = discovery.archive_links(html, "https://s.pk/category/x/")
+    assert sorted(links.navigation) == ["https://s.pk/category/x/page/2/", "https://s.pk/category/x/page/3/",
+                                        "https://s.pk/category/x/page/40/"]
