@@ -141,7 +141,7 @@ def test_only_page_number_links_say_how_many_pages_an_archive_has():
     html = ('<div class="jeg_navigation"><a class="page_number" href="/category/x/page/2/">2</a>'
             '<a class="page_nav\tnext" href="/category/x/page/40/">Next</a>'
             '<a class="first\tpage_number" href="/category/x/page/3/">3</a>'
-            '<a class="page_numbers" href="/category/x/page/30/">30</a></div>')
+            '<a class="page_nav page_numbers" href="/category/x/page/30/">30</a></div>')
     links = discovery.archive_links(html, "https://s.pk/category/x/")
     assert sorted(links.navigation) == ["https://s.pk/category/x/page/2/", "https://s.pk/category/x/page/3/",
-                                        "https://s.pk/category/x/page/40/"]
+                                        "https://s.pk/category/x/page/30/", "https://s.pk/category/x/page/40/"]
