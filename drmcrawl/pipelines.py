@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
@@ -56,7 +57,7 @@ class StorePipeline:
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self._last_progress = time.monotonic()
-        self._lastmods_stored: dict[str, object] = {}  # url key -> the lastmod a new article was stored with
+        self._lastmods_stored: dict[str, datetime] = {}  # url key -> the lastmod a new article was stored with
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
 

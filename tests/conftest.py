@@ -44,3 +44,29 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
         [sys.executable, "-m", "drmcrawl", *args],
         capture_output=True, text=True, cwd=cwd, env=full_env, timeout=timeout,
     )
+
+
+def collector_watch(module: str, run: str, prelude: str = "") -> str:
+    """Python source for a subprocess: imports `module` (as `target`), notes the collector's
+    state when its crawl's spider opens, runs `run`, then prints the number of frozen
+    objects and the young generation's threshold."""
+    return f"""
+import gc, sys
+{prelude}
+from scrapy import signals
+import {module} as target
+
+seen = {{}}
+create = target.CrawlerProcess.create_crawler
+
+def create_crawler(self, *args, **kwargs):
+    crawler = create(self, *args, **kwargs)
+    def opened(spider):
+        seen.update(frozen=gc.get_freeze_count(), young=gc.get_threshold()[0])
+    crawler.signals.connect(opened, signals.spider_opened, weak=False)
+    return crawler
+
+target.CrawlerProcess.create_crawler = create_crawler
+{run}
+print(seen["frozen"], seen["young"])
+"""

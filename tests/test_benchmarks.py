@@ -12,6 +12,7 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 import mirror  # noqa: E402
+from conftest import collector_watch  # noqa: E402
 from server import StaticServer  # noqa: E402
 
 from drmcrawl import discovery  # noqa: E402
@@ -91,26 +92,7 @@ def test_workloads_report_their_own_peak_rss_not_the_grown_suites():
     assert rss["launcher"] < rss["direct"] - 250
 
 
-WATCH_BARE_COLLECTOR = """
-import gc, sys
-sys.path.insert(0, sys.argv[1])
-from scrapy import signals
-import bare_spider
-
-seen = {}
-create = bare_spider.CrawlerProcess.create_crawler
-
-def create_crawler(self, *args, **kwargs):
-    crawler = create(self, *args, **kwargs)
-    def opened(spider):
-        seen.update(frozen=gc.get_freeze_count(), young=gc.get_threshold()[0])
-    crawler.signals.connect(opened, signals.spider_opened, weak=False)
-    return crawler
-
-bare_spider.CrawlerProcess.create_crawler = create_crawler
-bare_spider.main(sys.argv[2])
-print(seen["frozen"], seen["young"])
-"""
+WATCH_BARE_COLLECTOR = collector_watch("bare_spider", "target.main(sys.argv[2])", prelude="sys.path.insert(0, sys.argv[1])")
 
 
 def test_the_bare_spider_runs_with_the_crawls_collector_settings(site):

@@ -8,7 +8,7 @@ import sqlite3
 import sys
 
 import pytest
-from conftest import LIVE, SITE, expected_articles, run_cli
+from conftest import LIVE, SITE, collector_watch, expected_articles, run_cli
 
 from drmcrawl.fixtureserver import FixtureServer
 from drmcrawl.storage import Archive
@@ -256,25 +256,7 @@ def test_scrapy_builds_debug_records_only_when_the_caller_wants_them(site_server
         assert debug_records > len(expected_articles())
 
 
-WATCH_COLLECTOR = """
-import gc, sys
-from scrapy import signals
-from drmcrawl import crawl
-
-seen = {}
-create = crawl.CrawlerProcess.create_crawler
-
-def create_crawler(self, *args, **kwargs):  # look at the collector once pages flow
-    crawler = create(self, *args, **kwargs)
-    def opened(spider):
-        seen.update(frozen=gc.get_freeze_count(), young=gc.get_threshold()[0])
-    crawler.signals.connect(opened, signals.spider_opened, weak=False)
-    return crawler
-
-crawl.CrawlerProcess.create_crawler = create_crawler
-result = crawl.run_crawl(base_url=sys.argv[1], db=sys.argv[2])
-print(result.new, seen["frozen"], seen["young"])
-"""
+WATCH_COLLECTOR = collector_watch("drmcrawl.crawl", "print(target.run_crawl(base_url=sys.argv[1], db=sys.argv[2]).new)")
 
 
 def test_the_crawl_keeps_its_start_up_heap_out_of_the_collectors_scans(site_server, tmp_path):
