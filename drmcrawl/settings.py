@@ -74,7 +74,8 @@ STATS_CLASS = "drmcrawl.stats.QuickStatsCollector"  # Scrapy's, minus a hook on 
 
 TELNETCONSOLE_ENABLED = False
 # Scrapy's remote control (2.19) serves code execution over HTTP while a crawl runs: an
-# archiver has no use for it, and it costs its start-up (aiohttp).
+# archiver has no use for it. (Its module, and aiohttp with it, is still imported: Scrapy
+# loads every component it lists to normalise the setting, switched off or not.)
 REMOTE_CONTROL_ENABLED = False
 # Per-request spider middlewares the crawl does not use: depth (no DEPTH_LIMIT), Referer
 # headers (archived requests are the crawler's own, not a browser's), the meta-copy
