@@ -1,4 +1,7 @@
-"""WARC files of every HTTP exchange, written and read with warcio (no hand-made format).
+"""WARC files of every HTTP exchange, read with warcio and written the way warcio writes
+them: warcio encodes the HTTP header blocks and writes each file's warcinfo record; the
+exchanges' records are assembled here byte for byte as warcio's writer would (`_record`,
+compared with warcio's output in the tests), without its per-chunk Python work.
 
 Each exchange is a response record (or a revisit record when the payload is one we have
 already archived for that URL) followed by its request record.
