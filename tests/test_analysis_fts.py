@@ -222,3 +222,69 @@ def test_a_stray_search_row_at_the_next_id_is_replaced(tmp_path):
     assert found(archive, 'tags:"Pakistan"', raw=True) == ["TikTok unveils measures"]
     archive.close()
     assert integrity_ok(tmp_path / "a.sqlite")
+
+
+def _story(n: int, **changes):
+    return make_article(post_id=500 + n, url=f"http://127.0.0.1:8000/story-{n}",
+                        canonical_url=f"https://digitalrightsmonitor.pk/story-{n}", **changes)
+
+
+def _index_rows(con) -> int:
+    return con.execute("SELECT count(*) FROM articles_fts_data").fetchone()[0]
+
+
+def test_a_crawls_new_articles_are_indexed_together_when_it_commits(tmp_path):
+    """FTS5 writes its pending terms out at every SAVEPOINT, and each write of a crawl is
+    one: indexed one by one, every article left a segment of its own behind."""
+    archive = Archive(tmp_path / "a.sqlite")
+    con = sqlite3.connect(tmp_path / "a.sqlite")
+    empty = _index_rows(con)
+    archive.hold()
+    for n in range(40):
+        archive.save_article(_story(n, title=f"Story {n} about TikTok"))
+    with archive.core(savepoint=False) as conn:  # inside the crawl's transaction: not indexed yet
+        assert conn.exec_driver_sql("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'TikTok'").scalar() == 0
+    archive.commit()
+    assert len(found(archive, "TikTok")) == 40
+    assert _index_rows(con) - empty <= 3  # one segment (and its structure records), not 40
+    assert con.execute("SELECT count(*) FROM article_search_terms WHERE pending != 0").fetchone()[0] == 0
+    archive.close()
+    assert integrity_ok(tmp_path / "a.sqlite")
+
+
+def test_changes_to_an_article_not_indexed_yet_leave_a_consistent_index(tmp_path):
+    """While an article waits for its indexing, the triggers must not tell FTS5 to delete
+    text it never indexed: updating its body, title and tags, and deleting another one,
+    all in the same transaction."""
+    archive = Archive(tmp_path / "a.sqlite")
+    archive.hold()
+    archive.save_article(_story(1))
+    archive.save_article(_story(2, title="Doomed story"))
+    changed = _story(1, title="Zeppelin measures", body="Quokka text.", authors=["Wombat Writer"],
+                     tags=[Term("Narwhal", "narwhal")])
+    assert archive.save_article(changed) == "updated"
+    with archive.core() as conn:
+        conn.exec_driver_sql("DELETE FROM articles WHERE post_id = 502")
+    archive.commit()
+    archive.close()
+    assert integrity_ok(tmp_path / "a.sqlite")
+    archive = Archive(tmp_path / "a.sqlite")
+    for gone in ("TikTok", "Tiktok", "Usman", "Two", "Doomed"):
+        assert found(archive, gone) == [], gone
+    for word in ("Zeppelin", "Quokka", "Wombat", "Narwhal"):
+        assert found(archive, word) == ["Zeppelin measures"], word
+    archive.close()
+
+
+def test_articles_committed_unindexed_are_indexed_when_the_archive_is_opened(tmp_path):
+    archive = Archive(tmp_path / "a.sqlite")
+    archive.save_article(make_article())
+    archive.close()
+    con = sqlite3.connect(tmp_path / "a.sqlite")
+    con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")  # as a writer that skipped it
+    con.execute("UPDATE article_search_terms SET pending = 1")
+    con.commit()
+    archive = Archive(tmp_path / "a.sqlite")
+    assert found(archive, "TikTok") == ["TikTok unveils measures"]
+    archive.close()
+    assert integrity_ok(tmp_path / "a.sqlite")

@@ -73,6 +73,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._batch: Session | None = None
         self._held = False  # _batch is hold()'s long transaction, not a batch() block
+        self._unindexed = False  # new articles wait for search indexing (index_pending at commit)
         # (model, site, name[, slug]) -> id of authors/tags/categories already stored;
         # emptied on every rollback, which may have undone a term insert.
         self._term_ids: dict[tuple, int] = {}
@@ -122,6 +123,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
     def commit(self) -> None:
         if self._batch is not None and self._held:
             try:
+                self._index_pending(self._batch)
                 self._batch.commit()
             except SQLAlchemyError as exc:
                 self._batch.rollback()
@@ -136,6 +138,13 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 self._batch.close()
                 self._batch, self._held = None, False
                 self._payload_pages = None
+
+    def _index_pending(self, session: Session) -> None:
+        """New articles are indexed for search just before their transaction commits
+        (`sqlite.index_pending`)."""
+        if self._unindexed:
+            sqlite.index_pending(session.connection())
+            self._unindexed = False
 
     @contextmanager
     def _savepoint(self) -> Iterator[Session]:
@@ -191,6 +200,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         session = self._sessions()
         try:
             yield session
+            self._index_pending(session)
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
@@ -227,6 +237,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 # unit of work cost 5x more per article than fetching and extracting it.
                 _insert_new(conn, self._term_ids, article, record, digest, now, run_id=run_id,
                             fetch_id=fetch_id, extractor_version=extractor_version, sitemap_lastmod=sitemap_lastmod)
+                self._unindexed = True
                 return "new"
         with self.session() as s:
             row = s.get(Article, stored_id)
@@ -262,6 +273,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
             for article in articles:
                 record = article.to_record()
                 _insert_new(conn, terms, article, record, content_digest(record), now, run_id=run_id)
+                self._unindexed = True
                 count += 1
         return count
 
