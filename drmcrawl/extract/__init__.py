@@ -48,6 +48,9 @@ def extract(html: str | bytes, url: str, profile: str | None = None,
     the generic body detection.
 
     Raises NotAnArticle when the page has no headline or no body text."""
+    site = profiles.by_name(profile) if profile else profiles.for_url(url)
+    if site is not None:  # known before parsing: its page chrome need not be parsed
+        html = site.without_chrome(decode_html(html) if isinstance(html, bytes) else html)
     return extract_document(Document(html, url), profile, template)
 
 

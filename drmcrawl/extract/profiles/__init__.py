@@ -29,6 +29,12 @@ class Profile:
         """Markup-based detection for pages served from mirrors or unknown hosts."""
         return False
 
+    def without_chrome(self, html: str) -> str:
+        """The page minus markup that no layer reads on this site's article pages (menus,
+        footers, popups), cut before parsing: parsing cost grows with the page. The
+        default keeps everything."""
+        return html
+
     def fill(self, doc: Document, article: Article) -> None:
         """Precise values from the site's own markup."""
 

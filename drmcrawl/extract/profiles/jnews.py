@@ -111,6 +111,43 @@ def _may_name_a_place(classes: str) -> bool:
 
 _MARKUP = _css(".jeg_viewport, h1.jeg_post_title, .jeg_meta_author")
 
+
+class _DivOfClass:
+    """Finds `<div ... class="... NAME ...">` opening tags: the class name is searched as
+    plain text (a regex over every tag of a 90 KB page cost as much as parsing it) and
+    each place it occurs is checked to be a class token of a div's own opening tag (not
+    CSS in a <style>, not text)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._token = re.compile(r"\bclass\s*=\s*[\"'](?:[^\"']*\s)?" + re.escape(name) + r"[\"'\s]")
+
+    def starts(self, html: str) -> list[int]:
+        found, at = [], html.find(self.name)
+        while at != -1:
+            tag = html.rfind("<", 0, at)
+            if tag != -1 and html.startswith("<div", tag) and ">" not in html[tag:at]:
+                end = html.find(">", at)
+                if self._token.search(html, tag, len(html) if end == -1 else end + 1):
+                    found.append(tag)
+            at = html.find(self.name, at + len(self.name))
+        return found
+
+
+# The page chrome around a JNews post (jnews-wordpress.md §2 skeleton, inside
+# `.jeg_viewport`): the desktop, sticky and mobile headers before `.post-wrapper` (three
+# copies of the menu, the live search), and from `.footer-holder` to the end of the body
+# the footer widgets, the off-canvas menu, the login popups and the theme's scripts.
+# Four tenths of a page's elements; half of extraction's time was parsing and walking them.
+_HEADER = _DivOfClass("jeg_header_wrapper")
+_POST = _DivOfClass("post-wrapper")
+_FOOTER = _DivOfClass("footer-holder")
+# What the structured layers read wherever it is in a page (JSON-LD, meta tags, the
+# canonical and short links): chrome holding any of it is kept. (DOM guessing only fills
+# what this profile and the structured data left open; in the chrome it would find the
+# site's logo, the menus' posts and the render date, never this article's.)
+_READ_ANYWHERE = ("ld+json", "<meta", "canonical", "shortlink")
+
 # Junk that JNews and its plugins insert inside `.content-inner`.
 _BODY_JUNK = Junk(
     ".jnews_inline_related_post_wrapper, .jnews_inline_related_post, .jeg_postblock, "
@@ -135,6 +172,22 @@ class JNewsProfile(Profile):
 
     def matches(self, doc: Document) -> bool:
         return bool(_MARKUP(doc.tree))
+
+    def without_chrome(self, html: str) -> str:
+        """The page without its header and footer chrome (see `_HEADER`), each cut only
+        where its bounds are unambiguous (each marker found once, in page order) and it
+        holds nothing `_READ_ANYWHERE` names; otherwise the page as it is."""
+        header, post, footer = (_only_one(pattern, html) for pattern in (_HEADER, _POST, _FOOTER))
+        if post is None:
+            return html
+        head_cut = header is not None and header < post and _only_chrome(html, header, post)
+        footer, body_end = (footer, html.rfind("</body")) if footer is not None and footer > post else (-1, -1)
+        tail_cut = body_end > footer > post and _only_chrome(html, footer, body_end)
+        if not (head_cut or tail_cut):
+            return html
+        kept_head = html[:header] if head_cut else html[:post]
+        post_part = html[post:footer] if tail_cut else html[post:]
+        return kept_head + post_part + (html[body_end:] if tail_cut else "")
 
     def fill(self, doc: Document, article: Article) -> None:
         src = f"profile.{self.name}"
@@ -194,6 +247,16 @@ class DigitalRightsMonitor(JNewsProfile):
 
     def matches(self, doc: Document) -> bool:
         return False  # chosen by domain (or explicitly by the spider), never by markup
+
+
+def _only_one(divs: _DivOfClass, html: str) -> int | None:
+    """Where the one such div starts; None when there are none or several."""
+    found = divs.starts(html)
+    return found[0] if len(found) == 1 else None
+
+
+def _only_chrome(html: str, start: int, end: int) -> bool:
+    return all(html.find(marker, start, end) == -1 for marker in _READ_ANYWHERE)
 
 
 def post_id(doc: Document) -> int | None:
