@@ -93,8 +93,14 @@ def test_ambiguous_bounds_leave_that_part_of_the_page_alone(html):
         assert "HeaderMenu" not in cut  # ...the header's is known
 
 
-def test_a_page_of_another_profile_or_of_none_is_parsed_whole():
-    assert by_name("jnews").without_chrome(_page()) != _page()  # the theme profile cuts too
-    html = _page()
-    doc = Document(html, "https://example.org/post/")
-    assert "About us" in doc.tree.text_content()  # extract() without a profile: no cut
+def test_a_page_whose_profile_is_known_only_after_parsing_is_parsed_whole(monkeypatch):
+    """An unknown host: the profile is found from the parsed page (canonical or markup),
+    too late to cut anything."""
+    from drmcrawl.extract.profiles import jnews
+
+    calls = []
+    monkeypatch.setattr(jnews.JNewsProfile, "without_chrome", lambda self, html: calls.append(html) or html)
+    assert extract(_page(), "https://example.org/title/").title == "Title"  # the JNews theme, by markup
+    assert calls == []
+    extract(_page(), "https://digitalrightsmonitor.pk/title/")  # known by its domain: cut
+    assert len(calls) == 1
