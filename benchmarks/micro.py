@@ -4,13 +4,16 @@ measured in this process (the numbers the README's performance notes quote).
     python benchmarks/micro.py store [--pages 600]   # save_article CPU per new article
     python benchmarks/micro.py ipc [--jobs 3000]     # crawl-process CPU per worker job, 100 KB body
     python benchmarks/micro.py gzip [--pages 300]    # CPU and size of a page's gzip member per level
+    python benchmarks/micro.py archive [--pages 300] # archive_links CPU per archive page, vs CSS selectors
 
 `store` saves extracted mirror articles into a fresh archive the way a crawl does (held
 transaction, a commit every 100), once as is and once with the search index's triggers
 dropped, so the index's share shows. `ipc` runs no-op jobs through `Extractor.run`, 16 in
 flight like a crawl, and reports this process's CPU (all its threads) per job.
 `gzip` compresses mirror article pages with `warc.compressor` at levels 1-9 (ISA-L for
-1-3, zlib above), with the size relative to zlib 9."""
+1-3, zlib above), with the size relative to zlib 9. `archive` reads the links of mirror
+archive pages with `discovery.archive_links` and with the way it did before (the whole
+page parsed, both link lists by CSS selector), checks they agree and reports each's CPU."""
 
 from __future__ import annotations
 
@@ -101,14 +104,53 @@ def gzip_levels(args) -> dict:
     return {"pages": len(bodies), "mean_page_bytes": sum(map(len, bodies)) // len(bodies), "levels": out}
 
 
+def _selector_links(html: str, url: str):
+    """`discovery.archive_links` as it was: the whole page, CSS selectors."""
+    from lxml.cssselect import CSSSelector
+
+    from drmcrawl import discovery
+    selectors = _selector_links.__dict__.setdefault("selectors", (
+        CSSSelector("article.jeg_post .jeg_post_title a", translator="html"),
+        CSSSelector(".jeg_navigation a.page_nav, .jeg_navigation a.page_number, link[rel=next]", translator="html")))
+    tree = discovery.parse_html(html)
+    posts, paging = (selector(tree) for selector in selectors)
+    navigation = discovery._absolute(url, [p for p in discovery._hrefs(paging) if p != "#"])
+    numbered = discovery._absolute(url, discovery._hrefs(el for el in paging if el.tag == "a"
+                                                         and discovery._has_class(el, "page_number")))
+    navigation += [u for u in discovery._listed_pages(url, numbered) if u not in navigation]
+    return discovery.Links(discovery._absolute(url, discovery._hrefs(posts)), navigation)
+
+
+def archive(args) -> dict:
+    from drmcrawl.discovery import archive_links
+    root = mirror.ensure_site(1000)
+    pages = [(path.read_text(encoding="utf-8"), "http://127.0.0.1:8000/" + str(path.parent.relative_to(root)) + "/")
+             for path in sorted((root / "category").rglob("index.html"))[:args.pages]]
+    out = {"pages": len(pages), "mean_page_chars": sum(len(html) for html, _ in pages) // len(pages)}
+    for name, links in (("archive_links", archive_links), ("css_selectors_whole_page", _selector_links)):
+        best = min(_cpu_ms(links, pages) for _ in range(3))
+        out[f"{name}_ms"] = best
+    out["agree"] = all(archive_links(html, url) == _selector_links(html, url) for html, url in pages)
+    out["speedup"] = round(out["css_selectors_whole_page_ms"] / out["archive_links_ms"], 2)
+    return out
+
+
+def _cpu_ms(links, pages) -> float:
+    start = time.process_time()
+    for html, url in pages:
+        links(html, url)
+    return 1000 * (time.process_time() - start) / len(pages)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("store").add_argument("--pages", type=int, default=600)
     sub.add_parser("ipc").add_argument("--jobs", type=int, default=3000)
     sub.add_parser("gzip").add_argument("--pages", type=int, default=300)
+    sub.add_parser("archive").add_argument("--pages", type=int, default=300)
     args = ap.parse_args(argv)
-    print(json.dumps({"store": store, "ipc": ipc, "gzip": gzip_levels}[args.cmd](args)))
+    print(json.dumps({"store": store, "ipc": ipc, "gzip": gzip_levels, "archive": archive}[args.cmd](args)))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
+from lxml.cssselect import CSSSelector
 
 from drmcrawl import discovery
 from drmcrawl.discovery import archive_links, feed_links, is_post_sitemap, page_kind, rebase, url_key
+from drmcrawl.extract.document import parse_html
+from drmcrawl.extract.profiles import jnews
 
 BASE = "http://127.0.0.1:8000"
 
@@ -145,3 +149,76 @@ def test_only_page_number_links_say_how_many_pages_an_archive_has():
     links = discovery.archive_links(html, "https://s.pk/category/x/")
     assert sorted(links.navigation) == ["https://s.pk/category/x/page/2/", "https://s.pk/category/x/page/3/",
                                         "https://s.pk/category/x/page/30/", "https://s.pk/category/x/page/40/"]
+
+
+# -- archive pages: pagination without CSS selectors, parsing without the chrome -----------
+
+PAGE_SELECTOR = CSSSelector(".jeg_navigation a.page_nav, .jeg_navigation a.page_number, link[rel=next]",
+                            translator="html")
+FIXTURE_PAGES = sorted((FIXTURES / "site").rglob("*.html")) + sorted((FIXTURES / "variant_site").rglob("*.html"))
+ARCHIVE_PAGES = [p for p in FIXTURE_PAGES if p.name == "index.html" and ("category" in p.parts or p.parent.name in ("site", "variant_site"))]
+
+TRICKY_PAGING = [
+    # nested navigations, a class split by a tab, a class name that only contains the token
+    '<div class="jeg_navigation"><div class="jeg_navigation x"><a class="page_nav" href="/p/2/">2</a></div>'
+    '<a class="x\tpage_number" href="/p/3/">3</a></div><div class="jeg_navigation_x"><a class="page_nav" href="/no/">no</a></div>',
+    # the anchor itself carries the navigation class; an anchor nested in another
+    '<a class="jeg_navigation page_nav" href="/self/">x</a><div class="jeg_navigation">'
+    '<a class="page_numbers" href="/no/">n</a><a class="page_nav" href="/yes/"><a class="page_number" href="/in/">i</a></a></div>',
+    # rel=next in the head and the body, other rel values, Next in capitals, a link without rel
+    '<html><head><link rel="next" href="/h/"><link rel="prev" href="/p/"></head><body>'
+    '<link rel="Next" href="/cap/"><link href="/none/"><link rel="next nofollow" href="/two/"><link rel="next" href="/b/">'
+    '<div class="jeg_navigation"><a href="#" class="page_nav">Load</a></div></body></html>',
+    '',  # nothing at all
+]
+
+
+@pytest.mark.parametrize("html", [p.read_text(encoding="utf-8") for p in FIXTURE_PAGES] + TRICKY_PAGING,
+                         ids=[p.relative_to(FIXTURES).as_posix() for p in FIXTURE_PAGES]
+                         + [f"tricky-{i}" for i in range(len(TRICKY_PAGING))])
+def test_pagination_links_are_what_the_css_selector_finds_in_the_same_order(html):
+    tree = parse_html(html)
+    assert discovery._page_links(tree) == PAGE_SELECTOR(tree)
+
+
+def test_the_tricky_pages_do_hold_pagination_links():
+    """(So that the comparison above compares something.)"""
+    found = [len(PAGE_SELECTOR(parse_html(html))) for html in TRICKY_PAGING]
+    assert found == [2, 2, 3, 0]
+
+
+@pytest.mark.parametrize("path", ARCHIVE_PAGES, ids=[p.relative_to(FIXTURES).as_posix() for p in ARCHIVE_PAGES])
+def test_archive_links_without_the_chrome_are_the_whole_pages_links(path, monkeypatch):
+    html = path.read_text(encoding="utf-8")
+    url = "https://digitalrightsmonitor.pk/" + "/".join(path.relative_to(FIXTURES).parts[1:-1]) + "/"
+    cut = jnews.without_chrome(html, jnews.ARCHIVE_MAIN, discovery._ARCHIVE_READS)
+    assert len(cut) < 0.85 * len(html)  # the chrome really went
+    links = archive_links(html, url)
+    monkeypatch.setattr(discovery, "without_chrome", lambda html, *_: html)
+    assert links == archive_links(html, url)
+    assert links.articles  # every fixture archive page lists posts
+
+
+ARCHIVE = """<html><head><title>T</title></head><body><div class="jeg_viewport">
+<div class="jeg_header_wrapper"><ul class="jeg_menu"><li><a href="/category/c/">Menu</a></li></ul>{in_header}</div>
+<div class="jeg_main "><article class="jeg_post"><h3 class="jeg_post_title"><a href="/listed/">L</a></h3></article></div>
+<div class="footer-holder"><div class="jeg_footer">About</div>{in_footer}</div></div></body></html>"""
+
+
+@pytest.mark.parametrize("in_header, in_footer, expected", [
+    ("", "", (["/listed/"], [])),
+    ('<article class="jeg_post"><h3 class="jeg_post_title"><a href="/mega-menu/">M</a></h3></article>', "",
+     (["/mega-menu/", "/listed/"], [])),
+    ("", '<div class="jeg_navigation"><a class="page_number" href="/category/c/page/2/">2</a></div>',
+     (["/listed/"], ["/category/c/page/2/"])),
+    ("", '<link rel="next" href="/category/c/page/3/">', (["/listed/"], ["/category/c/page/3/"])),
+    ("", '<div class="jeg_block_loadmore"><a href="#">More</a></div>', (["/listed/"], ["/category/c/page/2/"])),
+])
+def test_chrome_holding_what_discovery_reads_is_kept(in_header, in_footer, expected):
+    html = ARCHIVE.format(in_header=in_header, in_footer=in_footer)
+    cut = jnews.without_chrome(html, jnews.ARCHIVE_MAIN, discovery._ARCHIVE_READS)
+    assert in_header in cut and in_footer in cut  # the part holding it stays, markup and all
+    assert ('class="jeg_menu"' in cut) == bool(in_header) and ('class="jeg_footer"' in cut) == bool(in_footer)
+    links = archive_links(html, "https://s.pk/category/c/")
+    strip = len("https://s.pk")
+    assert ([u[strip:] for u in links.articles], [u[strip:] for u in links.navigation]) == expected

@@ -147,6 +147,8 @@ _FOOTER = _DivOfClass("footer-holder")
 # what this profile and the structured data left open; in the chrome it would find the
 # site's logo, the menus' posts and the render date, never this article's.)
 _READ_ANYWHERE = ("ld+json", "<meta", "canonical", "shortlink")
+# On an archive or home page the chrome ends where `.jeg_main` (the listing) starts.
+ARCHIVE_MAIN = _DivOfClass("jeg_main")
 
 # Junk that JNews and its plugins insert inside `.content-inner`.
 _BODY_JUNK = Junk(
@@ -174,20 +176,8 @@ class JNewsProfile(Profile):
         return bool(_MARKUP(doc.tree))
 
     def without_chrome(self, html: str) -> str:
-        """The page without its header and footer chrome (see `_HEADER`), each cut only
-        where its bounds are unambiguous (each marker found once, in page order) and it
-        holds nothing `_READ_ANYWHERE` names; otherwise the page as it is."""
-        header, post, footer = (_only_one(pattern, html) for pattern in (_HEADER, _POST, _FOOTER))
-        if post is None:
-            return html
-        head_cut = header is not None and header < post and _only_chrome(html, header, post)
-        footer, body_end = (footer, html.rfind("</body")) if footer is not None and footer > post else (-1, -1)
-        tail_cut = body_end > footer > post and _only_chrome(html, footer, body_end)
-        if not (head_cut or tail_cut):
-            return html
-        kept_head = html[:header] if head_cut else html[:post]
-        post_part = html[post:footer] if tail_cut else html[post:]
-        return kept_head + post_part + (html[body_end:] if tail_cut else "")
+        """The post page without its header and footer chrome (see `_HEADER`)."""
+        return without_chrome(html, _POST, _READ_ANYWHERE)
 
     def fill(self, doc: Document, article: Article) -> None:
         src = f"profile.{self.name}"
@@ -249,14 +239,33 @@ class DigitalRightsMonitor(JNewsProfile):
         return False  # chosen by domain (or explicitly by the spider), never by markup
 
 
+def without_chrome(html: str, main: _DivOfClass, read_anywhere: tuple[str, ...]) -> str:
+    """`html` without the header chrome before the `main` div and the footer chrome from
+    `.footer-holder` to the end of the body, each cut only where its bounds are
+    unambiguous (each marker div found once, in page order) and it holds none of
+    `read_anywhere` (what the caller reads wherever it is in a page); otherwise the
+    page as it is."""
+    header, post, footer = (_only_one(pattern, html) for pattern in (_HEADER, main, _FOOTER))
+    if post is None:
+        return html
+    head_cut = header is not None and header < post and _only_chrome(html, header, post, read_anywhere)
+    footer, body_end = (footer, html.rfind("</body")) if footer is not None and footer > post else (-1, -1)
+    tail_cut = body_end > footer > post and _only_chrome(html, footer, body_end, read_anywhere)
+    if not (head_cut or tail_cut):
+        return html
+    kept_head = html[:header] if head_cut else html[:post]
+    post_part = html[post:footer] if tail_cut else html[post:]
+    return kept_head + post_part + (html[body_end:] if tail_cut else "")
+
+
 def _only_one(divs: _DivOfClass, html: str) -> int | None:
     """Where the one such div starts; None when there are none or several."""
     found = divs.starts(html)
     return found[0] if len(found) == 1 else None
 
 
-def _only_chrome(html: str, start: int, end: int) -> bool:
-    return all(html.find(marker, start, end) == -1 for marker in _READ_ANYWHERE)
+def _only_chrome(html: str, start: int, end: int, read_anywhere: tuple[str, ...]) -> bool:
+    return all(html.find(marker, start, end) == -1 for marker in read_anywhere)
 
 
 def post_id(doc: Document) -> int | None:
