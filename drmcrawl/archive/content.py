@@ -16,6 +16,10 @@ VERSION_FIELDS = (
     "title", "authors", "published", "modified", "tags", "tag_slugs", "categories", "category_slugs", "body",
 )
 _SPACES = re.compile(r"[^\S\n]+")
+# Where `_SPACES.sub(" ", ...)` would change anything: a space other than " " (tab, NBSP,
+# thin space...) or two in a row. Extracted text seldom has either, and finding none is
+# one scan, where the substitution rebuilt the text at every single space between words.
+_SPACES_TO_MEND = re.compile(r"[^\S\n ]| {2}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -23,9 +27,14 @@ def normalise_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    # One pass over the whole text, not one per line: the runs never span a newline.
-    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    # Skipped when it would change nothing but the text's two ends, which strip() below
+    # does: spaces are single by then, so only a space next to a newline would be stripped.
+    if _SPACES_TO_MEND.search(text) or " \n" in text or "\n " in text:
+        # One pass over the whole text, not one per line: the runs never span a newline.
+        text = "\n".join(line.strip() for line in _SPACES.sub(" ", text).split("\n"))
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def normalised(record: dict) -> dict:
