@@ -13,7 +13,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from parsel import Selector
 
-from drmcrawl.extract.document import parse_html
+from drmcrawl.extract.document import decode_html, parse_html
 from drmcrawl.extract.profiles.jnews import ARCHIVE_MAIN, without_chrome
 
 DRM_BASE_URL = "https://digitalrightsmonitor.pk"
@@ -120,6 +120,14 @@ _ARCHIVE_READS = ("jeg_post", "jeg_navigation", "jeg_block_", "<link")
 # from that number (a hostile page cannot make the crawl queue millions); beyond them
 # each page's own links go on.
 MAX_LISTED_PAGES = 5000
+
+
+def archive_page_links(body: bytes, content_type: str, url: str) -> Links:
+    """`archive_links` of a page as received, decoded where it is parsed (in a worker): the
+    crawl's process held a decoded copy of each page waiting for the worker, twice the
+    body's size, and at the end of a 20,000-article crawl, when the archive pages all come
+    at once, 64 of them at a time (15 MB, and 30 MB more peak RSS than a 5,000-article crawl)."""
+    return archive_links(decode_html(body, content_type), url)
 
 
 def archive_links(html: str, url: str) -> Links:

@@ -374,3 +374,64 @@ def test_a_local_mirror_is_fetched_with_more_than_16_pages_in_flight(tmp_path):
             code, _out, err = finish(proc)
     assert N_ARTICLES > 16 and all_asked, f"only {count} of {N_ARTICLES} articles in flight"
     assert code == 0, err[-2000:]
+
+
+def test_articles_beyond_the_window_wait_and_are_all_crawled(site_server, tmp_path):
+    """With two article requests at a time, what discovery finds beyond them waits (as
+    plain tuples, not Scrapy requests) and is still fetched and stored, every article."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    db = tmp_path / "window.sqlite"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "drm", "-a", f"base_url={site_server.url}",
+         "-s", f"DRMCRAWL_DB={db}", "-s", "DRMCRAWL_ARTICLE_WINDOW=2", "-s", "LOG_LEVEL=INFO"],
+        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    waited = re.search(r"'drmcrawl/articles_waited': (\d+)", result.stderr)
+    assert waited and int(waited.group(1)) >= len(expected_articles()) - 2, result.stderr[-3000:]
+    assert_matches_expected(stored(db))
+
+
+class _RecordingEngine:
+    """Stands in for Scrapy's engine in a unit test: keeps what the spider schedules."""
+
+    def __init__(self):
+        self.scheduled = []
+
+    def crawl(self, request):
+        self.scheduled.append(request)
+
+
+def test_an_idle_crawl_schedules_the_waiting_articles_even_if_a_request_never_came_back():
+    """A request dropped on the way reaches no callback and would hold its place in the
+    window; when the crawl goes idle the waiting articles are scheduled, not lost."""
+    from scrapy.exceptions import DontCloseSpider
+    from scrapy.utils.test import get_crawler
+
+    from drmcrawl.spiders.drm import DrmSpider
+
+    crawler = get_crawler(DrmSpider)
+    spider = DrmSpider.from_crawler(crawler, base_url="http://mirror.example:8000")
+    spider._window = 2
+    urls = [f"http://mirror.example:8000/story-{n}/" for n in range(5)]
+    first = [r.url for url in urls for r in spider._article(url, "sitemap")]
+    assert first == urls[:2]  # the rest wait
+    crawler.engine = _RecordingEngine()
+    with pytest.raises(DontCloseSpider):
+        spider._schedule_waiting()
+    assert [r.url for r in crawler.engine.scheduled] == urls[2:4]
+    assert [r.url for r in spider.article_failed(_failure_of(crawler.engine.scheduled[0]))
+            if hasattr(r, "callback")] == urls[4:]
+    spider._schedule_waiting()  # nothing waits: the crawl may close
+
+
+def _failure_of(request):
+    from scrapy.exceptions import IgnoreRequest
+    from twisted.python.failure import Failure
+
+    failure = Failure(IgnoreRequest("dropped"))
+    failure.request = request
+    return failure

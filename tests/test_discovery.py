@@ -68,6 +68,22 @@ def test_archive_links_take_post_titles_and_pagination_only():
     assert links.navigation == [BASE + "/category/news/page/2/"]
 
 
+@pytest.mark.parametrize("content_type, body", [
+    ("text/html; charset=iso-8859-1", "<a href='/caf\u00e9-story/'>".encode("latin-1")),
+    ("text/html", "<meta charset='windows-1251'><a href='/\u043d\u043e\u0432\u043e\u0441\u0442\u0438/'>".encode("cp1251")),
+    ("text/html", "<a href='/caf\u00e9-story/'>".encode("utf-8")),
+])
+def test_archive_pages_as_received_are_decoded_by_their_declared_charset(content_type, body):
+    """Archive pages go to the worker as bytes (no decoded copy waits in the crawl's
+    process): the header, then <meta charset>, then UTF-8 decide, as for articles."""
+    article = b'<article class="jeg_post"><h3 class="jeg_post_title">'
+    page = article + body + b"x</a></h3></article>"
+    text = page.decode("cp1251" if b"windows-1251" in body else "latin-1" if "8859" in content_type else "utf-8")
+    links = discovery.archive_page_links(page, content_type, BASE + "/category/news/")
+    assert links == archive_links(text, BASE + "/category/news/")
+    assert links.articles and "\ufffd" not in links.articles[0] and "%EF%BF%BD" not in links.articles[0]
+
+
 def test_feed_links_rss_and_malformed():
     rss = b"""<?xml version="1.0"?><rss><channel><item><title>A</title>
       <link>https://digitalrightsmonitor.pk/a</link></item></channel></rss>"""

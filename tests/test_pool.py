@@ -190,6 +190,32 @@ def test_an_archive_page_whose_worker_dies_is_parsed_here(monkeypatch):
     assert any("/page/2/" in url for url in urls) and len(urls) > 5
 
 
+def test_an_archive_page_goes_to_the_worker_as_received_bytes(monkeypatch):
+    """Not as text: a decoded copy (twice the body) of every archive page waiting for the
+    worker stayed in the crawl's process, 64 at a time at the end of a large crawl."""
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from drmcrawl.spiders.drm import DrmSpider
+
+    spider = DrmSpider.from_crawler(get_crawler(DrmSpider), base_url="http://mirror.example:8000")
+    jobs = []
+
+    async def run(_url, function, *args):
+        jobs.append(args)
+        return function(*args)
+    monkeypatch.setattr(spider.extractor, "run", run)
+    body = (SITE / "category" / "drm-exclusive" / "index.html").read_bytes()
+    page = HtmlResponse("http://mirror.example:8000/category/drm-exclusive/", body=body,
+                        headers={"Content-Type": "text/html; charset=UTF-8"})
+
+    async def requests():
+        return [r.url async for r in spider.parse_archive(page)]
+    urls = asyncio.run(requests())
+    assert [type(arg) for arg in jobs[0]] == [bytes, str, str] and jobs[0][0] is page.body
+    assert any("/page/2/" in url for url in urls) and len(urls) > 5
+
+
 def test_the_workers_content_digest_is_the_one_the_store_computes(tmp_path, site_server):
     """A crawl with a worker stores the digest the worker computed; without workers the
     store computes it. Version detection depends on both being the same."""

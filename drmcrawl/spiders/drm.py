@@ -6,11 +6,13 @@ category archives (with /page/N/ pagination) and the RSS feed, and extracts each
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.sitemap import Sitemap
 
 from drmcrawl import discovery
@@ -23,6 +25,12 @@ from drmcrawl.failures import failure_reason
 from drmcrawl.items import PageFailure
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more archive pages: bounded memory
+# Article requests scheduled and not yet answered, at most (setting DRMCRAWL_ARTICLE_WINDOW);
+# the rest of what discovery found waits as (url, found_in, lastmod), about 300 bytes against
+# a Scrapy request's 2 KB. The sitemaps list every article in the first seconds: all of them
+# queued made a 20,000-article crawl's process 32 MB larger than a 5,000-article one's.
+# 512 keeps 64 requests in flight fed.
+ARTICLE_WINDOW = 512
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # 64 requests in flight, not Scrapy's 16: the crawl's process and its extraction worker are a
 # pipeline on two cores, and more pages in flight keep both fed. Alternating 5,000-page
@@ -53,6 +61,9 @@ class DrmSpider(scrapy.Spider):
         self.plan = incremental.Plan({}, datetime.now(timezone.utc).replace(tzinfo=None))
         self._stored_posts: set[object] = set()
         self.articles_yielded = 0
+        self._waiting: deque[tuple[str, str, str | None]] = deque()  # articles beyond the window
+        self._unanswered = 0  # article requests made and not yet seen by a callback
+        self._window = ARTICLE_WINDOW
         self.extractor = Extractor(0)  # start() sets the configured one
 
     @classmethod
@@ -63,12 +74,14 @@ class DrmSpider(scrapy.Spider):
             # Settings are still open here: Scrapy applies them after creating the spider.
             for name, value in LOCAL_MIRROR_SETTINGS.items():
                 crawler.settings.set(name, value, priority="spider")
+        crawler.signals.connect(spider._schedule_waiting, signals.spider_idle)
         return spider
 
     async def start(self):
         # Settings and the run (opened by StorePipeline on spider_opened) are ready here.
         workers = self.crawler.settings.get("DRMCRAWL_EXTRACT_WORKERS")
         self.extractor = Extractor(default_workers() if workers in (None, "auto") else int(workers))
+        self._window = max(1, self.crawler.settings.getint("DRMCRAWL_ARTICLE_WINDOW", ARTICLE_WINDOW))
         self.plan = incremental.load_plan(self.crawler.settings, self.profile,
                                           self.crawler.stats.get_value("drmcrawl/resume_since"))
         yield self._nav(self._url("/sitemap_index.xml"), self.parse_sitemap, self.sitemap_index_failed)
@@ -111,10 +124,11 @@ class DrmSpider(scrapy.Spider):
     async def parse_archive(self, response):
         # In a worker: archive pages come last (articles go first), and parsing them in
         # this process left the workers idle while the crawl's tail ran on one core.
+        page = (response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url)
         try:
-            links = await self.extractor.run(response.url, discovery.archive_links, response.text, response.url)
+            links = await self.extractor.run(response.url, discovery.archive_page_links, *page)
         except WorkerCrashed:  # the page's links must not be lost with the worker
-            links = discovery.archive_links(response.text, response.url)
+            links = discovery.archive_page_links(*page)
         for url in links.articles:
             for request in self._article(url, "archive"):
                 yield request
@@ -127,6 +141,12 @@ class DrmSpider(scrapy.Spider):
 
     # -- articles ----------------------------------------------------------------
     async def parse_article(self, response):
+        for request in self._answered():
+            yield request
+        async for item in self._article_outcome(response):
+            yield item
+
+    async def _article_outcome(self, response):
         first_url = (response.meta.get("redirect_urls") or [response.url])[0]
         if response.status == 304:
             # The archived article is current. Another URL form of it in this run (before or
@@ -186,6 +206,7 @@ class DrmSpider(scrapy.Spider):
         self.logger.info("Duplicate of an article already stored: %s (%s)", url, identities)
 
     def article_failed(self, failure):
+        yield from self._answered()
         request = failure.request
         response = getattr(failure.value, "response", None)
         reason = failure_reason(failure.value, response.status if response is not None else None)
@@ -228,8 +249,35 @@ class DrmSpider(scrapy.Spider):
         if self.max_articles and self.articles_yielded >= self.max_articles:
             return
         reason = self.plan.decide(url, lastmod)  # None: known and not due, or already requested
-        if reason is not None:
+        if reason is None:
+            return
+        if self._unanswered >= self._window:
+            self._waiting.append((url, found_in, lastmod))
+            self.crawler.stats.inc_value("drmcrawl/articles_waited")
+        else:
             yield from self._article_request(url, found_in, lastmod)
+
+    def _answered(self):
+        """An article request came back: the next waiting ones, up to the window."""
+        self._unanswered -= 1
+        while self._waiting and self._unanswered < self._window:
+            if self.max_articles and self.articles_yielded >= self.max_articles:
+                self._waiting.clear()
+                return
+            yield from self._article_request(*self._waiting.popleft())
+
+    def _schedule_waiting(self):
+        """spider_idle: nothing is scheduled or in flight (a request that never reached a
+        callback, dropped on the way, would otherwise hold the window shut)."""
+        if not self._waiting:
+            return
+        self._unanswered = 1  # `_answered` takes it back to 0 and fills the window
+        scheduled = 0
+        for request in self._answered():
+            self.crawler.engine.crawl(request)
+            scheduled += 1
+        if scheduled:
+            raise DontCloseSpider
 
     def _article_request(self, url: str, found_in: str, lastmod: str | None = None):
         try:
@@ -251,4 +299,5 @@ class DrmSpider(scrapy.Spider):
             self.logger.warning("Skipping bad article link %r from %s: %s", url, found_in, exc)
             self.crawler.stats.inc_value("drmcrawl/bad_links")
             return
+        self._unanswered += 1
         yield request
