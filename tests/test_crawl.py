@@ -413,25 +413,43 @@ def test_an_idle_crawl_schedules_the_waiting_articles_even_if_a_request_never_ca
 
     from drmcrawl.spiders.drm import DrmSpider
 
+    import asyncio
+
+    from scrapy.http import HtmlResponse
+
     crawler = get_crawler(DrmSpider)
     spider = DrmSpider.from_crawler(crawler, base_url="http://mirror.example:8000")
     spider._window = 2
-    urls = [f"http://mirror.example:8000/story-{n}/" for n in range(5)]
+    urls = [f"http://mirror.example:8000/story-{n}/" for n in range(7)]
     first = [r.url for url in urls for r in spider._article(url, "sitemap")]
     assert first == urls[:2]  # the rest wait
+    # Each answer lets the next one in: a failure, and an answer (here a 304).
+    assert [r.url for r in spider.article_failed(_failure_of(first[0])) if hasattr(r, "callback")] == urls[2:3]
+    from scrapy import Request
+
+    not_modified = HtmlResponse(urls[1], status=304, body=b"", request=Request(urls[1]))
+
+    async def answered():
+        return [out async for out in spider.parse_article(not_modified)]
+    outputs = asyncio.run(answered())
+    assert [r.url for r in outputs if hasattr(r, "callback")] == urls[3:4]
+    assert [type(r).__name__ for r in outputs if not hasattr(r, "callback")] == ["NotModified"]
+    # Both requests now in the window are dropped on the way; the idle crawl goes on.
     crawler.engine = _RecordingEngine()
     with pytest.raises(DontCloseSpider):
         spider._schedule_waiting()
-    assert [r.url for r in crawler.engine.scheduled] == urls[2:4]
-    assert [r.url for r in spider.article_failed(_failure_of(crawler.engine.scheduled[0]))
-            if hasattr(r, "callback")] == urls[4:]
+    assert [r.url for r in crawler.engine.scheduled] == urls[4:6]
+    with pytest.raises(DontCloseSpider):
+        spider._schedule_waiting()
+    assert [r.url for r in crawler.engine.scheduled] == urls[4:]
     spider._schedule_waiting()  # nothing waits: the crawl may close
 
 
-def _failure_of(request):
+def _failure_of(url):
+    from scrapy import Request
     from scrapy.exceptions import IgnoreRequest
     from twisted.python.failure import Failure
 
     failure = Failure(IgnoreRequest("dropped"))
-    failure.request = request
+    failure.request = Request(url)
     return failure
