@@ -261,6 +261,9 @@ class DrmSpider(scrapy.Spider):
     def _answered(self):
         """An article request came back: the next waiting ones, up to the window."""
         self._unanswered -= 1
+        yield from self._fill_window()
+
+    def _fill_window(self):
         while self._waiting and self._unanswered < self._window:
             if self.max_articles and self.articles_yielded >= self.max_articles:
                 self._waiting.clear()
@@ -272,9 +275,9 @@ class DrmSpider(scrapy.Spider):
         callback, dropped on the way, would otherwise hold the window shut)."""
         if not self._waiting:
             return
-        self._unanswered = 1  # `_answered` takes it back to 0 and fills the window
+        self._unanswered = 0
         scheduled = 0
-        for request in self._answered():
+        for request in self._fill_window():
             self.crawler.engine.crawl(request)
             scheduled += 1
         if scheduled:
