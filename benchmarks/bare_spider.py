@@ -92,7 +92,7 @@ class BareSpider(scrapy.Spider):
         yield from self._listed_pages(response)
 
     def _listed_pages(self, response):
-        """As the drm spider does (drmcrawl.discovery.archive_links): an archive's first
+        """As the drm spider does (drmcrawl.jnews.listing_links): an archive's first
         page requests every page up to the last one its numbered links name."""
         path = urlsplit(response.url).path
         if PAGED.match(path):
@@ -101,7 +101,7 @@ class BareSpider(scrapy.Spider):
         numbers = [PAGED.match(urlsplit(response.urljoin(h)).path)
                    for h in response.css(".jeg_navigation a.page_number::attr(href)").getall()]
         last = max([int(m["n"]) for m in numbers if m and m["base"] == base], default=0)
-        for n in range(2, min(last, 5000) + 1):  # discovery.MAX_LISTED_PAGES (no drmcrawl import here)
+        for n in range(2, min(last, 5000) + 1):  # jnews.MAX_LISTED_PAGES (no drmcrawl import here)
             yield scrapy.Request(self._local(f"{base}page/{n}/"), self.parse_archive)
 
     def parse_feed(self, response):

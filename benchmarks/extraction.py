@@ -38,9 +38,9 @@ DEFAULT_EVAL = REPO.parent / "shared" / "eval"
 OUT = REPO / "benchmarks" / "results" / "extraction.md"
 FIXTURES = REPO / "tests" / "fixtures"
 EXTRACTORS = {
-    "drmcrawl": "drmcrawl.extract.evalshim:run",
-    "drmcrawl + site templates": "drmcrawl.extract.evalshim:run_templated",
-    "trafilatura 2.3.1": "drmcrawl.extract.evalshim:trafilatura_run",
+    "drmcrawl": f"{REPO}/benchmarks/evalshim.py:run",
+    "drmcrawl + site templates": f"{REPO}/benchmarks/evalshim.py:run_templated",
+    "trafilatura 2.3.1": f"{REPO}/benchmarks/evalshim.py:trafilatura_run",
 }
 DATASETS = ("zyte", "fundus")
 COLUMNS = ("body F1", "body P", "body R", "title EM", "authors F1", "published day", "tags F1",
@@ -119,11 +119,13 @@ def _table(rows) -> str:
 def _speed_table(eval_root: Path, repeats: int, limit: int | None) -> str:
     """Side-by-side speed: for each page set, rounds alternate between the extractors
     (load on a shared machine then hits both alike) and each keeps its fastest round."""
-    from drmcrawl.extract import evalshim, extract
+    import evalshim
+    from drmcrawl.demo.server import BUNDLED_SITE
+    from drmcrawl.extract import extract
 
     sets = [(f"{name} dev, generic layers", _dataset_pages(eval_root / name, limit), evalshim.run)
             for name in DATASETS]
-    fixtures = [((FIXTURES / "site" / p.stem / "index.html").read_bytes().decode("utf-8"),
+    fixtures = [((BUNDLED_SITE / p.stem / "index.html").read_bytes().decode("utf-8"),
                  f"https://digitalrightsmonitor.pk/{p.stem}/")
                 for p in sorted((FIXTURES / "expected").glob("*.json"))]
     sets.append(("DRM fixture pages, DRM profile path", fixtures, lambda html, url: extract(html, url)))

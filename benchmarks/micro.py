@@ -12,7 +12,7 @@ dropped, so the index's share shows. `ipc` runs no-op jobs through `Extractor.ru
 flight like a crawl, and reports this process's CPU (all its threads) per job.
 `gzip` compresses mirror article pages with `warc.compressor` at levels 1-9 (ISA-L for
 1-3, zlib above), with the size relative to zlib 9. `archive` reads the links of mirror
-archive pages with `discovery.archive_links` and with the way it did before (the whole
+archive pages with `jnews.listing_links` and with the way it did before (the whole
 page parsed, both link lists by CSS selector), checks they agree and reports each's CPU."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def noop(body: bytes) -> int:
 
 
 def ipc(args) -> dict:
-    from drmcrawl.extract.pool import Extractor
+    from drmcrawl.crawl.workers import Extractor
     body = os.urandom(100_000)
     workers = Extractor(1)
 
@@ -90,7 +90,7 @@ def ipc(args) -> dict:
 
 
 def gzip_levels(args) -> dict:
-    from drmcrawl.archive.warc import compressor
+    from drmcrawl.warc.records import compressor
     bodies = [path.read_bytes() for path, _url in mirror.article_files(mirror.ensure_site(1000), args.pages)]
     out = {}
     for level in range(1, 10):
@@ -105,24 +105,25 @@ def gzip_levels(args) -> dict:
 
 
 def _selector_links(html: str, url: str):
-    """`discovery.archive_links` as it was: the whole page, CSS selectors."""
+    """`jnews.listing_links` as it was: the whole page, CSS selectors."""
     from lxml.cssselect import CSSSelector
 
-    from drmcrawl import discovery
+    from drmcrawl.sites import Listing, jnews
+    from drmcrawl.urls import absolute
     selectors = _selector_links.__dict__.setdefault("selectors", (
         CSSSelector("article.jeg_post .jeg_post_title a", translator="html"),
         CSSSelector(".jeg_navigation a.page_nav, .jeg_navigation a.page_number, link[rel=next]", translator="html")))
-    tree = discovery.parse_html(html)
+    tree = jnews.parse_html(html)
     posts, paging = (selector(tree) for selector in selectors)
-    navigation = discovery._absolute(url, [p for p in discovery._hrefs(paging) if p != "#"])
-    numbered = discovery._absolute(url, discovery._hrefs(el for el in paging if el.tag == "a"
-                                                         and discovery._has_class(el, "page_number")))
-    navigation += [u for u in discovery._listed_pages(url, numbered) if u not in navigation]
-    return discovery.Links(discovery._absolute(url, discovery._hrefs(posts)), navigation)
+    navigation = absolute(url, [p for p in jnews._hrefs(paging) if p != "#"])
+    numbered = absolute(url, jnews._hrefs(el for el in paging if el.tag == "a"
+                                                         and jnews._has_class(el, "page_number")))
+    navigation += [u for u in jnews._listed_pages(url, numbered) if u not in navigation]
+    return Listing(absolute(url, jnews._hrefs(posts)), navigation)
 
 
 def archive(args) -> dict:
-    from drmcrawl.discovery import archive_links
+    from drmcrawl.sites.jnews import listing_links as archive_links
     root = mirror.ensure_site(1000)
     pages = [(path.read_text(encoding="utf-8"), "http://127.0.0.1:8000/" + str(path.parent.relative_to(root)) + "/")
              for path in sorted((root / "category").rglob("index.html"))[:args.pages]]

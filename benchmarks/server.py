@@ -82,7 +82,7 @@ class StaticServer:
             conf.write_text(NGINX_CONF.format(tmp=self._tmp.name, port=self.port, root=self.root))
             cmd = [self.nginx, "-c", str(conf), "-p", self._tmp.name, "-e", f"{self._tmp.name}/error.log"]
         else:
-            cmd = [sys.executable, "-m", "drmcrawl.fixtureserver", "--port", str(self.port), "--root", str(self.root)]
+            cmd = [sys.executable, "-m", "drmcrawl.demo.server", "--port", str(self.port), "--root", str(self.root)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._wait_ready()
         return self

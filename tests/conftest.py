@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from drmcrawl.fixtureserver import FixtureServer
+from drmcrawl.demo.server import BUNDLED_SITE, FixtureServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SITE = FIXTURES / "site"
+SITE = BUNDLED_SITE  # the DRM mirror shipped with the package (drmcrawl demo)
 EXPECTED = FIXTURES / "expected"
 LIVE = "https://digitalrightsmonitor.pk"
 

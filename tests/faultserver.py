@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from drmcrawl.fixtureserver import FixtureServer, _make_handler
+from drmcrawl.demo.server import FixtureServer, _make_handler
 
 GZIP_BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB -> ~64 KB
 PDF = b"%PDF-1.4\n" + b"\x00\x01binary" * 2000

@@ -19,7 +19,7 @@ from analysis_support import big_archive, cli, copy_db, peak_allocation
 from conftest import expected_articles
 
 import drmcrawl
-from drmcrawl.export import csv_cell, export_files, write_csv
+from drmcrawl.export.files import csv_cell, export_files, write_csv
 from drmcrawl.extract import RECORD_FIELDS
 from drmcrawl.storage import Archive
 from drmcrawl.storage.models import SCHEMA_VERSION

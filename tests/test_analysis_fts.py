@@ -13,8 +13,8 @@ from analysis_support import copy_db
 from conftest import SITE, expected_articles, run_cli
 from test_storage import make_article
 
-from drmcrawl.extract.model import Term
-from drmcrawl.fixtureserver import FixtureServer
+from drmcrawl.model import Term
+from drmcrawl.demo.server import FixtureServer
 from drmcrawl.storage import Archive
 from drmcrawl.storage.models import Article
 from drmcrawl.storage.query import search
@@ -194,7 +194,7 @@ def test_a_new_article_with_tags_and_authors_is_indexed_once(tmp_path):
 def test_a_wrong_announcement_of_the_new_id_still_indexes_correctly(tmp_path, monkeypatch):
     """The id `announce_new_article` expects is the next rowid; were it ever another, the
     article's own text is computed from its links and the stray row removed."""
-    from drmcrawl.storage import sqlite as sqlite_support
+    from drmcrawl.storage.dialects import sqlite as sqlite_support
 
     announce = sqlite_support.announce_new_article
     monkeypatch.setattr(sqlite_support, "announce_new_article",

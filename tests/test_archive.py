@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from conftest import LIVE, SITE, expected_articles, run_cli
 from warcio.archiveiterator import ArchiveIterator
 
-from drmcrawl.archive.warc import read_record
+from drmcrawl.warc.records import read_record
 from drmcrawl.cli import main
-from drmcrawl.fixtureserver import FixtureServer
+from drmcrawl.demo.server import FixtureServer
 from drmcrawl.storage import Archive
 
 EDITED = "afghan-refugees-sim-blocking-pakistan-2025"

@@ -20,10 +20,11 @@ from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from drmcrawl.archive.content import content_digest, diff
-from drmcrawl.archive.incremental import Plan
-from drmcrawl.archive.policy import Known, fetch_reason, parse_policy
-from drmcrawl.archive.warc import (
+from drmcrawl.versions import content_digest, diff
+from drmcrawl.crawl.plan import Plan
+from drmcrawl.crawl.revisit import fetch_reason, parse_policy
+from drmcrawl.model import Known
+from drmcrawl.warc.records import (
     Exchange,
     Original,
     WarcWriter,
@@ -35,7 +36,7 @@ from drmcrawl.archive.warc import (
     read_record,
     warc_date,
 )
-from drmcrawl.extract.model import Article as ArticleData
+from drmcrawl.model import Article as ArticleData
 from drmcrawl.storage import Archive
 
 NOW = datetime(2026, 12, 1, 12, 0)
@@ -293,8 +294,8 @@ def test_a_killed_run_is_resumed_without_refetching_or_duplicates(site_server, t
 
 
 def test_repair_touches_only_the_killed_runs_files_of_this_database(tmp_path):
-    from drmcrawl.archive.middleware import file_prefix
-    from drmcrawl.archive.warc import repair_killed
+    from drmcrawl.warc.records import file_prefix
+    from drmcrawl.warc.records import repair_killed
 
     mine = file_prefix(str(tmp_path / "news.sqlite"), "drm", 1)
     other = file_prefix(str(tmp_path / "demo.sqlite"), "drm", 1)
@@ -312,8 +313,8 @@ def test_records_built_in_a_worker_are_the_records_written_here(tmp_path):
     writer they read back, digests checked, exactly like the ones it builds itself."""
     import asyncio
 
-    from drmcrawl.archive.warc import build_response_pair
-    from drmcrawl.extract.pool import Extractor
+    from drmcrawl.warc.records import build_response_pair
+    from drmcrawl.crawl.workers import Extractor
 
     body = b"<html>" + random.Random(3).randbytes(40_000) + b"</html>"
     workers = Extractor(1)
@@ -343,8 +344,8 @@ def test_the_middleware_has_workers_build_large_pages_records_only(tmp_path):
 
     from scrapy.utils.test import get_crawler
 
-    from drmcrawl.archive.middleware import OFFLOAD_MIN_BYTES, WarcArchiveMiddleware
-    from drmcrawl.extract.pool import Extractor
+    from drmcrawl.crawl.middlewares.warc import OFFLOAD_MIN_BYTES, WarcArchiveMiddleware
+    from drmcrawl.crawl.workers import Extractor
 
     middleware = WarcArchiveMiddleware(get_crawler())
     large = exchange("http://h/a", b"x" * OFFLOAD_MIN_BYTES)
@@ -368,9 +369,9 @@ def test_records_are_built_here_while_jobs_queue_at_the_worker():
     from conftest import SITE
     from scrapy.utils.test import get_crawler
 
-    from drmcrawl.archive.middleware import EXTRACTED_META, LOCAL_RECORDS_BACKLOG, WarcArchiveMiddleware
+    from drmcrawl.crawl.middlewares.warc import EXTRACTED_META, LOCAL_RECORDS_BACKLOG, WarcArchiveMiddleware
     from drmcrawl.extract import extract
-    from drmcrawl.extract.pool import Extractor
+    from drmcrawl.crawl.workers import Extractor
 
     page = (SITE / "fia-told-to-stop-misuse-of-cybercrimes-law" / "index.html").read_bytes()
     article_answer = exchange("http://127.0.0.1:1/story/", page)
@@ -408,10 +409,10 @@ def test_an_article_answer_is_archived_and_extracted_in_one_worker_job(tmp_path)
     from conftest import SITE
     from scrapy.utils.test import get_crawler
 
-    from drmcrawl.archive.content import content_digest
-    from drmcrawl.archive.middleware import DIGEST_META, EXTRACTED_META, WarcArchiveMiddleware
+    from drmcrawl.versions import content_digest
+    from drmcrawl.crawl.middlewares.warc import DIGEST_META, EXTRACTED_META, WarcArchiveMiddleware
     from drmcrawl.extract import NotAnArticle, extract
-    from drmcrawl.extract.pool import Extractor
+    from drmcrawl.crawl.workers import Extractor
 
     page = (SITE / "fia-told-to-stop-misuse-of-cybercrimes-law" / "index.html").read_bytes()
     article_answer = exchange("http://127.0.0.1:1/story/", page)

@@ -11,7 +11,7 @@ from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
 from drmcrawl.extract import NotAnArticle, decode_html, extract
-from drmcrawl.spiders.drm import DrmSpider
+from drmcrawl.crawl.spiders.drm import DrmSpider
 
 URL = "https://digitalrightsmonitor.pk/story"
 WORDS = " ".join(["privacy"] * 60)

@@ -15,7 +15,7 @@ import mirror  # noqa: E402
 from conftest import collector_watch  # noqa: E402
 from server import StaticServer  # noqa: E402
 
-from drmcrawl import discovery  # noqa: E402
+from drmcrawl.sites import jnews  # noqa: E402
 from drmcrawl.extract import extract  # noqa: E402
 
 PAGES = 45
@@ -44,7 +44,7 @@ def test_every_synthetic_page_is_its_own_article(site):
 
 def test_archives_are_paginated_and_list_the_synthetic_articles(site):
     first = (site / "category" / "drm-exclusive" / "index.html").read_text(encoding="utf-8")
-    links = discovery.archive_links(first, "https://digitalrightsmonitor.pk/category/drm-exclusive/")
+    links = jnews.listing_links(first, "https://digitalrightsmonitor.pk/category/drm-exclusive/")
     assert len(links.articles) >= mirror.PER_PAGE  # the listing, plus sidebar "latest" blocks
     assert any(u.endswith("/category/drm-exclusive/page/2/") for u in links.navigation)
     slugs = {path.parent.name for path, _ in mirror.article_files(site)}
@@ -100,7 +100,7 @@ def test_the_bare_spider_runs_with_the_crawls_collector_settings(site):
     spider faster too (1.23x), so the baseline gets them as well."""
     import subprocess
 
-    from drmcrawl.crawl import YOUNG_THRESHOLD
+    from drmcrawl.crawl.runner import YOUNG_THRESHOLD
 
     with StaticServer(site, prefer_nginx=False) as server:
         out = subprocess.run([sys.executable, "-c", WATCH_BARE_COLLECTOR, str(BENCHMARKS), server.url],

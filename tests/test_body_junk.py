@@ -7,10 +7,12 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from drmcrawl.demo.server import BUNDLED_SITE
 from drmcrawl.extract.body import ALWAYS_DROP, TWEET, Junk, clean_copy
 from drmcrawl.extract.profiles.jnews import _BODY_JUNK
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SITE = BUNDLED_SITE
 SNIPPET = """<div><p>text <script>x</script></p><ins class="adsbygoogle x">ad</ins><ins>kept</ins>
 <div class=" jeg_ad\tbanner">ad</div><div class="jeg_adx">kept</div><div id="taboola-below">t</div>
 <div id="x-taboola-">kept</div><figure><figcaption>c</figcaption></figure>
@@ -19,8 +21,8 @@ SNIPPET = """<div><p>text <script>x</script></p><ins class="adsbygoogle x">ad</i
 
 def _pages():
     yield lxml.html.document_fromstring(SNIPPET)
-    for site in ("site", "variant_site"):
-        for path in sorted((FIXTURES / site).rglob("*.html")):
+    for site in (SITE, FIXTURES / "variant_site"):
+        for path in sorted(site.rglob("*.html")):
             yield lxml.html.document_fromstring(path.read_text(encoding="utf-8"))
 
 

@@ -16,7 +16,7 @@ from conftest import SITE, expected_articles, run_cli
 from faultserver import FaultServer
 from processes import N_ARTICLES, article_count, finish, incomplete_articles, start_crawl, wait_for
 
-from drmcrawl.lock import acquire, lock_path, release
+from drmcrawl.crawl.lock import acquire, lock_path, release
 
 REPO = Path(__file__).parent.parent
 STEP = 7  # articles let through between two analyst passes

@@ -10,7 +10,7 @@ import sys
 import pytest
 from conftest import LIVE, SITE, collector_watch, expected_articles, run_cli
 
-from drmcrawl.fixtureserver import FixtureServer
+from drmcrawl.demo.server import FixtureServer
 from drmcrawl.storage import Archive
 
 COMPARED = ("canonical_url", "post_id", "title", "authors", "published", "modified", "tags", "tag_slugs",
@@ -189,7 +189,7 @@ def test_demo_crawls_the_bundled_site_offline(tmp_path):
 
 
 def test_polite_defaults_for_the_live_site():
-    from drmcrawl.crawl import project_settings
+    from drmcrawl.crawl.runner import project_settings
 
     settings = project_settings()
     assert settings.getbool("ROBOTSTXT_OBEY")
@@ -215,7 +215,7 @@ def test_no_cookie_goes_back_to_the_site(tmp_path):
 def test_remote_control_is_off_in_the_project_settings():
     """Scrapy 2.19's remote control executes code sent over HTTP; the crawl's settings turn
     it off (the setting is checked, not a port: its log line is below the crawl's level)."""
-    from drmcrawl.crawl import project_settings
+    from drmcrawl.crawl.runner import project_settings
 
     assert project_settings().getbool("REMOTE_CONTROL_ENABLED") is False
 
@@ -224,7 +224,7 @@ COMPONENT_IMPORTS = """
 import sys
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
-from drmcrawl.crawl import project_settings
+from drmcrawl.crawl.runner import project_settings
 settings = project_settings()
 for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES"):
     for path in build_component_list(settings.get_component_priority_dict_with_base(name)):
@@ -240,7 +240,7 @@ def test_switched_off_components_are_not_imported_at_all():
     import subprocess
     import sys
 
-    from drmcrawl.crawl import project_settings
+    from drmcrawl.crawl.runner import project_settings
 
     out = subprocess.run([sys.executable, "-c", COMPONENT_IMPORTS], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -250,7 +250,7 @@ def test_switched_off_components_are_not_imported_at_all():
 
 COUNT_DEBUG_RECORDS = """
 import logging, sys
-from drmcrawl.crawl import run_crawl
+from drmcrawl.crawl.runner import run_crawl
 
 logging.basicConfig(level=getattr(logging, sys.argv[3]))
 made = []
@@ -284,7 +284,7 @@ def test_scrapy_builds_debug_records_only_when_the_caller_wants_them(site_server
         assert debug_records > len(expected_articles())
 
 
-WATCH_COLLECTOR = collector_watch("drmcrawl.crawl", "print(target.run_crawl(base_url=sys.argv[1], db=sys.argv[2]).new)")
+WATCH_COLLECTOR = collector_watch("drmcrawl.crawl.runner", "print(target.run_crawl(base_url=sys.argv[1], db=sys.argv[2]).new)")
 
 
 def test_the_crawl_keeps_its_start_up_heap_out_of_the_collectors_scans(site_server, tmp_path):
@@ -292,7 +292,7 @@ def test_the_crawl_keeps_its_start_up_heap_out_of_the_collectors_scans(site_serv
     start-up frozen and a larger young threshold, 0.35 s (drmcrawl/crawl.py)."""
     import subprocess
 
-    from drmcrawl.crawl import YOUNG_THRESHOLD
+    from drmcrawl.crawl.runner import YOUNG_THRESHOLD
 
     out = subprocess.run([sys.executable, "-c", WATCH_COLLECTOR, site_server.url, str(tmp_path / "a.sqlite")],
                          capture_output=True, text=True, timeout=120)
@@ -305,7 +305,7 @@ def test_the_crawl_keeps_its_start_up_heap_out_of_the_collectors_scans(site_serv
 
 WATCH_LASTMODS = """
 import sys
-from drmcrawl.crawl import run_crawl
+from drmcrawl.crawl.runner import run_crawl
 from drmcrawl.storage.history import HistoryStore
 
 updated = []
@@ -328,8 +328,8 @@ def test_new_articles_are_stored_with_their_sitemap_lastmod(site_server, tmp_pat
     import sqlite3
     import subprocess
 
-    from drmcrawl.archive.policy import parse_lastmod
-    from drmcrawl.discovery import url_key
+    from drmcrawl.crawl.revisit import parse_lastmod
+    from drmcrawl.urls import url_key
 
     db = tmp_path / "a.sqlite"
     out = subprocess.run([sys.executable, "-c", WATCH_LASTMODS, site_server.url, str(db)],
@@ -411,7 +411,8 @@ def test_an_idle_crawl_schedules_the_waiting_articles_even_if_a_request_never_ca
     from scrapy.exceptions import DontCloseSpider
     from scrapy.utils.test import get_crawler
 
-    from drmcrawl.spiders.drm import DrmSpider
+    from drmcrawl.crawl.spiders.drm import DrmSpider
+    from drmcrawl.crawl.window import ArticleWindow
 
     import asyncio
 
@@ -419,9 +420,9 @@ def test_an_idle_crawl_schedules_the_waiting_articles_even_if_a_request_never_ca
 
     crawler = get_crawler(DrmSpider)
     spider = DrmSpider.from_crawler(crawler, base_url="http://mirror.example:8000")
-    spider._window = 2
+    spider.window = ArticleWindow(2)
     urls = [f"http://mirror.example:8000/story-{n}/" for n in range(7)]
-    first = [r.url for url in urls for r in spider._article(url, "sitemap")]
+    first = [r.url for url in urls for r in spider.article(url, "sitemap")]
     assert first == urls[:2]  # the rest wait
     # Each answer lets the next one in: a failure, and an answer (here a 304).
     assert [r.url for r in spider.article_failed(_failure_of(first[0])) if hasattr(r, "callback")] == urls[2:3]

@@ -20,7 +20,7 @@ import pytest
 from analysis_support import cli, copy_db
 from conftest import expected_articles
 
-from drmcrawl.datasette import METADATA_PATH, metadata_for
+from drmcrawl.export.datasette import METADATA_PATH, metadata_for
 from drmcrawl.storage import Archive
 from drmcrawl.storage.query import search
 

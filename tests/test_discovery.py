@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, SITE
 from lxml.cssselect import CSSSelector
 
-from drmcrawl import discovery
-from drmcrawl.discovery import archive_links, feed_links, is_post_sitemap, page_kind, rebase, url_key
 from drmcrawl.extract.document import parse_html
-from drmcrawl.extract.profiles import jnews
+from drmcrawl.extract.profiles import jnews as jnews_profile
+from drmcrawl.sites import jnews, wordpress
+from drmcrawl.sites.drm import DRM
+from drmcrawl.sites.jnews import listing_links as archive_links
+from drmcrawl.sites.wordpress import feed_links, is_post_sitemap, page_kind
+from drmcrawl.urls import rebase, url_key
 
 BASE = "http://127.0.0.1:8000"
 
@@ -40,7 +43,7 @@ def test_page_kind(url, kind):
     ("https://twitter.com/netblocks", "https://twitter.com/netblocks"),
 ])
 def test_rebase_moves_live_urls_onto_the_mirror(url, expected):
-    assert rebase(url, BASE) == expected
+    assert rebase(url, BASE, DRM.hosts) == expected
 
 
 def test_url_key_ignores_host_scheme_and_trailing_slash():
@@ -79,7 +82,7 @@ def test_archive_pages_as_received_are_decoded_by_their_declared_charset(content
     article = b'<article class="jeg_post"><h3 class="jeg_post_title">'
     page = article + body + b"x</a></h3></article>"
     text = page.decode("cp1251" if b"windows-1251" in body else "latin-1" if "8859" in content_type else "utf-8")
-    links = discovery.archive_page_links(page, content_type, BASE + "/category/news/")
+    links = jnews.listing_page_links(page, content_type, BASE + "/category/news/")
     assert links == archive_links(text, BASE + "/category/news/")
     assert links.articles and "\ufffd" not in links.articles[0] and "%EF%BF%BD" not in links.articles[0]
 
@@ -108,7 +111,7 @@ def test_feed_entities_are_never_expanded():
     ("http://127.0.0.1:8000/category/x/page/9", "http://127.0.0.1:8000/category/x/page/10/"),
 ])
 def test_next_page_url(url, expected):
-    assert discovery.next_page_url(url) == expected
+    assert wordpress.next_page_url(url) == expected
 
 
 LOAD_MORE = ('<article class="jeg_post"><h3 class="jeg_post_title"><a href="/a-post">A</a></h3></article>'
@@ -116,16 +119,16 @@ LOAD_MORE = ('<article class="jeg_post"><h3 class="jeg_post_title"><a href="/a-p
 
 
 def test_load_more_archive_pages_are_requested_in_turn():
-    links = discovery.archive_links(LOAD_MORE, "https://s.pk/category/x/page/2/")
+    links = jnews.listing_links(LOAD_MORE, "https://s.pk/category/x/page/2/")
     assert links.articles == ["https://s.pk/a-post"]
     assert links.navigation == ["https://s.pk/category/x/page/3/"]
 
 
 def test_no_guessing_when_pagination_links_exist_or_the_page_is_empty():
     with_next = LOAD_MORE + '<link rel="next" href="https://s.pk/category/x/page/7/">'
-    assert discovery.archive_links(with_next, "https://s.pk/category/x/").navigation == ["https://s.pk/category/x/page/7/"]
+    assert jnews.listing_links(with_next, "https://s.pk/category/x/").navigation == ["https://s.pk/category/x/page/7/"]
     empty = '<div class="jeg_block_loadmore"><a href="#">Load More</a></div>'
-    assert discovery.archive_links(empty, "https://s.pk/category/x/page/5/").navigation == []
+    assert jnews.listing_links(empty, "https://s.pk/category/x/page/5/").navigation == []
 
 
 def _paginated(current: int, last: int, base: str = "/category/x/") -> str:
@@ -136,22 +139,22 @@ def _paginated(current: int, last: int, base: str = "/category/x/") -> str:
 
 
 def test_an_archives_first_page_lists_every_page_up_to_the_last():
-    links = discovery.archive_links(_paginated(1, 6), "https://s.pk/category/x/")
+    links = jnews.listing_links(_paginated(1, 6), "https://s.pk/category/x/")
     assert links.navigation[:2] == ["https://s.pk/category/x/page/2/", "https://s.pk/category/x/page/6/"]
     assert sorted(links.navigation) == [f"https://s.pk/category/x/page/{n}/" for n in range(2, 7)]
 
 
 def test_later_pages_and_other_archives_only_give_their_own_links():
-    later = discovery.archive_links(_paginated(4, 9), "https://s.pk/category/x/page/4/")
+    later = jnews.listing_links(_paginated(4, 9), "https://s.pk/category/x/page/4/")
     assert later.navigation == ["https://s.pk/category/x/", "https://s.pk/category/x/page/3/",
                                 "https://s.pk/category/x/page/5/", "https://s.pk/category/x/page/9/"]
-    elsewhere = discovery.archive_links(_paginated(1, 9, base="/tag/y/"), "https://s.pk/category/x/")
+    elsewhere = jnews.listing_links(_paginated(1, 9, base="/tag/y/"), "https://s.pk/category/x/")
     assert len(elsewhere.navigation) == 2  # a link to another archive's page 9 says nothing of this one
 
 
 def test_a_huge_last_page_number_lists_a_bounded_number_of_pages():
-    links = discovery.archive_links(_paginated(1, 10**9), "https://s.pk/category/x/")
-    assert len(links.navigation) == discovery.MAX_LISTED_PAGES  # pages 2..MAX, and the far page's own link
+    links = jnews.listing_links(_paginated(1, 10**9), "https://s.pk/category/x/")
+    assert len(links.navigation) == jnews.MAX_LISTED_PAGES  # pages 2..MAX, and the far page's own link
     assert "https://s.pk/category/x/page/1000000000/" in links.navigation
 
 
@@ -162,17 +165,22 @@ def test_only_page_number_links_say_how_many_pages_an_archive_has():
             '<a class="page_nav\tnext" href="/category/x/page/40/">Next</a>'
             '<a class="first\tpage_number" href="/category/x/page/3/">3</a>'
             '<a class="page_nav page_numbers" href="/category/x/page/30/">30</a></div>')
-    links = discovery.archive_links(html, "https://s.pk/category/x/")
+    links = jnews.listing_links(html, "https://s.pk/category/x/")
     assert sorted(links.navigation) == ["https://s.pk/category/x/page/2/", "https://s.pk/category/x/page/3/",
                                         "https://s.pk/category/x/page/30/", "https://s.pk/category/x/page/40/"]
 
 
 # -- archive pages: pagination without CSS selectors, parsing without the chrome -----------
 
+def _site_path(path):
+    root = SITE if SITE in path.parents else FIXTURES / "variant_site"
+    return root.name + "/" + path.relative_to(root).as_posix()
+
+
 PAGE_SELECTOR = CSSSelector(".jeg_navigation a.page_nav, .jeg_navigation a.page_number, link[rel=next]",
                             translator="html")
-FIXTURE_PAGES = sorted((FIXTURES / "site").rglob("*.html")) + sorted((FIXTURES / "variant_site").rglob("*.html"))
-ARCHIVE_PAGES = [p for p in FIXTURE_PAGES if p.name == "index.html" and ("category" in p.parts or p.parent.name in ("site", "variant_site"))]
+FIXTURE_PAGES = sorted((SITE).rglob("*.html")) + sorted((FIXTURES / "variant_site").rglob("*.html"))
+ARCHIVE_PAGES = [p for p in FIXTURE_PAGES if p.name == "index.html" and ("category" in p.parts or p.parent in (SITE, FIXTURES / "variant_site"))]
 
 TRICKY_PAGING = [
     # nested navigations, a class split by a tab, a class name that only contains the token
@@ -190,11 +198,11 @@ TRICKY_PAGING = [
 
 
 @pytest.mark.parametrize("html", [p.read_text(encoding="utf-8") for p in FIXTURE_PAGES] + TRICKY_PAGING,
-                         ids=[p.relative_to(FIXTURES).as_posix() for p in FIXTURE_PAGES]
+                         ids=[_site_path(p) for p in FIXTURE_PAGES]
                          + [f"tricky-{i}" for i in range(len(TRICKY_PAGING))])
 def test_pagination_links_are_what_the_css_selector_finds_in_the_same_order(html):
     tree = parse_html(html)
-    assert discovery._page_links(tree) == PAGE_SELECTOR(tree)
+    assert jnews._page_links(tree) == PAGE_SELECTOR(tree)
 
 
 def test_the_tricky_pages_do_hold_pagination_links():
@@ -203,14 +211,14 @@ def test_the_tricky_pages_do_hold_pagination_links():
     assert found == [2, 2, 3, 0]
 
 
-@pytest.mark.parametrize("path", ARCHIVE_PAGES, ids=[p.relative_to(FIXTURES).as_posix() for p in ARCHIVE_PAGES])
+@pytest.mark.parametrize("path", ARCHIVE_PAGES, ids=[_site_path(p) for p in ARCHIVE_PAGES])
 def test_archive_links_without_the_chrome_are_the_whole_pages_links(path, monkeypatch):
     html = path.read_text(encoding="utf-8")
-    url = "https://digitalrightsmonitor.pk/" + "/".join(path.relative_to(FIXTURES).parts[1:-1]) + "/"
-    cut = jnews.without_chrome(html, jnews.ARCHIVE_MAIN, discovery._ARCHIVE_READS)
+    url = "https://digitalrightsmonitor.pk/" + "/".join(_site_path(path).split("/")[1:-1]) + "/"
+    cut = jnews_profile.without_chrome(html, jnews_profile.ARCHIVE_MAIN, jnews._LISTING_READS)
     assert len(cut) < 0.85 * len(html)  # the chrome really went
     links = archive_links(html, url)
-    monkeypatch.setattr(discovery, "without_chrome", lambda html, *_: html)
+    monkeypatch.setattr(jnews, "without_chrome", lambda html, *_: html)
     assert links == archive_links(html, url)
     assert links.articles  # every fixture archive page lists posts
 
@@ -232,7 +240,7 @@ ARCHIVE = """<html><head><title>T</title></head><body><div class="jeg_viewport">
 ])
 def test_chrome_holding_what_discovery_reads_is_kept(in_header, in_footer, expected):
     html = ARCHIVE.format(in_header=in_header, in_footer=in_footer)
-    cut = jnews.without_chrome(html, jnews.ARCHIVE_MAIN, discovery._ARCHIVE_READS)
+    cut = jnews_profile.without_chrome(html, jnews_profile.ARCHIVE_MAIN, jnews._LISTING_READS)
     assert in_header in cut and in_footer in cut  # the part holding it stays, markup and all
     assert ('class="jeg_menu"' in cut) == bool(in_header) and ('class="jeg_footer"' in cut) == bool(in_footer)
     links = archive_links(html, "https://s.pk/category/c/")

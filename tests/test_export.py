@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from drmcrawl.export import csv_cell, write_csv, write_jsonl
+from drmcrawl.export.files import csv_cell, write_csv, write_jsonl
 from drmcrawl.extract import RECORD_FIELDS
 
 

@@ -20,7 +20,7 @@ from analysis_support import big_archive, cli, copy_db, peak_allocation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drmcrawl.export import csv_cell, csv_field, write_archive_csv, write_csv, write_flat_csv
+from drmcrawl.export.files import csv_cell, csv_field, write_archive_csv, write_csv, write_flat_csv
 from drmcrawl.extract import RECORD_FIELDS
 from drmcrawl.storage import Archive, query
 from drmcrawl.storage.query import Filters, iter_flat_rows, iter_records

@@ -122,6 +122,6 @@ def test_outage_mid_crawl_then_a_later_run_picks_up_what_failed(tmp_path):
 
 @pytest.mark.parametrize("retry_times, expected", [(1, 1.0), (2, 2.0), (3, 4.0), (6, 30.0)])
 def test_backoff_doubles_and_is_capped(retry_times, expected):
-    from drmcrawl.retry import backoff_seconds
+    from drmcrawl.crawl.middlewares.retry import backoff_seconds
 
     assert backoff_seconds(retry_times, base=1.0, cap=30.0) == expected

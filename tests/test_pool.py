@@ -12,9 +12,9 @@ import pytest
 from conftest import SITE, expected_articles, run_cli
 from test_crawl import assert_matches_expected, stored
 
-from drmcrawl.archive.warc import read_record
+from drmcrawl.warc.records import read_record
 from drmcrawl.extract import NotAnArticle
-from drmcrawl.extract.pool import Extractor, WorkerCrashed, extract_response
+from drmcrawl.crawl.workers import Extractor, WorkerCrashed, extract_response
 
 PAGE = SITE / "fia-told-to-stop-misuse-of-cybercrimes-law" / "index.html"
 
@@ -139,7 +139,7 @@ def test_workers_exit_when_the_crawl_is_killed(tmp_path):
 
 STUCK_WORKER = """
 import os, sys
-from drmcrawl.extract.pool import watch_crawl
+from drmcrawl.crawl.workers import watch_crawl
 watch_crawl(int(sys.argv[1]), every=0.05)
 read_end, write_end = os.pipe()
 os.write(1, b"ready\\n")
@@ -174,7 +174,7 @@ def test_an_archive_page_whose_worker_dies_is_parsed_here(monkeypatch):
     from scrapy.http import HtmlResponse
     from scrapy.utils.test import get_crawler
 
-    from drmcrawl.spiders.drm import DrmSpider
+    from drmcrawl.crawl.spiders.drm import DrmSpider
 
     spider = DrmSpider.from_crawler(get_crawler(DrmSpider), base_url="http://mirror.example:8000")
 
@@ -196,7 +196,7 @@ def test_an_archive_page_goes_to_the_worker_as_received_bytes(monkeypatch):
     from scrapy.http import HtmlResponse
     from scrapy.utils.test import get_crawler
 
-    from drmcrawl.spiders.drm import DrmSpider
+    from drmcrawl.crawl.spiders.drm import DrmSpider
 
     spider = DrmSpider.from_crawler(get_crawler(DrmSpider), base_url="http://mirror.example:8000")
     jobs = []

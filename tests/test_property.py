@@ -77,7 +77,7 @@ def _normalise_line_by_line(value: str) -> str:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab ٹک\t\n\r\x0b\x0c\x1c\x85\xa0\u2009\u3000e\u0301")), max_size=60))
 def test_version_text_normalisation_is_unchanged(text):
-    from drmcrawl.archive.content import normalise_text
+    from drmcrawl.versions import normalise_text
 
     assert normalise_text(text) == _normalise_line_by_line(text)
 
@@ -89,7 +89,7 @@ MENDED = ["a\n b", "a \nb", "a  b", "a\tb", "a\xa0b", "a\n\n\nb", " a\nb ", "a\n
 
 @pytest.mark.parametrize("text", MENDED)
 def test_version_text_normalisation_mends_what_the_fast_path_must_not_skip(text):
-    from drmcrawl.archive.content import normalise_text
+    from drmcrawl.versions import normalise_text
 
     assert normalise_text(text) == _normalise_line_by_line(text) != text
 
@@ -97,6 +97,6 @@ def test_version_text_normalisation_mends_what_the_fast_path_must_not_skip(text)
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab \n\t")), max_size=30))
 def test_version_text_normalisation_of_plain_text_is_unchanged(text):
-    from drmcrawl.archive.content import normalise_text
+    from drmcrawl.versions import normalise_text
 
     assert normalise_text(text) == _normalise_line_by_line(text)

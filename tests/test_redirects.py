@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from drmcrawl.redirects import QuickMetaRefreshMiddleware, may_declare_refresh
+from drmcrawl.crawl.middlewares.redirects import QuickMetaRefreshMiddleware, may_declare_refresh
 
 ARTICLE = b"<html><head><title>x</title></head><body>" + b"<p>words</p>" * 5000 + b"</body></html>"
 REFRESH = b'<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL=/moved/"></head><body></body></html>'
@@ -47,7 +47,7 @@ def test_the_word_elsewhere_or_a_wide_encoding_goes_to_scrapys_check():
 def test_redirects_drop_the_referer_and_start_without_a_warning(caplog):
     """The crawl sends no Referer (RefererMiddleware is off): a redirect carries none on,
     and the engine's start logs no warning about the missing RefererMiddleware."""
-    from drmcrawl.redirects import NoRefererRedirectMiddleware
+    from drmcrawl.crawl.middlewares.redirects import NoRefererRedirectMiddleware
 
     redirect, refresh = NoRefererRedirectMiddleware.from_crawler(get_crawler()), middleware()
     request = Request("http://127.0.0.1:1/old/", headers={"Referer": "http://127.0.0.1:1/"})

@@ -17,7 +17,7 @@ from analysis_support import cli
 from conftest import expected_articles
 from lxml import html as lxml_html
 
-from drmcrawl.report import BAR, FAILED
+from drmcrawl.export.report import BAR, FAILED
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -6,8 +6,8 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
-from drmcrawl.crawl import project_settings
-from drmcrawl.stats import QuickStatsCollector
+from drmcrawl.crawl.runner import project_settings
+from drmcrawl.crawl.stats import QuickStatsCollector
 
 
 def python_calls(action) -> list[str]:

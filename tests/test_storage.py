@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import inspect
 
-from drmcrawl.export import write_csv
+from drmcrawl.export.files import write_csv
 from drmcrawl.extract import RECORD_FIELDS, Article, Term
 from drmcrawl.storage import Archive, StorageError, resolve_db_url
 from drmcrawl.storage.models import Article as ArticleRow

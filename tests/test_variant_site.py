@@ -12,7 +12,7 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 from drmcrawl.extract import extract
-from drmcrawl.fixtureserver import FixtureServer
+from drmcrawl.demo.server import FixtureServer
 from drmcrawl.storage import Archive
 
 VARIANT_SITE = FIXTURES / "variant_site"

@@ -74,7 +74,7 @@ def emit(rows: Iterable[dict], columns: tuple[str, ...], fmt: str, table) -> int
         out.write(json.dumps([{c: r[c] for c in columns} for r in rows], ensure_ascii=False, indent=2) + "\n")
         return len(rows)
     if fmt == "csv":
-        from drmcrawl.export import csv_cell
+        from drmcrawl.export.files import csv_cell
 
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(columns)
@@ -177,7 +177,7 @@ def report(output: str, force: bool, db: str | None) -> None:
     """
     from pathlib import Path
 
-    from drmcrawl.report import build_report, write_report
+    from drmcrawl.export.report import build_report, write_report
 
     if Path(output).exists() and not force:
         raise click.ClickException(f"{output} exists (use --force to overwrite)")
@@ -208,7 +208,7 @@ def datasette(host: str, port: int, print_metadata: bool, db: str | None, datase
     import tempfile
     from pathlib import Path
 
-    from drmcrawl.datasette import metadata_for
+    from drmcrawl.export.datasette import metadata_for
 
     archive = open_archive(db, must_exist=True)  # also brings the views and search index up to date
     path = Path(archive.location)

@@ -15,13 +15,12 @@ from drmcrawl.cli.common import (
     run,
 )
 from drmcrawl.cli.download import download_options
-from drmcrawl.discovery import DRM_BASE_URL
 
 
 @main.command()
-@click.argument("spider", default="drm", type=click.Choice(["drm"]))
-@click.option("--base-url", default=DRM_BASE_URL, show_default=True,
-              help="Site or mirror to crawl, e.g. http://127.0.0.1:8000.")
+@click.argument("site", required=False, metavar="[SITE]")
+@click.option("--base-url", help="Mirror of the site to crawl instead, e.g. http://127.0.0.1:8000 "
+                                  "[default: the site's own URL].")
 @click.option("--db", help=DB_HELP)
 @click.option("--max-articles", type=click.IntRange(min=1), help="Stop after storing N articles.")
 @click.option("--delay", type=click.FloatRange(min=0),
@@ -38,10 +37,10 @@ from drmcrawl.discovery import DRM_BASE_URL
                    "this much work [default: 1].")
 @click.option("--extract-workers", type=click.IntRange(min=0), metavar="N",
               help="Processes that extract articles (0: in the crawl's own) [default: CPU cores - 1, at most 2].")
-def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, delay: float | None,
+def crawl(site: str | None, base_url: str | None, db: str | None, max_articles: int | None, delay: float | None,
           full: bool, revisit: str | None, warc_dir: str | None, trigger: str, commit_seconds: float | None,
           extract_workers: int | None, download_settings: dict) -> None:
-    """Crawl a site into the archive and print a summary. Repeat crawls are incremental:
+    """Crawl a declared site (default: drm) into the archive and print a summary. Repeat crawls are incremental:
     new URLs, newer sitemap lastmod and articles due under the revisit policy, fetched with
     conditional GET. Every response is kept in WARC files.
 
@@ -51,10 +50,16 @@ def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, 
         drmcrawl crawl drm --full --trigger cron
         drmcrawl crawl drm --commit-every 10   # fewer commits; a kill loses up to 10 s of work
     """
-    from drmcrawl.crawl import run_crawl
+    from drmcrawl import sites
+    from drmcrawl.crawl.runner import run_crawl
 
-    check_url(base_url)
-    settings = archive_settings(full, revisit, warc_dir, trigger)
+    site = site or sites.DEFAULT
+    if site not in sites.names():
+        raise click.BadParameter(f"{site!r} is not a declared site; known: {', '.join(sites.names())}",
+                                 param_hint="SITE")
+    if base_url is not None:
+        check_url(base_url)
+    settings = crawl_settings(full, revisit, warc_dir, trigger)
     if delay is not None:
         settings["DOWNLOAD_DELAY"] = delay
     if commit_seconds is not None:
@@ -62,7 +67,7 @@ def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, 
     if extract_workers is not None:
         settings["DRMCRAWL_EXTRACT_WORKERS"] = extract_workers
     settings.update(download_settings)
-    result = run(lambda: run_crawl(spider, base_url, db, max_articles, settings))
+    result = run(lambda: run_crawl(site, base_url, db, max_articles, settings))
     print_summary(result)
     print_archive_summary(result)
     fail_unless_finished(result)
@@ -70,7 +75,7 @@ def crawl(spider: str, base_url: str, db: str | None, max_articles: int | None, 
 
 def fresh_database(db_path: Path) -> None:
     """Delete the demo database, unless a crawl (another demo) is writing it right now."""
-    from drmcrawl.lock import crawl_lock
+    from drmcrawl.crawl.lock import crawl_lock
     from drmcrawl.storage import resolve_db_url
 
     with crawl_lock(resolve_db_url(str(db_path))):
@@ -92,9 +97,9 @@ def fail_unless_finished(result) -> None:
         raise click.ClickException(f"crawl ended with status {result.status} ({result.reason})")
 
 
-def archive_settings(full: bool, revisit: str | None, warc_dir: str | None, trigger: str) -> dict:
+def crawl_settings(full: bool, revisit: str | None, warc_dir: str | None, trigger: str) -> dict:
     """Scrapy settings of the archive options (the policy checked here: a usage error)."""
-    from drmcrawl.archive.policy import parse_policy
+    from drmcrawl.crawl.revisit import parse_policy
 
     if revisit is not None:
         try:
@@ -109,8 +114,8 @@ def archive_settings(full: bool, revisit: str | None, warc_dir: str | None, trig
 
 def remove_warcs_of(db_path: Path) -> None:
     """The demo starts afresh: its old WARC files would be orphans of the deleted index."""
-    from drmcrawl.archive.middleware import db_name
-    from drmcrawl.archive.warc import SUFFIX, warc_folder
+    from drmcrawl.warc.records import db_name
+    from drmcrawl.warc.records import SUFFIX, warc_folder
 
     folder = warc_folder(str(db_path.resolve()))
     for path in folder.glob(f"{db_name(str(db_path))}-*{SUFFIX}"):
@@ -134,9 +139,9 @@ def demo(db: str, output: str, force: bool) -> None:
     Example:
         drmcrawl demo
     """
-    from drmcrawl.crawl import run_crawl
-    from drmcrawl.export import write_csv
-    from drmcrawl.fixtureserver import BUNDLED_SITE, FixtureServer
+    from drmcrawl.crawl.runner import run_crawl
+    from drmcrawl.export.files import write_csv
+    from drmcrawl.demo.server import BUNDLED_SITE, DEMO_SITE, FixtureServer
 
     refuse_to_overwrite(output, force)
     if not BUNDLED_SITE.is_dir():
@@ -146,7 +151,7 @@ def demo(db: str, output: str, force: bool) -> None:
     remove_warcs_of(db_path)
     with FixtureServer(BUNDLED_SITE) as server:
         click.echo(f"Serving the fixture site at {server.url}", err=True)
-        result = run(lambda: run_crawl("drm", server.url, str(db_path)))
+        result = run(lambda: run_crawl(DEMO_SITE, server.url, str(db_path)))
     print_summary(result)
     archive = open_archive(str(db_path), must_exist=True)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +175,7 @@ def serve(port: int, root: Path | None) -> None:
     """
     import time
 
-    from drmcrawl.fixtureserver import BUNDLED_SITE, FixtureServer
+    from drmcrawl.demo.server import BUNDLED_SITE, FixtureServer
 
     with FixtureServer(root or BUNDLED_SITE, port) as server:
         click.echo(f"Serving {root or BUNDLED_SITE} at {server.url} (Ctrl-C to stop)")

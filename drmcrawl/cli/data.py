@@ -45,7 +45,7 @@ def export(formats: tuple[str, ...], output: str | None, force: bool, excel: boo
     if bundle:
         _export_bundle(archive, Path(bundle), formats, filters, force, excel)
         return
-    from drmcrawl.export import export_archive_csv, export_files, write_archive_csv, write_jsonl
+    from drmcrawl.export.files import export_archive_csv, export_files, write_archive_csv, write_jsonl
     from drmcrawl.storage.query import iter_records
 
     if output:
@@ -75,7 +75,7 @@ def _check_export_usage(formats, output, excel, bundle) -> list[str]:
 
 
 def _export_bundle(archive, directory: Path, formats: list[str], filters, force: bool, excel: bool) -> None:
-    from drmcrawl.export import write_bundle
+    from drmcrawl.export.files import write_bundle
     from drmcrawl.storage.query import snapshot
 
     def write():

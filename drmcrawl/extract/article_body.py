@@ -14,7 +14,7 @@ from drmcrawl.extract.boilerplate import clean_content
 from drmcrawl.extract.bylines import take_edge_byline
 from drmcrawl.extract.content import main_content
 from drmcrawl.extract.document import Document
-from drmcrawl.extract.model import Article
+from drmcrawl.model import Article
 from drmcrawl.extract.structured import site_names
 from drmcrawl.extract.template import SiteTemplate
 

@@ -12,7 +12,7 @@ from lxml.cssselect import CSSSelector
 from drmcrawl.extract.authors import clean_authors, looks_like_names, looks_like_organisation, split_names
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.markup import foreign, in_chrome, in_link, names, text
-from drmcrawl.extract.model import Article
+from drmcrawl.model import Article
 
 _H1 = CSSSelector("h1")
 _REL_AUTHOR = CSSSelector("a[rel~='author'], [itemprop~='author'] [itemprop~='name'], "

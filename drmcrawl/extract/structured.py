@@ -10,7 +10,7 @@ from html import unescape
 from drmcrawl.extract.authors import clean_authors
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document, node_types
-from drmcrawl.extract.model import Article, Term
+from drmcrawl.model import Article, Term
 from drmcrawl.extract.titles import agreed_title
 
 _COMMA_LIST = re.compile(r"\s*[,;]\s*")

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from drmcrawl.discovery import page_kind, url_key
-from drmcrawl.storage import fastsql
+from drmcrawl.urls import url_key
+from drmcrawl.storage.dialects import fastsql
 from drmcrawl.storage.models import Fetch
 
 KEY_HEADERS = ("etag", "last_modified", "content_type", "location")

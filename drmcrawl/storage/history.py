@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from drmcrawl.archive.policy import Known
-from drmcrawl.discovery import url_key
+from drmcrawl.model import Known
+from drmcrawl.urls import url_key
 from drmcrawl.storage.models import Article, ArticleVersion
 
 

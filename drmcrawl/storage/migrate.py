@@ -43,7 +43,7 @@ def add_first_versions(archive) -> int:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from drmcrawl.archive.content import content_digest
+    from drmcrawl.versions import content_digest
     from drmcrawl.storage.models import Article, ArticleVersion
     from drmcrawl.storage.repository import row_record
 

@@ -1,5 +1,5 @@
 """SQLAlchemy 2.0 tables of the archive. Portable SQL only: SQLite specifics live in
-`drmcrawl.storage.sqlite`."""
+`drmcrawl.storage.dialects.sqlite`."""
 
 from __future__ import annotations
 

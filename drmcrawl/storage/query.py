@@ -17,8 +17,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from drmcrawl.extract.model import RECORD_FIELDS
-from drmcrawl.storage import sqlite
+from drmcrawl.model import RECORD_FIELDS
+from drmcrawl.storage.dialects import sqlite
 from drmcrawl.storage.models import (
     Article,
     ArticleAuthor,

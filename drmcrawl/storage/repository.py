@@ -16,11 +16,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from drmcrawl.archive.content import content_digest
-from drmcrawl.discovery import url_key
-from drmcrawl.extract.model import RECORD_FIELDS, Term
-from drmcrawl.extract.model import Article as ArticleData
-from drmcrawl.storage import fastsql, migrate, sqlite
+from drmcrawl.versions import content_digest
+from drmcrawl.urls import url_key
+from drmcrawl.model import RECORD_FIELDS, Term
+from drmcrawl.model import Article as ArticleData
+from drmcrawl.storage import migrate
+from drmcrawl.storage.dialects import fastsql, sqlite
 from drmcrawl.storage.fetches import FetchStore
 from drmcrawl.storage.history import HistoryStore
 from drmcrawl.storage.models import (
@@ -220,7 +221,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         """Insert or update in place. Returns "new", "updated" or "unchanged".
 
         A new version is stored only when the normalised content changed (see
-        `drmcrawl.archive.content`). `seen=False` is a re-extraction from the archive: the
+        `drmcrawl.versions`). `seen=False` is a re-extraction from the archive: the
         article was not fetched now, so its seen/checked times and removal mark stay.
         `digest`: `content_digest(article.to_record())`, when the caller has it already
         (the crawl's extraction worker computes it). `sitemap_lastmod`: stored with a new

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from drmcrawl.extract.dates import site_zone
 from drmcrawl.extract.document import Document
-from drmcrawl.extract.model import Article
+from drmcrawl.model import Article
 
 
 class Profile:

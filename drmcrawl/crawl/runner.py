@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-SPIDERS = ("drm",)
+from drmcrawl.crawl.session import CrawlResult, CrawlSession
+
 # Young-generation threshold of the collector while a crawl runs (CPython's default: 700).
 # Measured on the 5,000-page benchmark mirror, time in collections of the crawl's process:
 # 2.3 s by default, 1.2 s with the start-up heap frozen (`_collect_less`), 0.35 s with
@@ -17,29 +17,10 @@ SPIDERS = ("drm",)
 YOUNG_THRESHOLD = 10_000
 
 
-@dataclass
-class CrawlResult:
-    run_id: int | None
-    status: str
-    reason: str | None
-    db: str | None
-    new: int
-    updated: int
-    unchanged: int
-    failed: int
-    duplicates: int
-    pages: int
-    error: str | None = None  # why the archive could not be written, if it could not
-    removed: int = 0
-    not_modified: int = 0
-    warc_records: int = 0
-    warc_dir: str | None = None
-
-
 def project_settings(**overrides) -> Settings:
     """The project's settings without needing scrapy.cfg in the working directory."""
     settings = Settings()
-    settings.setmodule("drmcrawl.settings", priority="project")
+    settings.setmodule("drmcrawl.crawl.settings", priority="project")
     for name, value in overrides.items():
         if value is not None:
             settings.set(name, value, priority="cmdline")
@@ -66,16 +47,19 @@ def _collect_less() -> None:
     gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None = None,
+def run_crawl(spider: str | None = None, base_url: str | None = None, db: str | None = None,
               max_articles: int | None = None, settings: dict | None = None) -> CrawlResult:
     """Raises StorageError (CrawlLocked included) before fetching anything when another
     crawl holds the database or it cannot be written."""
-    from drmcrawl.lock import crawl_lock
-    from drmcrawl.safety import prepare_archive
+    from drmcrawl.crawl.lock import crawl_lock
+    from drmcrawl.crawl.safety import prepare_archive
     from drmcrawl.storage import resolve_db_url
 
-    if spider not in SPIDERS:
-        raise ValueError(f"unknown spider {spider!r}; available: {', '.join(SPIDERS)}")
+    from drmcrawl import sites
+
+    spider = spider or sites.DEFAULT
+    if spider not in sites.names():
+        raise ValueError(f"unknown site {spider!r}; available: {', '.join(sites.names())}")
     with crawl_lock(resolve_db_url(db)):
         prepare_archive(db)
         return _run_locked(spider, base_url, db, max_articles, settings)
@@ -83,8 +67,6 @@ def run_crawl(spider: str = "drm", base_url: str | None = None, db: str | None =
 
 def _run_locked(spider: str, base_url: str | None, db: str | None, max_articles: int | None,
                 settings: dict | None) -> CrawlResult:
-    from drmcrawl.safety import STORAGE_ERROR_STAT
-
     overrides = dict(settings or {})
     overrides["DRMCRAWL_DB"] = db
     # Logging belongs to the caller (the CLI), not to Scrapy.
@@ -98,25 +80,8 @@ def _run_locked(spider: str, base_url: str | None, db: str | None, max_articles:
     process.crawl(crawler, **kwargs)
     _collect_less()
     process.start()
-    stats = crawler.stats.get_stats()
-
-    def count(name: str) -> int:
-        return int(stats.get(f"drmcrawl/{name}", 0))
-
-    return CrawlResult(
-        run_id=stats.get("drmcrawl/run_id"),
-        status=stats.get("drmcrawl/status", "failed"),
-        reason=stats.get("drmcrawl/reason", stats.get("finish_reason")),
-        db=stats.get("drmcrawl/db"),
-        new=count("articles_new"),
-        updated=count("articles_updated"),
-        unchanged=count("articles_unchanged"),
-        failed=count("articles_failed"),
-        duplicates=count("duplicates_dropped"),
-        pages=int(stats.get("downloader/response_count", 0)),
-        error=stats.get(STORAGE_ERROR_STAT),
-        removed=count("articles_removed"),
-        not_modified=count("not_modified"),
-        warc_records=count("warc_records"),
-        warc_dir=stats.get("drmcrawl/warc_dir"),
-    )
+    try:
+        return CrawlSession.of(crawler).result()
+    except RuntimeError:  # the spider was never created: nothing ran
+        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+        return CrawlResult(None, "failed", reason, db, 0, 0, 0, 0, 0, 0)

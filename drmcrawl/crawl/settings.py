@@ -6,8 +6,8 @@ from scrapy.settings import default_settings as _scrapy_defaults
 from drmcrawl import HOMEPAGE, __version__
 
 BOT_NAME = "drmcrawl"
-SPIDER_MODULES = ["drmcrawl.spiders"]
-NEWSPIDER_MODULE = "drmcrawl.spiders"
+SPIDER_MODULES = ["drmcrawl.crawl.spiders"]
+NEWSPIDER_MODULE = "drmcrawl.crawl.spiders"
 
 USER_AGENT = f"drmcrawl/{__version__} (+{HOMEPAGE})"
 ROBOTSTXT_OBEY = True
@@ -32,18 +32,18 @@ RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "drmcrawl.retry.RetryAfterMiddleware": 550,
+    "drmcrawl.crawl.middlewares.retry.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "drmcrawl.offsite.StrictOffsiteMiddleware": 650,
-    "drmcrawl.siteauth.SiteCredentialsMiddleware": 310,  # after HttpAuthMiddleware (300)
+    "drmcrawl.crawl.middlewares.offsite.StrictOffsiteMiddleware": 650,
+    "drmcrawl.crawl.middlewares.siteauth.SiteCredentialsMiddleware": 310,  # after HttpAuthMiddleware (300)
     # Scrapy's, minus decoding every page to look for a refresh it cannot hold, and both
     # without Referer handling (none is sent; see drmcrawl/redirects.py).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "drmcrawl.redirects.QuickMetaRefreshMiddleware": 580,
+    "drmcrawl.crawl.middlewares.redirects.QuickMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "drmcrawl.redirects.NoRefererRedirectMiddleware": 600,
+    "drmcrawl.crawl.middlewares.redirects.NoRefererRedirectMiddleware": 600,
     # Next to the downloader: archives each exchange before decompression, redirects, retries.
-    "drmcrawl.archive.middleware.WarcArchiveMiddleware": 950,
+    "drmcrawl.crawl.middlewares.warc.WarcArchiveMiddleware": 950,
 }
 # Scrapy's defaults plus Accept-Encoding: only the codings every WARC tool decodes (warcio,
 # pywb), so archived payloads, stored compressed as sent, stay readable. Without this Scrapy
@@ -61,18 +61,17 @@ COOKIES_ENABLED = False
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
 EXTENSIONS = {
-    "drmcrawl.lock.CrawlLockExtension": 0,  # one crawl per database, `scrapy crawl` included
-    "drmcrawl.safety.StorageGuard": 0,  # stop when the archive cannot be written
-    "drmcrawl.robots.CrawlDelay": 0,  # robots.txt Crawl-delay (Scrapy parses it, does not apply it)
+    "drmcrawl.crawl.lock.CrawlLockExtension": 0,  # one crawl per database, `scrapy crawl` included
+    "drmcrawl.crawl.crawldelay.CrawlDelay": 0,  # robots.txt Crawl-delay (Scrapy parses it, does not apply it)
 }
 ROBOTSTXT_CRAWL_DELAY_MAX = 60.0  # seconds; a longer Crawl-delay is capped (and logged)
 
 ITEM_PIPELINES = {
-    "drmcrawl.pipelines.ValidatePipeline": 100,
-    "drmcrawl.pipelines.StorePipeline": 500,
+    "drmcrawl.crawl.pipelines.ValidatePipeline": 100,
+    "drmcrawl.crawl.pipelines.StorePipeline": 500,
 }
 
-STATS_CLASS = "drmcrawl.stats.QuickStatsCollector"  # Scrapy's, minus a hook on every stats call
+STATS_CLASS = "drmcrawl.crawl.stats.QuickStatsCollector"  # Scrapy's, minus a hook on every stats call
 
 TELNETCONSOLE_ENABLED = False
 # Scrapy's remote control (2.19) serves code execution over HTTP while a crawl runs: an
@@ -122,7 +121,7 @@ DRMCRAWL_COMMIT_WRITES = 500
 DRMCRAWL_EXTRACT_WORKERS = "auto"
 DRMCRAWL_WARC_GZIP_LEVEL = 2  # 1-3: ISA-L (fast), 0 and 4-9: zlib (9: warcio's own); see archive/warc.py
 # Incremental crawls: revisit policy "AGE_DAYS:EVERY_DAYS,...,*:EVERY_DAYS" (None = the
-# default in drmcrawl.archive.policy); DRMCRAWL_FULL re-checks every known article.
+# default in drmcrawl.crawl.revisit); DRMCRAWL_FULL re-checks every known article.
 DRMCRAWL_REVISIT = None
 DRMCRAWL_FULL = False
 # Resume an interrupted run: skip what it already checked.

@@ -1,7 +1,7 @@
 """The plan of one crawl: which article URLs to request and with which validators.
 
 Built from what the archive knows (`Known`, per url_key) and the revisit policy
-(`drmcrawl.archive.policy`). Known articles that are due are requested up front, even if
+(`drmcrawl.crawl.revisit`). Known articles that are due are requested up front, even if
 discovery no longer lists them (that is how a deleted article is noticed); discovered URLs
 are requested when new or when the sitemap's lastmod is newer than the stored one. A known
 article discovered without a newer lastmod and not due is skipped."""
@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from drmcrawl.archive.policy import DEFAULT_POLICY, Known, fetch_reason, parse_lastmod, parse_policy
-from drmcrawl.discovery import url_key
+from drmcrawl.crawl.revisit import DEFAULT_POLICY, fetch_reason, parse_lastmod, parse_policy
+from drmcrawl.model import Known
+from drmcrawl.urls import url_key
 
 
 @dataclass
@@ -26,6 +27,8 @@ class Plan:
     requested: set[str] = field(default_factory=set)
     discovered: set[str] = field(default_factory=set)
     lastmods: dict[str, datetime] = field(default_factory=dict)
+    # url key -> the lastmod a new article was stored with (the archive has it already)
+    stored_lastmods: dict[str, datetime] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tiers = parse_policy(self.policy)
@@ -64,6 +67,18 @@ class Plan:
                 headers["If-Modified-Since"] = known.last_modified
         return headers
 
+    def stored_new(self, key: str) -> datetime | None:
+        """A new article was stored under `key`: the lastmod to store with it, if any."""
+        lastmod = self.lastmods.get(key)
+        if lastmod is not None:
+            self.stored_lastmods[key] = lastmod
+        return lastmod
+
+    def lastmods_to_remember(self) -> dict[str, datetime]:
+        """Lastmods seen this run that the archive does not hold yet: setting them again
+        for every new article at the end of a 20,000-article crawl took 1.5 s."""
+        return {key: lastmod for key, lastmod in self.lastmods.items() if self.stored_lastmods.get(key) != lastmod}
+
     @property
     def skipped(self) -> int:
         return len(self.discovered - self.requested)
@@ -77,15 +92,9 @@ def _path(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def load_plan(settings, site: str, checked_since: datetime | None = None) -> Plan:
-    """The plan from the archive named by Scrapy-style `settings` (`.get`, `.getbool`)."""
-    from drmcrawl.storage import Archive
+def load_plan(archive, settings, site: str, checked_since: datetime | None = None) -> Plan:
+    """The plan from what `archive` knows of `site` and Scrapy-style `settings`."""
     from drmcrawl.storage.repository import utcnow
 
-    archive = Archive(settings.get("DRMCRAWL_DB"))
-    try:
-        known = archive.known_articles(site)
-    finally:
-        archive.close()
-    return Plan(known, utcnow(), settings.get("DRMCRAWL_REVISIT") or DEFAULT_POLICY,
+    return Plan(archive.known_articles(site), utcnow(), settings.get("DRMCRAWL_REVISIT") or DEFAULT_POLICY,
                 settings.getbool("DRMCRAWL_FULL"), checked_since)

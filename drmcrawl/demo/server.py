@@ -1,4 +1,4 @@
-"""Serve a saved copy of a WordPress site (tests/fixtures/site) on 127.0.0.1 with
+"""Serve a saved copy of a WordPress site (the bundled DRM mirror, `site/` here) on 127.0.0.1 with
 WordPress-like routing, for the offline demo and the tests. See tests/fixtures/README.md.
 
 Like a real web server it sends `ETag` and `Last-Modified` (the file's mtime), answers
@@ -18,7 +18,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-BUNDLED_SITE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "site"
+BUNDLED_SITE = Path(__file__).resolve().parent / "site"  # a DRM mirror, shipped with the package
+DEMO_SITE = "drm"  # the site declaration it mirrors
 _TYPES = {".xml": "application/xml", ".html": "text/html; charset=UTF-8", ".txt": "text/plain; charset=UTF-8"}
 
 

@@ -108,3 +108,17 @@ def _record_fields() -> tuple[str, ...]:
 # tags/categories right after the names.
 RECORD_FIELDS: tuple[str, ...] = _record_fields()
 LIST_FIELDS = frozenset({"authors", "tags", "tag_slugs", "categories", "category_slugs"})
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the archive knows of one article URL (times naive UTC)."""
+
+    url: str  # the URL it was last fetched from
+    published: datetime | None
+    first_seen: datetime
+    last_checked: datetime | None
+    sitemap_lastmod: datetime | None  # newest lastmod seen when it was fetched
+    etag: str | None = None
+    last_modified: str | None = None  # the server's Last-Modified header, verbatim
+    removed: bool = False

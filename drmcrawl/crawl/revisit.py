@@ -12,22 +12,10 @@ from datetime import datetime, timedelta, timezone
 
 from dateutil import parser as dateparser
 
+from drmcrawl.model import Known
+
 # "max age in days:re-check interval in days", youngest first; "*" = any older age.
 DEFAULT_POLICY = "7:0.25,30:1,365:7,*:30"
-
-
-@dataclass(frozen=True)
-class Known:
-    """What the archive knows of one article URL (times naive UTC)."""
-
-    url: str  # the URL it was last fetched from
-    published: datetime | None
-    first_seen: datetime
-    last_checked: datetime | None
-    sitemap_lastmod: datetime | None  # newest lastmod seen when it was fetched
-    etag: str | None = None
-    last_modified: str | None = None  # the server's Last-Modified header, verbatim
-    removed: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from pathlib import Path
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from drmcrawl.archive.provenance import EXTRACTOR_VERSION
-from drmcrawl.archive.warc import read_record
-from drmcrawl.discovery import url_key
+from drmcrawl.provenance import EXTRACTOR_VERSION
+from drmcrawl.warc.records import read_record
+from drmcrawl.urls import url_key
 from drmcrawl.extract import NotAnArticle, extract
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from drmcrawl.extract.model import LIST_FIELDS, RECORD_FIELDS
+from drmcrawl.model import LIST_FIELDS, RECORD_FIELDS
 
 LIST_SEPARATOR = "; "
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).

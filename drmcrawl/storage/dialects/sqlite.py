@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Text, bindparam, column, event, func, literal_column, select, table
 from sqlalchemy.engine import Connection, Engine
 
-from drmcrawl.storage import fastsql, views
+from drmcrawl.storage.dialects import fastsql, views
 from drmcrawl.storage.models import Base
 
 BUSY_TIMEOUT_MS = 30_000

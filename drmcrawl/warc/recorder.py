@@ -1,5 +1,5 @@
 """Archive one HTTP exchange: choose response or revisit record, write it to WARC, index
-it in SQLite. No Scrapy here: `drmcrawl.archive.middleware` hands over plain data.
+it in SQLite. No Scrapy here: `drmcrawl.crawl.middlewares.warc` hands over plain data.
 
 A revisit record replaces a second copy of a body already archived for the same URL:
 a 304 refers to the newest archived 200 of the URL ("server-not-modified"), any other
@@ -8,7 +8,7 @@ answer whose payload digest equals an archived one refers to that record
 
 from __future__ import annotations
 
-from drmcrawl.archive.warc import BuiltPair, Exchange, Original, WarcWriter, Written, payload_digest
+from drmcrawl.warc.records import BuiltPair, Exchange, Original, WarcWriter, Written, payload_digest
 
 # The fetch index columns that come from a response header.
 _INDEXED_HEADERS = {"etag": "etag", "last-modified": "last_modified", "content-type": "content_type",

@@ -30,7 +30,7 @@ def history(url: str, diff_versions: tuple[int, int] | None, as_json: bool, db: 
         drmcrawl history https://digitalrightsmonitor.pk/drm-weekly-review-10
         drmcrawl history https://digitalrightsmonitor.pk/drm-weekly-review-10 --diff 1 2
     """
-    from drmcrawl.archive.content import diff
+    from drmcrawl.versions import diff
 
     archive = open_archive(db, must_exist=True)
     found = run(lambda: archive.history(url))
@@ -85,8 +85,8 @@ def reextract(since: str | None, site: str | None, warc_dir: str | None, db: str
     Example:
         drmcrawl reextract --since 2024-01-01 --site drm
     """
-    from drmcrawl.archive.reextract import reextract as run_reextract
-    from drmcrawl.archive.warc import warc_folder
+    from drmcrawl.warc.reextract import reextract as run_reextract
+    from drmcrawl.warc.records import warc_folder
 
     when = _parse_since(since)
     archive = open_archive(db, must_exist=True)

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -32,7 +33,7 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from drmcrawl.archive.provenance import software
+from drmcrawl.provenance import software
 
 try:  # ISA-L (a declared dependency; missing only where it has no wheel)
     from isal import isal_zlib
@@ -369,3 +370,14 @@ def warc_folder(db_location: str, configured: str | os.PathLike | None = None) -
 def settings_info(settings: dict) -> dict:
     """warcinfo fields for the crawl settings (one JSON line, readable by any tool)."""
     return {"drmcrawl-settings": json.dumps(settings, sort_keys=True, default=str)}
+
+
+def file_prefix(db_location: str, site_name: str, run_id: int | None) -> str:
+    """`<db name>-<site>-run<N>`: databases side by side in one folder share its warc/
+    folder, so a file name says which database (and run) it belongs to."""
+    return f"{db_name(db_location)}-{site_name}-run{run_id}"
+
+
+def db_name(db_location: str) -> str:
+    name = Path(db_location).stem if "://" not in db_location else "db"
+    return re.sub(r"[^A-Za-z0-9_.]+", "_", name) or "db"

@@ -1,8 +1,9 @@
 """Extraction in worker processes, so a crawl uses a second core: Scrapy's engine and the
 archive writes keep the crawl's own process busy, and extraction (lxml parse, profile,
 cleaning) is the largest CPU cost left to move off it; the WARC middleware has the
-workers build each large page's records too (`Extractor.run`). Pure Python, no Scrapy: the spider
-awaits `Extractor.extract` from its async callback.
+workers build each large page's records too (`Extractor.run`). Pure Python, no Scrapy
+(the forkserver imports this module): the spider awaits `Extractor.extract` from its
+async callback.
 
 Each worker has two pipes, driven from the event loop's own thread: jobs are written to
 one without blocking, results read from the other when the loop sees it readable. Why not
@@ -31,6 +32,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from drmcrawl.extract import Article, decode_html, extract
+from drmcrawl.versions import content_digest
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,13 @@ def extract_response(body: bytes, content_type: str, url: str, profile: str | No
     re-read by the crawl's process for every page (the offset is all the archive keeps)."""
     article = extract(decode_html(body, content_type), url, profile=profile)
     return replace(article, published=_fixed_offset(article.published), modified=_fixed_offset(article.modified))
+
+
+def extract_for_archive(body: bytes, content_type: str, url: str, profile: str | None) -> tuple[Article, str]:
+    """The article and its `content_digest` (what storing it compares versions by),
+    computed where it was extracted."""
+    article = extract_response(body, content_type, url, profile)
+    return article, content_digest(article.to_record())
 
 
 def _fixed_offset(value: datetime | None) -> datetime | None:
@@ -160,7 +169,7 @@ class _Worker:
         # forkserver: the crawl process runs threads (Twisted's resolver); forking it
         # directly could copy a held lock. The server imports the extractor once.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["drmcrawl.extract.pool"])
+        context.set_forkserver_preload(["drmcrawl.crawl.workers"])
         jobs_in, self._jobs = context.Pipe(duplex=False)
         self._results, results_out = context.Pipe(duplex=False)
         self.process = context.Process(target=_serve, args=(jobs_in, results_out, os.getpid()), daemon=True,

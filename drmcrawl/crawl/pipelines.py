@@ -1,0 +1,86 @@
+"""Item pipelines: thin adapters from Scrapy to the archive, through the crawl session."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.exceptions import DropItem
+
+from drmcrawl.crawl.items import Extracted, Gone, NotModified, PageFailure
+from drmcrawl.crawl.session import CrawlSession
+from drmcrawl.provenance import EXTRACTOR_VERSION
+from drmcrawl.storage.repository import utcnow
+from drmcrawl.urls import url_key
+
+logger = logging.getLogger(__name__)
+
+
+class ValidatePipeline:
+    """Drops (with a counted, logged reason) items that cannot be stored."""
+
+    def __init__(self, crawler):
+        self.session = CrawlSession.of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if isinstance(item, Extracted) and not (item.article.url and item.article.title and item.article.body):
+            self.session.counts["dropped/invalid_article"] += 1
+            raise DropItem(f"Article without url, title or body: {item.article.url}")
+        return item
+
+
+class StorePipeline:
+    """Writes articles, failures, 304s and removals to the session's archive."""
+
+    def __init__(self, crawler):
+        self.session = CrawlSession.of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if isinstance(item, PageFailure):
+            self._failed(item.url, item.reason, item.detail)
+        elif isinstance(item, NotModified):
+            self._not_modified(item)
+        elif isinstance(item, Gone):
+            self._gone(item)
+        else:
+            self._save(item)
+        self.session.store.wrote()
+        self.session.log_progress()
+        return item
+
+    def _save(self, item: Extracted) -> None:
+        session, article = self.session, item.article
+        key = url_key(article.canonical_url or article.url)  # the article's key in the archive and the plan
+        outcome = session.archive.save_article(
+            article, session.run_id, fetch_id=item.fetch_id, extractor_version=EXTRACTOR_VERSION,
+            digest=item.digest, sitemap_lastmod=session.plan.lastmods.get(key))
+        if outcome == "new":
+            session.plan.stored_new(key)
+        session.counts[f"articles_{outcome}"] += 1
+
+    def _failed(self, url: str, reason: str, detail: str | None) -> None:
+        self.session.archive.record_failure(self.session.run_id, url, reason, detail)
+        self.session.failed(reason)
+        logger.warning("Failed %s: %s", url, reason)
+
+    def _not_modified(self, item: NotModified) -> None:
+        session = self.session
+        if not session.archive.mark_not_modified(session.site.name, item.url, session.run_id, utcnow()):
+            return self._failed(item.url, "not_modified_unknown", "304 for an article not in the archive")
+        session.counts["articles_unchanged"] += 1
+        session.counts["not_modified"] += 1
+
+    def _gone(self, item: Gone) -> None:
+        session = self.session
+        outcome = session.archive.mark_removed(session.site.name, item.url, item.status, session.run_id, utcnow())
+        if outcome is None:  # never archived: an ordinary failure
+            return self._failed(item.url, item.reason, item.detail)
+        session.counts["articles_removed" if outcome == "removed" else "still_removed"] += 1
+        logger.info("Article %s %s (%s)", item.url, outcome.replace("_", " "), item.status)

@@ -1,0 +1,275 @@
+"""One crawl's shared state, in one object: the site, the run, the plan, the extraction
+workers, the archive connection, the WARC recorder and the counters.
+
+The spider attaches the session to its crawler when Scrapy creates it (before any
+middleware, pipeline or extension exists); every other drmcrawl component gets it with
+`CrawlSession.of(crawler)`. The session opens on `spider_opened` (its handler is the
+first connected, so it runs before the other components' handlers) and closes on
+`spider_closed`. Nothing travels through Scrapy's stats, request meta or other
+components' attributes: the run's counts, the summary and the run row are read from here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+
+from drmcrawl.crawl.plan import Plan, load_plan
+from drmcrawl.crawl.store import COMMIT_SECONDS, COMMIT_WRITES, CrawlStore
+from drmcrawl.crawl.workers import Extractor, default_workers
+from drmcrawl.sites import Site
+from drmcrawl.storage import StorageError
+from drmcrawl.storage.repository import utcnow
+from drmcrawl.warc.recorder import Recorder
+from drmcrawl.warc.records import (
+    DEFAULT_GZIP_LEVEL,
+    DEFAULT_MAX_SIZE,
+    WarcWriter,
+    file_prefix,
+    repair_killed,
+    settings_info,
+    warc_folder,
+)
+
+logger = logging.getLogger(__name__)
+
+# How a Scrapy close reason maps to the run's status.
+_FINISHED_REASONS = ("finished", "max_articles", "closespider_itemcount", "closespider_pagecount")
+# Counters stored with the run (`runs`, the summary), by name.
+RUN_COUNTS = ("articles_new", "articles_updated", "articles_unchanged", "articles_failed", "duplicates_dropped",
+              "articles_removed", "not_modified")
+# Crawl settings named in each WARC file's warcinfo record and in the run's row.
+RECORDED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+                     "CONCURRENT_REQUESTS_PER_DOMAIN", "DRMCRAWL_FULL", "DRMCRAWL_REVISIT", "DRMCRAWL_TRIGGER")
+
+_SESSIONS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+@dataclass
+class CrawlResult:
+    run_id: int | None
+    status: str
+    reason: str | None
+    db: str | None
+    new: int
+    updated: int
+    unchanged: int
+    failed: int
+    duplicates: int
+    pages: int
+    error: str | None = None  # why the archive could not be written, if it could not
+    removed: int = 0
+    not_modified: int = 0
+    warc_records: int = 0
+    warc_dir: str | None = None
+
+
+class CrawlSession:
+    """Attributes, once open: `site`, `base_url`, `max_articles`, `run_id`, `plan`,
+    `workers` (an `Extractor`), `store` (a `CrawlStore`), `counts` (a Counter by name:
+    see RUN_COUNTS, plus `warc_records`, `articles_waited`, `bad_links`...),
+    `failed_by_reason` and `navigation_failed` (Counters by reason)."""
+
+    def __init__(self, crawler, site: Site, base_url: str, max_articles: int | None):
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.site = site
+        self.base_url = base_url
+        self.max_articles = max_articles
+        self.counts: Counter[str] = Counter()
+        self.failed_by_reason: Counter[str] = Counter()
+        self.navigation_failed: Counter[str] = Counter()
+        self.run_id: int | None = None
+        self.resume_since: datetime | None = None
+        self.plan = Plan({}, utcnow())  # every article is new until the archive is read
+        self.workers = Extractor(0)
+        self.store: CrawlStore | None = None
+        self.status, self.reason = "failed", None
+        self.storage_error: str | None = None
+        self._recorder: Recorder | None = None
+        self._fetches: WeakKeyDictionary = WeakKeyDictionary()  # request -> fetch id of its answer
+        self._last_progress = time.monotonic()
+        crawler.signals.connect(self._opened, signals.spider_opened)
+        crawler.signals.connect(self._closed, signals.spider_closed)
+        crawler.signals.connect(self._item_error, signals.item_error)
+
+    @classmethod
+    def attach(cls, crawler, site: Site, base_url: str, max_articles: int | None = None) -> CrawlSession:
+        session = _SESSIONS[crawler] = cls(crawler, site, base_url, max_articles)
+        return session
+
+    @classmethod
+    def of(cls, crawler) -> CrawlSession:
+        try:
+            return _SESSIONS[crawler]
+        except KeyError:
+            raise RuntimeError("drmcrawl's components need a drmcrawl spider (none attached a session)") from None
+
+    @property
+    def is_open(self) -> bool:
+        return self.store is not None
+
+    @property
+    def archive(self):
+        return self.store.archive
+
+    # -- lifecycle ---------------------------------------------------------------
+    def _opened(self, spider) -> None:
+        settings = self.settings
+        self.store = CrawlStore(settings.get("DRMCRAWL_DB"),
+                                settings.getfloat("DRMCRAWL_COMMIT_SECONDS", COMMIT_SECONDS),
+                                settings.getint("DRMCRAWL_COMMIT_WRITES", COMMIT_WRITES))
+        self._recover_killed_runs()
+        self._start_run()
+        self.store.hold()  # the run's row is committed; the crawl's writes are batched
+        logger.info("Crawl run %s writing to %s", self.run_id, self.archive.location)
+        self.plan = load_plan(self.archive, settings, self.site.name, self.resume_since)
+        workers = settings.get("DRMCRAWL_EXTRACT_WORKERS")
+        self.workers = Extractor(default_workers() if workers in (None, "auto") else int(workers))
+
+    def _recover_killed_runs(self) -> None:
+        """Runs whose process died (kill -9) are marked interrupted and their WARC files
+        cut back to the last indexed exchange (a torn gzip member would fail readers)."""
+        killed = self.archive.mark_killed_runs()
+        if not killed:
+            return
+        logger.warning("Crawl runs %s were killed before they finished; marked interrupted", killed)
+        folder = self.warc_folder
+        if folder.is_dir():
+            prefixes = [file_prefix(self.archive.location, self.site.name, run_id) for run_id in killed]
+            repair_killed(folder, prefixes, self.archive.warc_ends(killed))
+
+    def _start_run(self) -> None:
+        settings = self.settings
+        resume = self.archive.resume_point(self.site.name) if settings.getbool("DRMCRAWL_RESUME", True) else None
+        self.run_id = self.archive.start_run(
+            self.site.name, self.base_url, self.recorded_settings(),
+            trigger=settings.get("DRMCRAWL_TRIGGER") or "scrapy",
+            full=settings.getbool("DRMCRAWL_FULL") or bool(resume and resume[2]),
+            resumed_from=resume[0] if resume else None)
+        self.started_at = utcnow()
+        if resume:
+            # Articles the interrupted run(s) already checked are done; the rest is fetched.
+            self.resume_since = resume[1]
+            logger.info("Resuming interrupted run %s (its work since %s is kept)", resume[0], resume[1])
+
+    def _closed(self, spider, reason: str) -> None:
+        self.workers.close()
+        for name, count in self.counts.items():  # for Scrapy's stats dump; never read back
+            self.crawler.stats.set_value(f"drmcrawl/{name}", count)
+        if self._recorder is not None:
+            self._recorder.writer.close()
+        if self.store is None:
+            return
+        try:
+            # The crawl's batched work first: a run-row update that fails (disk full) must
+            # not take it along. If this commit fails, the run stays "running" and the
+            # next crawl recovers it like a killed one.
+            self.store.commit()
+            self._finish_run(reason)
+        finally:
+            self.store.close()
+
+    def _finish_run(self, reason: str) -> None:
+        status = "finished" if reason in _FINISHED_REASONS else ("interrupted" if reason == "shutdown" else "failed")
+        counts = self.run_counts()
+        if status == "finished" and not counts["pages_fetched"]:
+            # Not one response: the site (or our network) was down. Not a success.
+            status, reason = "failed", "nothing_fetched"
+        self.archive.remember_lastmods(self.site.name, self.plan.lastmods_to_remember(), self.started_at)
+        self.archive.finish_run(self.run_id, status, reason, counts)
+        self.status, self.reason = status, reason
+
+    def _item_error(self, item, response, spider, failure) -> None:
+        """The first item the archive could not store stops the crawl: fetching on without
+        storing would lose data silently and hammer the site for nothing."""
+        if not failure.check(StorageError) or self.storage_error:
+            return
+        self.storage_error = str(failure.value)
+        logger.error("Stopping the crawl: %s", self.storage_error)
+        engine = self.crawler.engine
+        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
+            deferred_from_coro(engine.close_spider_async(reason="storage_error"))
+        else:
+            engine.close_spider(spider, "storage_error")
+
+    # -- the archive -------------------------------------------------------------
+    @property
+    def warc_folder(self) -> Path:
+        return warc_folder(self.archive.location, self.settings.get("DRMCRAWL_WARC_DIR"))
+
+    @property
+    def recorder(self) -> Recorder:
+        """The WARC writer and fetch index of this run, opened on the first exchange."""
+        if self._recorder is None:
+            settings = self.settings
+            writer = WarcWriter(
+                self.warc_folder, file_prefix(self.archive.location, self.site.name, self.run_id),
+                settings_info(self.recorded_settings()),
+                max_size=settings.getint("DRMCRAWL_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+                gzip_level=settings.getint("DRMCRAWL_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL),
+            )
+            self._recorder = Recorder(self.archive, writer, self.site.name)
+        return self._recorder
+
+    def archived(self, request, fetch_id: int) -> None:
+        """The answer to `request` is in the WARC files and the fetch index as `fetch_id`."""
+        self._fetches[request] = fetch_id
+        self.counts["warc_records"] += 1
+
+    def fetch_of(self, request) -> int | None:
+        """The fetch id of the archived answer to `request` (None if it was not archived)."""
+        return self._fetches.get(request)
+
+    def recorded_settings(self) -> dict:
+        settings = {name: self.settings.get(name) for name in RECORDED_SETTINGS}
+        settings.update(spider=self.site.name, base_url=self.base_url, max_articles=self.max_articles)
+        return settings
+
+    # -- counts ------------------------------------------------------------------
+    def failed(self, reason: str) -> None:
+        self.counts["articles_failed"] += 1
+        self.failed_by_reason[reason] += 1
+
+    def pages_fetched(self) -> int:
+        return int(self.crawler.stats.get_value("downloader/response_count", 0))
+
+    def run_counts(self) -> dict:
+        counts = {name: self.counts[name] for name in RUN_COUNTS}
+        counts["pages_fetched"] = self.pages_fetched()
+        counts["robots_blocked"] = int(self.crawler.stats.get_value("robotstxt/forbidden", 0))
+        counts["discovered"] = len(self.plan.discovered)
+        counts["skipped"] = self.plan.skipped
+        counts["failed_by_reason"] = dict(self.failed_by_reason)
+        return counts
+
+    def log_progress(self, every: float = 5.0) -> None:
+        now = time.monotonic()
+        if now - self._last_progress < every:
+            return
+        self._last_progress = now
+        logger.info("progress: %d new, %d updated, %d unchanged, %d failed; %d pages fetched",
+                    self.counts["articles_new"], self.counts["articles_updated"], self.counts["articles_unchanged"],
+                    self.counts["articles_failed"], self.pages_fetched())
+
+    def result(self) -> CrawlResult:
+        counts = self.counts
+        return CrawlResult(
+            run_id=self.run_id, status=self.status if self.run_id else "failed",
+            reason=self.reason if self.run_id else self.crawler.stats.get_value("finish_reason"),
+            db=self.archive.location if self.store else None,
+            new=counts["articles_new"], updated=counts["articles_updated"], unchanged=counts["articles_unchanged"],
+            failed=counts["articles_failed"], duplicates=counts["duplicates_dropped"], pages=self.pages_fetched(),
+            error=self.storage_error, removed=counts["articles_removed"], not_modified=counts["not_modified"],
+            warc_records=counts["warc_records"],
+            warc_dir=str(self._recorder.writer.folder) if self._recorder is not None else None,
+        )
+

@@ -1,0 +1,72 @@
+"""Sites as declarations: what a crawl needs to know of one site (where it lives, how its
+pages are extracted, where its articles are listed), and nothing about how to fetch.
+
+A declaration is data plus pure functions; the crawl package turns it into requests.
+`drmcrawl crawl NAME` and `scrapy crawl NAME` find a declaration here by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a listing page (home, category archive) links to: articles and more listings."""
+
+    articles: list[str]
+    navigation: list[str]
+
+
+@dataclass(frozen=True)
+class Site:
+    """One site. `hosts`: the hosts its pages and sitemaps name (rebased onto a mirror's
+    host when crawled from one). `profile`: the extraction profile (`drmcrawl.extract.profiles`).
+
+    Discovery (all pure functions of a URL or a page's bytes):
+    `sitemap_indexes` are tried in order until one answers; `sitemap_role(url)` says what
+    a sitemap listed in the index holds ("articles" for a complete listing of posts,
+    "listings" for one of listing pages, None: not followed); `feeds` are RSS/Atom paths
+    and `feed_links(body)` reads the article links of one;
+    `is_article_url(url)` tells a candidate article permalink from navigation;
+    `menu_links(html, url)` finds listings on the home page and `listing_links(body,
+    content_type, url)` the articles and pagination of a listing (run in a worker
+    process, so it must be a module-level function)."""
+
+    name: str
+    base_url: str
+    hosts: tuple[str, ...]
+    profile: str | None
+    timezone: str | None
+    sitemap_indexes: tuple[str, ...]
+    sitemap_role: Callable[[str], str | None]
+    feeds: tuple[str, ...]
+    feed_links: Callable[[bytes], list[str]]
+    is_article_url: Callable[[str], bool]
+    menu_links: Callable[[str, str], list[str]]
+    listing_links: Callable[[bytes, str, str], Listing]
+    listings: tuple[str, ...] = field(default=("/",))
+
+
+_SITES: dict[str, Site] = {}
+DEFAULT = "drm"  # what `drmcrawl crawl` with no site name crawls
+
+
+def register(site: Site) -> Site:
+    _SITES[site.name] = site
+    return site
+
+
+def get(name: str) -> Site:
+    try:
+        return _SITES[name]
+    except KeyError:
+        raise KeyError(f"unknown site {name!r}; known: {', '.join(names())}") from None
+
+
+def names() -> list[str]:
+    return sorted(_SITES)
+
+
+# Importing the declarations registers them.
+from drmcrawl.sites import drm  # noqa: E402,F401
