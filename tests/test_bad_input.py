@@ -118,7 +118,7 @@ def test_relative_and_protocol_relative_links_in_feeds_and_archives_reach_the_mi
         <article class="jeg_post"><h3 class="jeg_post_title"><a href="javascript:void(0)">c</a></h3></article>
         </body></html>""")
     async def archive_requests():
-        return [r async for r in spider.parse_archive(archive)]
+        return [r async for r in spider.parse_listing(archive)]
 
     urls = [r.url for r in spider.parse_feed(feed)] + [r.url for r in asyncio.run(archive_requests())]
     assert urls == [base + "/relative-story/", base + "/protocol-relative-story", base + "/absolute-story/",

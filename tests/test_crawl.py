@@ -454,3 +454,29 @@ def _failure_of(url):
     failure = Failure(IgnoreRequest("dropped"))
     failure.request = Request(url)
     return failure
+
+
+def _archived_payloads(db) -> dict[str, tuple[int, str]]:
+    con = sqlite3.connect(db)
+    try:
+        return {url: (status, digest) for url, status, digest in con.execute(
+            "select final_url, status, digest from fetches where kind = 'article'")}
+    finally:
+        con.close()
+
+
+def test_one_path_for_every_page_with_or_without_workers(site_server, tmp_path):
+    """Fetched -> archived -> extracted -> stored gives the same archive whether pages are
+    extracted (and large answers' records built) in a worker or in the crawl's process,
+    with every article linked to the fetch it was extracted from."""
+    results = {}
+    for workers in ("0", "1"):
+        db = tmp_path / f"workers{workers}.sqlite"
+        crawl(site_server.url, db, "--extract-workers", workers)
+        results[workers] = db
+        assert_matches_expected(stored(db))
+        con = sqlite3.connect(db)
+        unlinked = con.execute("select count(*) from article_versions where fetch_id is null").fetchone()[0]
+        con.close()
+        assert unlinked == 0
+    assert _archived_payloads(results["0"]) == _archived_payloads(results["1"])

@@ -180,12 +180,12 @@ def test_an_archive_page_whose_worker_dies_is_parsed_here(monkeypatch):
 
     async def dies(*_args):
         raise WorkerCrashed("the extraction worker died twice on the page")
-    monkeypatch.setattr(spider.extractor, "run", dies)
+    monkeypatch.setattr(spider.session.workers, "run", dies)
     body = (SITE / "category" / "drm-exclusive" / "index.html").read_bytes()
     page = HtmlResponse("http://mirror.example:8000/category/drm-exclusive/", body=body, encoding="utf-8")
 
     async def requests():
-        return [r.url async for r in spider.parse_archive(page)]
+        return [r.url async for r in spider.parse_listing(page)]
     urls = asyncio.run(requests())
     assert any("/page/2/" in url for url in urls) and len(urls) > 5
 
@@ -204,13 +204,13 @@ def test_an_archive_page_goes_to_the_worker_as_received_bytes(monkeypatch):
     async def run(_url, function, *args):
         jobs.append(args)
         return function(*args)
-    monkeypatch.setattr(spider.extractor, "run", run)
+    monkeypatch.setattr(spider.session.workers, "run", run)
     body = (SITE / "category" / "drm-exclusive" / "index.html").read_bytes()
     page = HtmlResponse("http://mirror.example:8000/category/drm-exclusive/", body=body,
                         headers={"Content-Type": "text/html; charset=UTF-8"})
 
     async def requests():
-        return [r.url async for r in spider.parse_archive(page)]
+        return [r.url async for r in spider.parse_listing(page)]
     urls = asyncio.run(requests())
     assert [type(arg) for arg in jobs[0]] == [bytes, str, str] and jobs[0][0] is page.body
     assert any("/page/2/" in url for url in urls) and len(urls) > 5

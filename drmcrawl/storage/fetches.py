@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -79,7 +80,8 @@ class FetchStore:
                 out[url_key(final_url)] = (etag, last_modified)
         return out
 
-    def article_payload_fetches(self, since: datetime | None = None, site: str | None = None) -> list[Fetch]:
+    def article_payload_fetches(self, since: datetime | None = None, site: str | None = None,
+                                is_article: Callable[[Fetch], bool] = lambda fetch: True) -> list[Fetch]:
         """For each article page (by url_key of the URL that answered, so a mirror's port or
         a trailing slash is the same page) its newest 200 answer to an article request,
         oldest first."""
@@ -90,6 +92,6 @@ class FetchStore:
             if site is not None:
                 query = query.where(Fetch.site == site)
             # A redirect off the article (to the home page, say) is an article request's
-            # answer too, but not an article page: the spider's rule, `page_kind`, decides.
-            newest = {url_key(f.final_url): f for f in s.scalars(query) if page_kind(f.final_url) == "post"}
+            # answer too, but not an article page: the site's rule, `is_article`, decides.
+            newest = {url_key(f.final_url): f for f in s.scalars(query) if is_article(f)}
         return sorted(newest.values(), key=lambda f: f.id)

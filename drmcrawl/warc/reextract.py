@@ -17,10 +17,11 @@ from pathlib import Path
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from drmcrawl.provenance import EXTRACTOR_VERSION
-from drmcrawl.warc.records import read_record
-from drmcrawl.urls import url_key
+from drmcrawl import sites
 from drmcrawl.extract import NotAnArticle, extract
+from drmcrawl.provenance import EXTRACTOR_VERSION
+from drmcrawl.urls import url_key
+from drmcrawl.warc.records import read_record
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def reextract(archive, warc_dir: Path, since: datetime | None = None, site: str 
         # The articles wait on disk, not in memory (an archive of 20,000 held 300 MB):
         # only the newest copy of each is stored, and which one that is shows at the end.
         newest: dict[object, tuple[int, int]] = {}  # article identity -> (fetch id, offset in spill)
-        for fetch in archive.article_payload_fetches(since, site):
+        for fetch in archive.article_payload_fetches(since, site, _is_article_page):
             result.read += 1
             article = _extract(archive, warc_dir, fetch, run_id)
             if isinstance(article, str):
@@ -84,7 +85,7 @@ def _extract(archive, warc_dir: Path, fetch, run_id: int):
     if not isinstance(response, TextResponse):
         return _failed(archive, run_id, fetch.final_url, "not_html", response.headers.get("Content-Type", b"").decode())
     try:
-        article = extract(response.text, response.url, profile=fetch.site)
+        article = extract(response.text, response.url, profile=_profile_of(fetch.site))
     except NotAnArticle as exc:
         return _failed(archive, run_id, fetch.final_url, "not_an_article", str(exc))
     except Exception as exc:  # one bad page must not stop the run
@@ -106,3 +107,20 @@ def _failed(archive, run_id: int, url: str, reason: str, detail: str) -> str:
     archive.record_failure(run_id, url, reason, detail[:500])
     logger.warning("Re-extraction failed for %s: %s", url, reason)
     return reason
+
+
+def _declaration(site_name: str | None):
+    try:
+        return sites.get(site_name) if site_name else None
+    except KeyError:  # archived by a site no longer declared: extracted generically
+        return None
+
+
+def _is_article_page(fetch) -> bool:
+    site = _declaration(fetch.site)
+    return site is None or site.is_article_url(fetch.final_url)
+
+
+def _profile_of(site_name: str | None) -> str | None:
+    site = _declaration(site_name)
+    return site.profile if site else None
