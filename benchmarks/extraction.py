@@ -120,6 +120,7 @@ def _speed_table(eval_root: Path, repeats: int, limit: int | None) -> str:
     """Side-by-side speed: for each page set, rounds alternate between the extractors
     (load on a shared machine then hits both alike) and each keeps its fastest round."""
     import evalshim
+
     from drmcrawl.demo.server import BUNDLED_SITE
     from drmcrawl.extract import extract
 

@@ -1,6 +1,6 @@
 """Which software made an archive record: drmcrawl's version, and a fingerprint of the
 extraction code so a record says exactly which extractor produced it (it changes with
-every edit of drmcrawl/extract/, with no version number to remember to bump)."""
+every edit of drmcrawl/extract/ or the record vocabulary, with no version number to remember to bump)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,19 @@ from pathlib import Path
 
 from drmcrawl import HOMEPAGE, __version__
 
-_EXTRACT_DIR = Path(__file__).resolve().parent.parent / "extract"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def record_shaping_code() -> list[Path]:
+    """What decides a record's content: the extractor and the record's own definition."""
+    return [*sorted((_PACKAGE / "extract").rglob("*.py")), _PACKAGE / "model.py"]
 
 
 @cache
 def extractor_version() -> str:
     digest = hashlib.sha256()
-    for path in sorted(_EXTRACT_DIR.rglob("*.py")):
-        digest.update(path.relative_to(_EXTRACT_DIR).as_posix().encode())
+    for path in record_shaping_code():
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 

@@ -114,8 +114,7 @@ def crawl_settings(full: bool, revisit: str | None, warc_dir: str | None, trigge
 
 def remove_warcs_of(db_path: Path) -> None:
     """The demo starts afresh: its old WARC files would be orphans of the deleted index."""
-    from drmcrawl.warc.records import db_name
-    from drmcrawl.warc.records import SUFFIX, warc_folder
+    from drmcrawl.warc.records import SUFFIX, db_name, warc_folder
 
     folder = warc_folder(str(db_path.resolve()))
     for path in folder.glob(f"{db_name(str(db_path))}-*{SUFFIX}"):
@@ -140,8 +139,8 @@ def demo(db: str, output: str, force: bool) -> None:
         drmcrawl demo
     """
     from drmcrawl.crawl.runner import run_crawl
-    from drmcrawl.export.files import write_csv
     from drmcrawl.demo.server import BUNDLED_SITE, DEMO_SITE, FixtureServer
+    from drmcrawl.export.files import write_csv
 
     refuse_to_overwrite(output, force)
     if not BUNDLED_SITE.is_dir():

@@ -85,8 +85,8 @@ def reextract(since: str | None, site: str | None, warc_dir: str | None, db: str
     Example:
         drmcrawl reextract --since 2024-01-01 --site drm
     """
-    from drmcrawl.warc.reextract import reextract as run_reextract
     from drmcrawl.warc.records import warc_folder
+    from drmcrawl.warc.reextract import reextract as run_reextract
 
     when = _parse_since(since)
     archive = open_archive(db, must_exist=True)

@@ -51,11 +51,10 @@ def run_crawl(spider: str | None = None, base_url: str | None = None, db: str | 
               max_articles: int | None = None, settings: dict | None = None) -> CrawlResult:
     """Raises StorageError (CrawlLocked included) before fetching anything when another
     crawl holds the database or it cannot be written."""
+    from drmcrawl import sites
     from drmcrawl.crawl.lock import crawl_lock
     from drmcrawl.crawl.safety import prepare_archive
     from drmcrawl.storage import resolve_db_url
-
-    from drmcrawl import sites
 
     spider = spider or sites.DEFAULT
     if spider not in sites.names():

@@ -9,7 +9,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from drmcrawl.storage import Archive, StorageError
 
 
-
 def prepare_archive(db: str | None) -> None:
     """Call with the crawl lock held. Raises StorageError unless the archive opens and
     accepts a write. (Runs a killed crawl left "running" are closed by the crawl

@@ -1,0 +1,1 @@
+"""The offline demo: the bundled DRM mirror (`site/`) and the server that serves it."""

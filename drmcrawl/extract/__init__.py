@@ -16,10 +16,10 @@ from drmcrawl.extract.body import word_count
 from drmcrawl.extract.dates import in_zone
 from drmcrawl.extract.document import Document, decode_html
 from drmcrawl.extract.dom import fill_from_dom, fill_headline
-from drmcrawl.model import RECORD_FIELDS, Article, Term
 from drmcrawl.extract.structured import fill_credited_publisher, fill_from_jsonld, fill_from_meta
 from drmcrawl.extract.template import SiteTemplate
 from drmcrawl.extract.titles import SEPARATORS as _TITLE_SEPARATORS
+from drmcrawl.model import RECORD_FIELDS, Article, Term
 
 __all__ = [
     "Article",

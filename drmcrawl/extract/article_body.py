@@ -14,9 +14,9 @@ from drmcrawl.extract.boilerplate import clean_content
 from drmcrawl.extract.bylines import take_edge_byline
 from drmcrawl.extract.content import main_content
 from drmcrawl.extract.document import Document
-from drmcrawl.model import Article
 from drmcrawl.extract.structured import site_names
 from drmcrawl.extract.template import SiteTemplate
+from drmcrawl.model import Article
 
 _MIN_BODY_WORDS = 30
 _LEAD_TAGS = ("p", "div", "h2", "span", "strong")

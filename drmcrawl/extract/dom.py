@@ -13,9 +13,9 @@ from drmcrawl.extract.bylines import fill_authors, headline_window, replaceable
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.markup import foreign, in_chrome, names, text
-from drmcrawl.model import Article, Term
 from drmcrawl.extract.structured import site_names
 from drmcrawl.extract.template import SiteTemplate
+from drmcrawl.model import Article, Term
 
 _H1 = CSSSelector("h1")
 _TIME = CSSSelector("time[datetime], [itemprop~='datePublished'][datetime], "

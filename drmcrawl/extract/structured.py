@@ -10,8 +10,8 @@ from html import unescape
 from drmcrawl.extract.authors import clean_authors
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document, node_types
-from drmcrawl.model import Article, Term
 from drmcrawl.extract.titles import agreed_title
+from drmcrawl.model import Article, Term
 
 _COMMA_LIST = re.compile(r"\s*[,;]\s*")
 

@@ -15,7 +15,6 @@ from drmcrawl.sites import Listing
 from drmcrawl.sites.wordpress import PAGED, next_page_url
 from drmcrawl.urls import absolute
 
-
 # Listing pages are about a tenth of a crawl's pages, parsed in its extraction worker.
 # Post links by CSS selector (compiled selectors on the extractor's parse cost 0.7 ms
 # less per page than parsel's Selector, for the same hrefs in the same order);

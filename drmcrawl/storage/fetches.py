@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from drmcrawl.urls import url_key
 from drmcrawl.storage.dialects import fastsql
 from drmcrawl.storage.models import Fetch
+from drmcrawl.urls import url_key
 
 KEY_HEADERS = ("etag", "last_modified", "content_type", "location")
 

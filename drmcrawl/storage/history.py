@@ -11,8 +11,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from drmcrawl.model import Known
-from drmcrawl.urls import url_key
 from drmcrawl.storage.models import Article, ArticleVersion
+from drmcrawl.urls import url_key
 
 
 @dataclass

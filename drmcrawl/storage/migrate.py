@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import selectinload
 
-from drmcrawl.storage.models import Base
+from drmcrawl.storage.models import Article, ArticleVersion, Base
+from drmcrawl.storage.records import row_record
+from drmcrawl.versions import content_digest
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +43,6 @@ def add_first_versions(archive) -> int:
     """Articles stored before schema 2 have no versions: their current content becomes
     version 1, and their content hash is recomputed the schema 2 way (normalised content)
     so the next crawl does not mistake the new hash for an edit."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from drmcrawl.versions import content_digest
-    from drmcrawl.storage.models import Article, ArticleVersion
-    from drmcrawl.storage.repository import row_record
 
     done = 0
     with archive.session() as s:

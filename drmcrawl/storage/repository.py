@@ -7,7 +7,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,10 +16,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from drmcrawl.versions import content_digest
-from drmcrawl.urls import url_key
-from drmcrawl.model import RECORD_FIELDS, Term
 from drmcrawl.model import Article as ArticleData
+from drmcrawl.model import Term
 from drmcrawl.storage import migrate
 from drmcrawl.storage.dialects import fastsql, sqlite
 from drmcrawl.storage.fetches import FetchStore
@@ -36,7 +34,10 @@ from drmcrawl.storage.models import (
     Failure,
     Tag,
 )
+from drmcrawl.storage.records import join_time, record_of, row_record, utcnow  # noqa: F401 (re-exported)
 from drmcrawl.storage.runs import RUN_COUNTERS, RunStore, RunSummary  # noqa: F401 (re-exported)
+from drmcrawl.urls import url_key
+from drmcrawl.versions import content_digest
 
 DEFAULT_DB = Path("data") / "drmcrawl.sqlite"
 ENV_DB = "DRMCRAWL_DB"
@@ -55,10 +56,6 @@ def resolve_db_url(db: str | os.PathLike | None = None) -> str:
     path = Path(value).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Archive(FetchStore, HistoryStore, RunStore):
@@ -480,37 +477,6 @@ def split_time(value: datetime | None) -> tuple[datetime | None, int | None]:
     if offset is None:
         return value, None
     return value.astimezone(timezone.utc).replace(tzinfo=None), int(offset.total_seconds() // 60)
-
-
-def join_time(utc: datetime | None, offset: int | None) -> datetime | None:
-    if utc is None or offset is None:
-        return utc
-    return utc.replace(tzinfo=timezone.utc).astimezone(timezone(timedelta(minutes=offset)))
-
-
-def row_record(row: Article) -> dict:
-    """The stored article as the same record `Article.to_record()` produced."""
-    return record_of(row, [link.author.name for link in row.author_links],
-                     [(link.tag.name, link.tag.slug) for link in row.tag_links],
-                     [(link.category.name, link.category.slug) for link in row.category_links])
-
-
-def record_of(row, authors: list[str], tags: list[tuple[str, str]], categories: list[tuple[str, str]]) -> dict:
-    """A record from an `articles` row (ORM object or Core row) and its terms in page
-    order ((name, slug) pairs; "" slug = none)."""
-    published = join_time(row.published_utc, row.published_offset)
-    modified = join_time(row.modified_utc, row.modified_offset)
-    values = {
-        "site": row.site,
-        "authors": authors,
-        "published": published.isoformat() if published else None,
-        "modified": modified.isoformat() if modified else None,
-        "tags": [name for name, _ in tags],
-        "tag_slugs": [slug or None for _, slug in tags],
-        "categories": [name for name, _ in categories],
-        "category_slugs": [slug or None for _, slug in categories],
-    }
-    return {name: values[name] if name in values else getattr(row, name) for name in RECORD_FIELDS}
 
 
 def _term_counts(s: Session, model, link, link_fk) -> list[tuple[str, str, int]]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from drmcrawl.storage.models import Article, CrawlRun, Fetch
+from drmcrawl.storage.records import utcnow
 
 RUN_COUNTERS = (
     "pages_fetched", "articles_new", "articles_updated", "articles_unchanged",
@@ -67,8 +68,6 @@ class RunStore:
 
     def start_run(self, spider: str, base_url: str | None, settings: dict | None = None, *,
                   trigger: str | None = None, full: bool | None = None, resumed_from: int | None = None) -> int:
-        from drmcrawl.storage.repository import utcnow
-
         with self.session() as s:
             # pid and host: a later run can tell a killed run from one still going.
             settings = {**(settings or {}), "pid": os.getpid(), "host": socket.gethostname()}
@@ -80,8 +79,6 @@ class RunStore:
             return run.id
 
     def finish_run(self, run_id: int, status: str, reason: str | None, counts: dict) -> None:
-        from drmcrawl.storage.repository import utcnow
-
         with self.session() as s:
             run = s.get(CrawlRun, run_id)
             run.status, run.finish_reason, run.finished_at = status, reason, utcnow()
@@ -98,8 +95,6 @@ class RunStore:
     def mark_killed_runs(self) -> list[int]:
         """Runs still "running" whose process is gone died without closing (kill -9, power
         loss). They become "interrupted" (reason "killed"); returns their ids."""
-        from drmcrawl.storage.repository import utcnow
-
         with self.session() as s:
             rows = [r for r in s.scalars(select(CrawlRun).where(CrawlRun.status == "running"))
                     if not process_alive(r.settings)]

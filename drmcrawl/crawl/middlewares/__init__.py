@@ -1,0 +1,1 @@
+"""Scrapy middlewares: retries, redirects, scope, site credentials, and the WARC recorder."""

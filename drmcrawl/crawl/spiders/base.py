@@ -20,7 +20,7 @@ from drmcrawl.crawl.items import REMOVED_STATUSES, Extracted, Gone, NotModified,
 from drmcrawl.crawl.middlewares.warc import KIND_META
 from drmcrawl.crawl.session import CrawlSession
 from drmcrawl.crawl.window import ARTICLE_WINDOW, ArticleWindow
-from drmcrawl.crawl.workers import WorkerCrashed, extract_for_archive
+from drmcrawl.crawl.workers import extract_for_archive
 from drmcrawl.extract import NotAnArticle
 from drmcrawl.sites import Site
 from drmcrawl.urls import rebase, split_credentials, url_key

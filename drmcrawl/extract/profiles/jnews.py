@@ -15,8 +15,8 @@ from lxml.cssselect import CSSSelector
 from drmcrawl.extract.body import Junk, body_html, body_text, clean_copy
 from drmcrawl.extract.dates import parse_date, split_visible_date
 from drmcrawl.extract.document import Document
-from drmcrawl.model import Article, Term
 from drmcrawl.extract.profiles import Profile, register
+from drmcrawl.model import Article, Term
 
 # Blocks that list *other* posts or belong to the page chrome; anything inside them is
 # never a field of this article.

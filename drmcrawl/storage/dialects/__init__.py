@@ -1,0 +1,1 @@
+"""Database specifics (today SQLite: pragmas, FTS5, views, fast executemany)."""

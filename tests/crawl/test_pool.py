@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import SITE, expected_articles, run_cli
-from test_crawl import assert_matches_expected, stored
+from records import assert_matches_expected, stored
 
-from drmcrawl.warc.records import read_record
-from drmcrawl.extract import NotAnArticle
 from drmcrawl.crawl.workers import Extractor, WorkerCrashed, extract_response
+from drmcrawl.extract import NotAnArticle
+from drmcrawl.warc.records import read_record
 
 PAGE = SITE / "fia-told-to-stop-misuse-of-cybercrimes-law" / "index.html"
 

@@ -220,7 +220,7 @@ def test_flat_export_memory_stays_flat_on_thousands_of_rows(tmp_path):
 def test_the_benchmarks_sqlite_baseline_computes_the_same_cells(varied):
     """benchmarks/run.py times `sqlite3 -csv` on EXPORT_SQL as the floor for this export:
     it must produce this export's header and cells, or the ratio compares unequal work."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     try:
         import run as bench
     finally:

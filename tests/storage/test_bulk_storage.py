@@ -7,7 +7,7 @@ import dataclasses
 import sqlite3
 
 import pytest
-from test_storage import make_article
+from records import make_article
 
 from drmcrawl.extract import Term
 from drmcrawl.storage import Archive, StorageError

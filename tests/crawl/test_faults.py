@@ -14,7 +14,7 @@ from faultserver import FaultServer
 
 from drmcrawl.storage import Archive
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parents[2]
 SLUGS = sorted(expected_articles())
 # Timeout 2 s against a 5 s sleep: a clear margin on a loaded machine.
 FAST = {"DOWNLOAD_TIMEOUT": "2", "RETRY_BACKOFF_BASE": "0.5", "DOWNLOAD_MAXSIZE": str(1024 * 1024), "RETRY_TIMES": "2"}

@@ -11,7 +11,7 @@ from conftest import SITE
 
 from drmcrawl.extract.body import text_blocks
 
-SEED_TEXT = Path(__file__).parent / "fixtures" / "seed" / "drm-tiktok-election-integrity.txt"
+SEED_TEXT = Path(__file__).parents[1] / "fixtures" / "seed" / "drm-tiktok-election-integrity.txt"
 SLUG = "tiktok-unveils-measures-to-protect-election-integrity"
 FIRST, LAST = "in DRM Exclusive, News", "Tags: PakistanTiktok"
 

@@ -10,8 +10,8 @@ import pytest
 from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
-from drmcrawl.extract import NotAnArticle, decode_html, extract
 from drmcrawl.crawl.spiders.drm import DrmSpider
+from drmcrawl.extract import NotAnArticle, decode_html, extract
 
 URL = "https://digitalrightsmonitor.pk/story"
 WORDS = " ".join(["privacy"] * 60)

@@ -11,7 +11,7 @@ from drmcrawl.demo.server import BUNDLED_SITE
 from drmcrawl.extract.body import ALWAYS_DROP, TWEET, Junk, clean_copy
 from drmcrawl.extract.profiles.jnews import _BODY_JUNK
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SITE = BUNDLED_SITE
 SNIPPET = """<div><p>text <script>x</script></p><ins class="adsbygoogle x">ad</ins><ins>kept</ins>
 <div class=" jeg_ad\tbanner">ad</div><div class="jeg_adx">kept</div><div id="taboola-below">t</div>

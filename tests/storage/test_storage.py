@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
-from datetime import datetime, timedelta, timezone
 
 import pytest
+from records import make_article
 from sqlalchemy import inspect
 
 from drmcrawl.export.files import write_csv
-from drmcrawl.extract import RECORD_FIELDS, Article, Term
+from drmcrawl.extract import RECORD_FIELDS, Term
 from drmcrawl.storage import Archive, StorageError, resolve_db_url
 from drmcrawl.storage.models import Article as ArticleRow
-
-PKT = timezone(timedelta(hours=5))
-
-
-def make_article(**changes) -> Article:
-    article = Article(
-        url="http://127.0.0.1:8000/story", canonical_url="https://digitalrightsmonitor.pk/story",
-        post_id=11290, site="drm", title="TikTok unveils measures", authors=["DRM", "Usman Shahid"],
-        published=datetime(2024, 1, 24, 12, 5, tzinfo=PKT), modified=datetime(2024, 1, 25, 9, 0, tzinfo=PKT),
-        tags=[Term("Pakistan", "pakistan"), Term("Tiktok", "tiktok")],
-        categories=[Term("DRM Exclusive", "drm-exclusive"), Term("News", "news"), Term("News", "in-media-news")],
-        description="d", body="One.\n\nTwo.", body_html="<p>One.</p><p>Two.</p>", image_url="https://x/a.jpg",
-        image_caption="Photo: DRM Archives", language="en", word_count=2, sources={"title": "profile.drm"},
-    )
-    return dataclasses.replace(article, **changes)
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 import mirror  # noqa: E402
 from conftest import collector_watch  # noqa: E402
 from server import StaticServer  # noqa: E402
 
-from drmcrawl.sites import jnews  # noqa: E402
 from drmcrawl.extract import extract  # noqa: E402
+from drmcrawl.sites import jnews  # noqa: E402
 
 PAGES = 45
 
@@ -84,7 +84,7 @@ def test_workloads_report_their_own_peak_rss_not_the_grown_suites():
     import json
     import subprocess
 
-    bench = Path(__file__).resolve().parents[1] / "benchmarks"
+    bench = Path(__file__).resolve().parents[2] / "benchmarks"
     out = subprocess.run([sys.executable, "-c", GROWN_PARENT, str(bench)], capture_output=True, text=True,
                          timeout=120, check=True).stdout
     rss = json.loads(out.strip().splitlines()[-1])

@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from conftest import LIVE, SITE, expected_articles, run_cli
 from warcio.archiveiterator import ArchiveIterator
 
-from drmcrawl.warc.records import read_record
 from drmcrawl.cli import main
 from drmcrawl.demo.server import FixtureServer
 from drmcrawl.storage import Archive
+from drmcrawl.warc.records import read_record
 
 EDITED = "afghan-refugees-sim-blocking-pakistan-2025"
 EDIT = ("Authorities in Pakistan have begun blocking", "Authorities in Pakistan have now begun blocking")

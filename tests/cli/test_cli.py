@@ -10,7 +10,7 @@ import re
 import pytest
 from click.testing import CliRunner
 from conftest import SITE, expected_articles
-from test_storage import make_article
+from records import make_article
 
 from drmcrawl.cli import main
 from drmcrawl.extract import RECORD_FIELDS
@@ -116,7 +116,7 @@ def test_crawl_usage_errors(runner):
 def test_every_command_is_documented_in_readme():
     from pathlib import Path
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for name in main.commands:
         assert f"drmcrawl {name}" in readme, name
     assert len(expected_articles()) >= 15

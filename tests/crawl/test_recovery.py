@@ -15,8 +15,7 @@ from pathlib import Path
 from conftest import SITE, run_cli
 from faultserver import FaultServer
 from processes import N_ARTICLES, article_count, finish, incomplete_articles, start_crawl, wait_for
-from test_crawl import assert_matches_expected, stored
-from test_storage import make_article
+from records import assert_matches_expected, make_article, stored
 
 from drmcrawl.storage import Archive
 

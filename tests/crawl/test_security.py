@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SITE, expected_articles, run_cli
 from faultserver import FaultServer
-from test_storage import make_article
+from records import make_article
 
 from drmcrawl import __version__
 from drmcrawl.cli import main

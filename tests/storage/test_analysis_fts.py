@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from analysis_support import copy_db
 from conftest import SITE, expected_articles, run_cli
-from test_storage import make_article
+from records import make_article
 
-from drmcrawl.model import Term
 from drmcrawl.demo.server import FixtureServer
+from drmcrawl.model import Term
 from drmcrawl.storage import Archive
 from drmcrawl.storage.models import Article
 from drmcrawl.storage.query import search

@@ -11,8 +11,8 @@ import sqlite3
 import pytest
 from conftest import FIXTURES, run_cli
 
-from drmcrawl.extract import extract
 from drmcrawl.demo.server import FixtureServer
+from drmcrawl.extract import extract
 from drmcrawl.storage import Archive
 
 VARIANT_SITE = FIXTURES / "variant_site"

@@ -20,10 +20,12 @@ from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from drmcrawl.versions import content_digest, diff
 from drmcrawl.crawl.plan import Plan
 from drmcrawl.crawl.revisit import fetch_reason, parse_policy
+from drmcrawl.model import Article as ArticleData
 from drmcrawl.model import Known
+from drmcrawl.storage import Archive
+from drmcrawl.versions import content_digest, diff
 from drmcrawl.warc.records import (
     Exchange,
     Original,
@@ -36,8 +38,6 @@ from drmcrawl.warc.records import (
     read_record,
     warc_date,
 )
-from drmcrawl.model import Article as ArticleData
-from drmcrawl.storage import Archive
 
 NOW = datetime(2026, 12, 1, 12, 0)
 
@@ -294,8 +294,7 @@ def test_a_killed_run_is_resumed_without_refetching_or_duplicates(site_server, t
 
 
 def test_repair_touches_only_the_killed_runs_files_of_this_database(tmp_path):
-    from drmcrawl.warc.records import file_prefix
-    from drmcrawl.warc.records import repair_killed
+    from drmcrawl.warc.records import file_prefix, repair_killed
 
     mine = file_prefix(str(tmp_path / "news.sqlite"), "drm", 1)
     other = file_prefix(str(tmp_path / "demo.sqlite"), "drm", 1)
@@ -313,8 +312,8 @@ def test_records_built_in_a_worker_are_the_records_written_here(tmp_path):
     writer they read back, digests checked, exactly like the ones it builds itself."""
     import asyncio
 
-    from drmcrawl.warc.records import build_response_pair
     from drmcrawl.crawl.workers import Extractor
+    from drmcrawl.warc.records import build_response_pair
 
     body = b"<html>" + random.Random(3).randbytes(40_000) + b"</html>"
     workers = Extractor(1)

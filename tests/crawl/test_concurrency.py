@@ -18,7 +18,7 @@ from processes import N_ARTICLES, article_count, finish, incomplete_articles, st
 
 from drmcrawl.crawl.lock import acquire, lock_path, release
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parents[2]
 STEP = 7  # articles let through between two analyst passes
 
 

@@ -9,12 +9,9 @@ import sys
 
 import pytest
 from conftest import LIVE, SITE, collector_watch, expected_articles, run_cli
+from records import assert_matches_expected, stored
 
 from drmcrawl.demo.server import FixtureServer
-from drmcrawl.storage import Archive
-
-COMPARED = ("canonical_url", "post_id", "title", "authors", "published", "modified", "tags", "tag_slugs",
-            "categories", "category_slugs", "description", "body", "image_url", "image_caption", "language")
 
 
 def crawl(base_url: str, db, *extra: str):
@@ -23,20 +20,8 @@ def crawl(base_url: str, db, *extra: str):
     return result
 
 
-def stored(db) -> dict[int, dict]:
-    archive = Archive(db)
-    try:
-        return {r["post_id"]: r for r in archive.iter_records()}
-    finally:
-        archive.close()
 
 
-def assert_matches_expected(records: dict[int, dict]) -> None:
-    expected = {e["post_id"]: e for e in expected_articles().values()}
-    assert sorted(records) == sorted(expected)
-    for post_id, want in expected.items():
-        got = records[post_id]
-        assert {k: got[k] for k in COMPARED} == {k: want[k] for k in COMPARED}, want["url"]
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +156,7 @@ def test_scrapy_crawl_works_from_the_repo_root(site_server, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "drm", "-a", f"base_url={site_server.url}",
          "-a", "max_articles=2", "-s", f"DRMCRAWL_DB={db}"],
-        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(stored(db)) == 2
@@ -387,7 +372,7 @@ def test_articles_beyond_the_window_wait_and_are_all_crawled(site_server, tmp_pa
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "drm", "-a", f"base_url={site_server.url}",
          "-s", f"DRMCRAWL_DB={db}", "-s", "DRMCRAWL_ARTICLE_WINDOW=2", "-s", "LOG_LEVEL=INFO"],
-        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     waited = re.search(r"'drmcrawl/articles_waited': (\d+)", result.stderr)
@@ -408,15 +393,14 @@ class _RecordingEngine:
 def test_an_idle_crawl_schedules_the_waiting_articles_even_if_a_request_never_came_back():
     """A request dropped on the way reaches no callback and would hold its place in the
     window; when the crawl goes idle the waiting articles are scheduled, not lost."""
+    import asyncio
+
     from scrapy.exceptions import DontCloseSpider
+    from scrapy.http import HtmlResponse
     from scrapy.utils.test import get_crawler
 
     from drmcrawl.crawl.spiders.drm import DrmSpider
     from drmcrawl.crawl.window import ArticleWindow
-
-    import asyncio
-
-    from scrapy.http import HtmlResponse
 
     crawler = get_crawler(DrmSpider)
     spider = DrmSpider.from_crawler(crawler, base_url="http://mirror.example:8000")

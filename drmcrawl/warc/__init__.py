@@ -1,0 +1,1 @@
+"""The raw archive: writing, reading and re-extracting WARC files (warcio)."""
