@@ -126,6 +126,40 @@ def test_expected_records_agree_with_the_pages(site):
             assert tag in link_texts, (slug, tag)
 
 
+# Each system's own markup, read the way a site profile would: the standfirst, then the
+# content container without its known furniture. Used to check the expected bodies from the
+# other side (nothing on the page left out, nothing added).
+PROFILES = {
+    "newspaper": (".tdb_single_subtitle p, .td-post-sub-title", ".td-post-content",
+                  ".td-a-rec, .tdn_block_newsletter_subscribe, figure, .pmpro, .td-post-featured-image",
+                  "//p[strong[starts-with(., 'Also Read')]] | //p[em][starts-with(normalize-space(.), 'The writer')]"),
+    "drupal": (".node--view-mode-full > .node__content > .field--name-field-summary p", ".field--name-body", "drupal-entity, figure", None),
+    "arc": (".b-subheadline", "article.article-body", ".b-article-body__interstitial-link, .b-article-body__custom-embed", None),
+    "urdu": (".post-summary", ".post-content", "aside, .newsletter-box, figure", None),
+}
+PROFILES["newspaper_v2"] = PROFILES["newspaper"]
+
+
+def profile_body(site: str, tree) -> str:
+    lead_css, content_css, drop_css, drop_xpath = PROFILES[site]
+    blocks = [norm(el.text_content()) for el in tree.cssselect(lead_css)]
+    content = tree.cssselect(content_css)[0]
+    for el in content.cssselect(drop_css) + (content.xpath(drop_xpath) if drop_xpath else []):
+        el.drop_tree()
+    for el in content.iter("p", "li", "h2", "h3", "blockquote"):
+        if el.tag == "p" and any(a.tag in ("li", "blockquote") for a in el.iterancestors()):
+            continue
+        blocks.append(norm(el.text_content()))
+    return "\n\n".join(b for b in blocks if b)
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_expected_bodies_are_what_the_systems_markup_holds(site):
+    for slug, r in expected(site).items():
+        tree = lxml_html.fromstring(page_file(site, r["url"]).read_bytes().decode("utf-8"))
+        assert profile_body(site, tree) == r["body"], slug
+
+
 # ---------------------------------------------------------------- crawl surface over HTTP
 
 def fetch(url: str) -> tuple[int, str, bytes]:
