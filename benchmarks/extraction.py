@@ -2,7 +2,7 @@
 
 Runs ../shared/eval/evaluate.py (the shared, stdlib-only harness) once per extractor and
 dataset, in this process's Python, and prints one markdown table (quality per field and
-pages/s), also written to benchmarks/results/extraction.md. Extractors: drmcrawl (generic
+pages/s), also written to benchmarks/results/extraction-quality.md. Extractors: drmcrawl (generic
 layers), drmcrawl with site templates learned from the dataset's other pages of the same
 host (what a crawler has in its archive; the learning is timed in the first call), and
 trafilatura 2.3.1 with its defaults.
@@ -35,7 +35,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL = REPO.parent / "shared" / "eval"
-OUT = REPO / "benchmarks" / "results" / "extraction.md"
+OUT = REPO / "benchmarks" / "results" / "extraction-quality.md"
 FIXTURES = REPO / "tests" / "fixtures"
 EXTRACTORS = {
     "drmcrawl": f"{REPO}/benchmarks/evalshim.py:run",

@@ -18,7 +18,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-CONCURRENT_ITEMS = 10  # perf-notes: 100 wastes CPU on task churn; 10 was faster
+CONCURRENT_ITEMS = 10  # 100 wastes CPU on task churn; 10 was faster (benchmarks/README.md)
 
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
@@ -37,7 +37,7 @@ DOWNLOADER_MIDDLEWARES = {
     "drmcrawl.crawl.middlewares.offsite.StrictOffsiteMiddleware": 650,
     "drmcrawl.crawl.middlewares.siteauth.SiteCredentialsMiddleware": 310,  # after HttpAuthMiddleware (300)
     # Scrapy's, minus decoding every page to look for a refresh it cannot hold, and both
-    # without Referer handling (none is sent; see drmcrawl/redirects.py).
+    # without Referer handling (none is sent; see middlewares/redirects.py).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "drmcrawl.crawl.middlewares.redirects.QuickMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
@@ -119,7 +119,7 @@ DRMCRAWL_COMMIT_SECONDS = 1.0
 DRMCRAWL_COMMIT_WRITES = 500
 # Extraction worker processes: "auto" = CPU cores - 1 (at most 2), 0 = in the crawl's process.
 DRMCRAWL_EXTRACT_WORKERS = "auto"
-DRMCRAWL_WARC_GZIP_LEVEL = 2  # 1-3: ISA-L (fast), 0 and 4-9: zlib (9: warcio's own); see archive/warc.py
+DRMCRAWL_WARC_GZIP_LEVEL = 2  # 1-3: ISA-L (fast), 0 and 4-9: zlib (9: warcio's own); see warc/records.py
 # Incremental crawls: revisit policy "AGE_DAYS:EVERY_DAYS,...,*:EVERY_DAYS" (None = the
 # default in drmcrawl.crawl.revisit); DRMCRAWL_FULL re-checks every known article.
 DRMCRAWL_REVISIT = None

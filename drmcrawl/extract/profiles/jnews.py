@@ -1,6 +1,6 @@
 """The JNews WordPress theme, and Digital Rights Monitor which runs it.
 
-Markup per ../shared/docs/jnews-wordpress.md: classic single-post templates
+Markup as the live JNews theme serves it: classic single-post templates
 (`.jeg_inner_content`) and the custom builder template DRM uses (`.jeg_custom_*_wrapper`)
 share the element classes read here."""
 
