@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import sqlite3
 
 import pytest
+from lxml import html as lxml_html
 from conftest import SITE, expected_articles, run_cli
 
 from drmcrawl.discovery import archive_links
@@ -100,3 +102,144 @@ def test_a_crawl_stores_an_article_with_a_huge_inline_script(tmp_path):
     title, = con.execute("select title from articles where post_id = ?", (WANT["post_id"],)).fetchone()
     assert title == WANT["title"]
     assert con.execute("select count(*) from articles").fetchone()[0] == len(expected_articles())
+
+
+# -- item 1: the featured image at full size ------------------------------------------------------
+VARIANT_SITE = SITE.parent / "variant_site"
+UPLOADS = "https://digitalrightsmonitor.pk/wp-content/uploads"
+SIZE_VARIANT = re.compile(r"-\d+x\d+\.\w+$")
+PLACEHOLDER = re.compile(r"^data:|jeg-empty\.png$")
+
+
+def golden_pages() -> list:
+    return list(_golden_pages())
+
+
+def _golden_pages():
+    for site, folder in ((SITE, "expected"), (VARIANT_SITE, "variant_expected")):
+        for path in sorted((SITE.parent / folder).glob("*.json")):
+            yield pytest.param(site / path.stem / "index.html", json.loads(path.read_text(encoding="utf-8")),
+                               id=f"{folder}/{path.stem}")
+
+
+def featured(html: str) -> tuple[list[str], list[str]]:
+    """The `.jeg_featured` link hrefs and the image URLs its <img> shows (src, data-src, srcset)."""
+    tree = lxml_html.fromstring(html)
+    hrefs = [a.get("href") for a in tree.cssselect(".jeg_featured a[href]")]
+    shown = []
+    for img in tree.cssselect(".jeg_featured img"):
+        shown += [img.get(a) for a in ("src", "data-src") if img.get(a)]
+        shown += [item.split()[0] for a in ("srcset", "data-srcset") for item in (img.get(a) or "").split(", ") if item]
+    return hrefs, shown
+
+
+@pytest.mark.parametrize("page, want", golden_pages())
+def test_every_golden_image_is_the_full_size_original(page, want):
+    """Checked against each page by hand (see the report): every expected image_url is the
+    original upload (the .jeg_featured link, og:image, the JSON-LD ImageObject), never a
+    size WordPress made nor the lazy placeholder; and extraction gives it."""
+    html = page.read_text(encoding="utf-8")
+    hrefs, _ = featured(html)
+    expected = want["image_url"]
+    got = extract(html, want["url"]).image_url
+    assert got == expected
+    if expected is None:
+        return
+    assert not SIZE_VARIANT.search(expected) and not PLACEHOLDER.search(expected)
+    doc_meta = re.findall(r'<meta property="og:image" content="([^"]+)"', html)
+    assert all(u == expected for u in hrefs + doc_meta)
+
+
+def test_the_fixtures_show_resized_copies_as_the_live_site_does():
+    """Pages whose featured <img> shows only WordPress sizes of the original (the trap)."""
+    resized = []
+    for page, want in (p.values for p in golden_pages()):
+        _, shown = featured(page.read_text(encoding="utf-8"))
+        real = [u for u in shown if not PLACEHOLDER.search(u)]
+        if want["image_url"] and real and all(SIZE_VARIANT.search(u) for u in real):
+            resized.append(page.parent.name)
+    assert len(resized) >= 8, resized
+
+
+def _without_link(html: str, original: str) -> str:
+    """The page as JNews prints it with its featured-image popup option off: no link."""
+    assert html.count(f'<a href="{original}">') == 1
+    return html.replace(f'<a href="{original}">', "<a>")
+
+
+TIKTOK = "tiktok-unveils-measures-to-protect-election-integrity"
+HARASSMENT = "women-journalists-face-rising-online-harassment-parliamentary-panel-told"  # no Yoast head at all
+
+
+def test_without_the_link_the_declared_original_is_taken_not_the_resized_copy():
+    want = expected_articles()[TIKTOK]
+    html = _without_link((SITE / TIKTOK / "index.html").read_text(encoding="utf-8"), want["image_url"])
+    assert extract(html, want["url"]).image_url == want["image_url"] == f"{UPLOADS}/2023/03/TikTok-sued.jpg"
+
+
+def test_a_declared_scaled_original_is_taken_for_its_sizes():
+    """WordPress >= 5.3 keeps a large upload as `name-scaled.jpg`; its sizes are `name-WxH.jpg`."""
+    want = expected_articles()[TIKTOK]
+    scaled = want["image_url"].replace(".jpg", "-scaled.jpg")
+    html = _without_link((SITE / TIKTOK / "index.html").read_text(encoding="utf-8"), want["image_url"])
+    html = html.replace(f'"{want["image_url"]}"', f'"{scaled}"')  # og:image, JSON-LD url/contentUrl/thumbnailUrl
+    assert extract(html, want["url"]).image_url == scaled
+
+
+def test_with_only_a_size_on_the_page_its_upload_is_taken():
+    """No link, no og:image, no JSON-LD: the original is the size's file name without `-WxH`."""
+    want = expected_articles()[HARASSMENT]
+    html = _without_link((SITE / HARASSMENT / "index.html").read_text(encoding="utf-8"), want["image_url"])
+    assert "og:image" not in html and "#primaryimage" not in html
+    assert extract(html, want["url"]).image_url == f"{UPLOADS}/2023/03/online-harassment.jpg"
+
+
+def test_only_a_srcset_behind_the_placeholder_still_gives_the_original():
+    """A lazy image whose data-src is missing: the placeholder in src is never taken."""
+    want = expected_articles()[HARASSMENT]
+    html = _without_link((SITE / HARASSMENT / "index.html").read_text(encoding="utf-8"), want["image_url"])
+    html = html.replace(' data-src="', ' data-x="', 1)
+    assert extract(html, want["url"]).image_url == f"{UPLOADS}/2023/03/online-harassment.jpg"
+
+
+def test_the_placeholder_alone_is_no_image():
+    want = expected_articles()[HARASSMENT]
+    html = _without_link((SITE / HARASSMENT / "index.html").read_text(encoding="utf-8"), want["image_url"])
+    html = html.replace(' data-src="', ' data-x="', 1).replace(' data-srcset="', ' data-y="', 1)
+    assert extract(html, want["url"]).image_url is None
+
+
+GENERIC = """<html><head><title>Story</title>{head}</head><body><article><h1>A story</h1>
+<p>The first paragraph of the story, long enough, with commas, and words to be read as prose.</p>
+<p>The second paragraph of the story goes on, with more commas, more words and a full stop.</p>
+<p>The third paragraph ends it, with yet more words, commas, and sentences than the others.</p>
+</article></body></html>"""
+WP = "https://news.example.org/wp-content/uploads/2024/05"
+
+
+def jsonld_image(url: str) -> str:
+    return ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+            f'"headline": "A story", "image": {{"@type": "ImageObject", "url": "{url}"}}}}</script>')
+
+
+@pytest.mark.parametrize("head, want", [
+    # JSON-LD names a size, og:image the original
+    (jsonld_image(f"{WP}/protest-1024x576.jpg") + f'<meta property="og:image" content="{WP}/protest.jpg">',
+     f"{WP}/protest.jpg"),
+    # og:image names a size, twitter:image the original
+    (f'<meta property="og:image" content="{WP}/protest-1200x675.jpg">'
+     f'<meta name="twitter:image" content="{WP}/protest.jpg">', f"{WP}/protest.jpg"),
+    # a list of sizes in JSON-LD, the original in og:image
+    ('<script type="application/ld+json">{"@type": "Article", "headline": "A story", "image": ['
+     f'"{WP}/protest-1200x1200.jpg", "{WP}/protest-1200x900.jpg"]}}</script>'
+     f'<meta property="og:image" content="{WP}/protest.jpg">', f"{WP}/protest.jpg"),
+    # the originals declared are of another upload: the size stays (nothing says what it was made of)
+    (f'<meta property="og:image" content="{WP}/protest-1200x675.jpg"><meta name="twitter:image" content="{WP}/other.jpg">',
+     f"{WP}/protest-1200x675.jpg"),
+    # not a WordPress upload: `-1200x630` is the file's own name
+    ('<meta property="og:image" content="https://cdn.example.org/cards/story-1200x630.jpg">'
+     '<meta name="twitter:image" content="https://cdn.example.org/cards/story.jpg">',
+     "https://cdn.example.org/cards/story-1200x630.jpg"),
+])
+def test_the_generic_layers_take_the_declared_original_over_a_wordpress_size(head, want):
+    assert extract(GENERIC.format(head=head), "https://news.example.org/2024/05/a-story/").image_url == want
