@@ -243,3 +243,14 @@ def jsonld_image(url: str) -> str:
 ])
 def test_the_generic_layers_take_the_declared_original_over_a_wordpress_size(head, want):
     assert extract(GENERIC.format(head=head), "https://news.example.org/2024/05/a-story/").image_url == want
+
+
+def test_a_size_named_only_in_the_head_gives_way_to_its_upload_on_a_jnews_page():
+    """A video post has no featured <img>: the head is all there is. When it names only a
+    WordPress size (Yoast does for an over-large upload), the image is that size's upload."""
+    slug = "video-digital-safety-and-privacy-tips-for-journalists"
+    want = json.loads((SITE.parent / "variant_expected" / f"{slug}.json").read_text(encoding="utf-8"))
+    html = (VARIANT_SITE / slug / "index.html").read_text(encoding="utf-8")
+    assert want["image_url"] in html and "<img" not in html.split('class="jeg_featured', 1)[1][:400]
+    html = html.replace(want["image_url"], want["image_url"].replace(".jpg", "-1024x576.jpg"))
+    assert extract(html, want["url"]).image_url == want["image_url"]

@@ -244,7 +244,7 @@ def declared_original(doc: Document, url: str, also: tuple[str, ...] = ()) -> st
     """When `url` is a WordPress size variant and the page declares the upload it was made
     from at full size (og:image, JSON-LD; then the absolute URLs in `also`, e.g. the image's
     srcset), that full-size URL; else None."""
-    if wordpress_size_original(doc.absolute(url)) is None:
+    if wordpress_size_original(url) is None:  # the path tells; most images are not sizes
         return None
     key = _same_upload(doc.absolute(url))
     for candidate in (*declared_images(doc), *also):

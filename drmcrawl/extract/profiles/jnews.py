@@ -208,6 +208,7 @@ class JNewsProfile(Profile):
         """JNews may print the *modified* date in `.jeg_meta_date`, so it is read only
         when neither JSON-LD nor article meta gave dates."""
         places = _Places.of(doc)
+        _full_size(doc, article)
         if places.having("jeg_post_title", "h1"):
             # A JNews single post shows these in known places; DOM guessing would only
             # find the sidebar's links and dates.
@@ -333,23 +334,33 @@ def _featured_image(doc: Document, links, images) -> str | None:
             return declared_original(doc, href) or href
     if not images:
         return None
-    shown, srcset = _image_src(doc, images[0])
+    shown = _image_src(doc, images[0])
     if shown is None or wordpress_size_original(shown) is None:
         return shown
+    srcset = tuple(doc.absolute(url) for url, _ in _srcset(images[0]))
     return declared_original(doc, shown, srcset) or wordpress_size_original(shown)
 
 
-def _image_src(doc: Document, img) -> tuple[str | None, tuple[str, ...]]:
-    """The image an `<img>` shows (lazy `data-src` before the placeholder in `src`; else
-    the widest of its srcset) and its srcset's URLs, absolute."""
-    items = _srcset(img)
-    srcset = tuple(doc.absolute(url) for url, _ in items)
+def _full_size(doc: Document, article: Article) -> None:
+    """A WordPress size the head named as the image (a video post's og:image; Yoast names a
+    smaller size of an over-large upload) gives way to its upload: on a WordPress site a
+    `-WxH` name under /wp-content/uploads/ is a size WordPress made. (The structured layers
+    already took an original the page declares for it.)"""
+    original = wordpress_size_original(article.image_url) if article.image_url else None
+    if original:
+        article.image_url = original
+        article.sources["image_url"] += " (its upload, without the size)"
+
+
+def _image_src(doc: Document, img) -> str | None:
+    """The image an `<img>` shows, absolute: lazy `data-src` before the placeholder in
+    `src`; else the widest of its srcset."""
     for attr in ("data-src", "data-lazy-src", "src"):
         value = (img.get(attr) or "").strip()
         if value and not _PLACEHOLDER.search(value):
-            return doc.absolute(value), srcset
-    widest = max(items, key=lambda item: item[1], default=None)
-    return (doc.absolute(widest[0]) if widest else None), srcset
+            return doc.absolute(value)
+    widest = max(_srcset(img), key=lambda item: item[1], default=None)
+    return doc.absolute(widest[0]) if widest else None
 
 
 def _srcset(img) -> list[tuple[str, int]]:
