@@ -172,10 +172,38 @@ def parse_html(html: str) -> etree._Element:
     parser = getattr(_PARSERS, "html", None)
     if parser is None:  # lxml parsers must not be shared between threads
         parser = _PARSERS.html = _html_parser()
-    return lxml.html.document_fromstring(html, parser=parser)
+    tree = lxml.html.document_fromstring(html, parser=parser)
+    if len(html) >= _HUGE_NODE_MIN_PAGE and _hit_size_limit(parser):
+        # libxml2 stops at a text node (or attribute, comment) over its 10 MB limit, a
+        # huge inline script or JSON blob, and drops the rest of the page silently: the
+        # article became `not_an_article`. Parsed again with the limit lifted; only pages
+        # long enough to hold such a node are checked, so the usual parse costs nothing
+        # more (`huge_tree` for every page would also lift the nesting limit, 256 -> 2048).
+        logger.info("page has a node over lxml's size limit; parsed again with huge_tree")
+        huge = getattr(_PARSERS, "huge", None)
+        if huge is None:
+            huge = _PARSERS.huge = _html_parser(huge_tree=True)
+        tree = lxml.html.document_fromstring(html, parser=huge)
+    return tree
 
 
-def _html_parser() -> etree.HTMLParser:
+# libxml2's limit on one text node is 10,000,000 bytes of UTF-8 (XML_MAX_TEXT_LENGTH);
+# a str of fewer characters than a quarter of that cannot hold such a node.
+_HUGE_NODE_MIN_PAGE = 10_000_000 // 4
+
+
+def _hit_size_limit(parser: etree.HTMLParser) -> bool:
+    """Whether the last parse stopped at libxml2's node size limit ("Buffer size limit
+    exceeded", "value too long"), not at its nesting depth limit (which is kept)."""
+    for error in parser.error_log:
+        message = error.message.lower()
+        # Older libxml2 reports "xmlSAX2Characters: huge text node" under another code.
+        if (error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "huge" in message) and "depth" not in message:
+            return True
+    return False
+
+
+def _html_parser(huge_tree: bool = False) -> etree.HTMLParser:
     """lxml.html's parser with a C-level element class lookup. The default lookup is a
     Python callback run for every element object handed to Python (hundreds per page, a
     tenth of extraction time); it only picks form-control classes, which extraction never
@@ -184,7 +212,7 @@ def _html_parser() -> etree.HTMLParser:
     No ID table either (`collect_ids=False`): nothing here looks elements up by ID, and
     WordPress menus repeat IDs, each repeat a libxml2 error turned into a Python log
     entry (an eighth of the parse on a DRM page)."""
-    parser = lxml.html.HTMLParser(collect_ids=False)
+    parser = lxml.html.HTMLParser(collect_ids=False, huge_tree=huge_tree)
     parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
         element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
         pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))

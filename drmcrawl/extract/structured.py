@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import tzinfo
 from html import unescape
+from urllib.parse import urlsplit, urlunsplit
 
 from drmcrawl.extract.authors import clean_authors
 from drmcrawl.extract.dates import parse_date
@@ -76,7 +77,9 @@ def fill_from_jsonld(doc: Document, article: Article, zone: tzinfo | None) -> No
         article.set("language", _text(node.get("inLanguage")), src + "inLanguage")
     if wants("image_url") or wants("image_caption"):
         image = doc.resolve(_first(node.get("image")))
-        article.set("image_url", _image_url(image), src + "image")
+        url = _image_url(image)
+        original = declared_original(doc, url) if url else None
+        article.set("image_url", original or url, src + ("image (its original, declared)" if original else "image"))
         if isinstance(image, dict):
             article.set("image_caption", _text(image.get("caption")), src + "image.caption")
     if wants("canonical_url"):
@@ -97,7 +100,10 @@ def fill_from_meta(doc: Document, article: Article, zone: tzinfo | None) -> None
             if article.set(field, parse_date((doc.meta.get(key) or [None])[0], zone), "meta." + key):
                 break
     first("description", "description", "og:description", "twitter:description")
-    first("image_url", "og:image", "og:image:url", "twitter:image")
+    hit = doc.meta_first("og:image", "og:image:url", "twitter:image") if article.wants("image_url") else None
+    if hit:
+        original = declared_original(doc, hit[1])
+        article.set("image_url", original or hit[1], f"meta.{hit[0]}" + (" (its original, declared)" if original else ""))
     first("language", "og:locale", "dc.language")
     first("canonical_url", "og:url")
     if article.wants("authors"):
@@ -183,6 +189,67 @@ def _image_url(image: object) -> str | None:
         return image
     if isinstance(image, dict):
         return _text(image.get("url") or image.get("contentUrl"))
+    return None
+
+
+# -- the full-size image, never a size WordPress generated --------------------------------
+# WordPress stores each size it makes of an upload next to it as `name-WIDTHxHEIGHT.ext`
+# (`photo-750x375.jpg` of `photo.jpg`); themes show those, the head names the original.
+_WP_SIZE = re.compile(r"^(?P<base>.*/wp-content/uploads/.+)-(?P<w>\d{1,5})x(?P<h>\d{1,5})(?P<ext>\.[A-Za-z0-9]{2,5})$")
+# WordPress >= 5.3 keeps an over-large upload as `name-scaled.jpg` (or `-rotated`) as the
+# full size; its sizes are named after the upload, `name-750x375.jpg`.
+_WP_FULL_SUFFIX = re.compile(r"-(?:scaled|rotated)(?=\.[A-Za-z0-9]{2,5}$)")
+
+
+def wordpress_size_original(url: str) -> str | None:
+    """The upload a WordPress size variant was made from (`.../uploads/2024/08/x-750x375.jpg`
+    -> `.../uploads/2024/08/x.jpg`); None when `url` is not one. Only under
+    `/wp-content/uploads/`: elsewhere `-1200x630` may be part of a file's own name."""
+    parts = urlsplit(url)
+    match = _WP_SIZE.match(parts.path)
+    if match is None:
+        return None
+    return urlunsplit(parts._replace(path=match["base"] + match["ext"]))
+
+
+def _same_upload(url: str) -> str:
+    """What a size variant and its full size have in common: the path without size suffix."""
+    path = urlsplit(url).path
+    match = _WP_SIZE.match(path)
+    if match:
+        path = match["base"] + match["ext"]
+    return _WP_FULL_SUFFIX.sub("", path)
+
+
+def declared_images(doc: Document) -> list[str]:
+    """Every image the page's head declares as its own (JSON-LD article image, thumbnailUrl,
+    og:image, twitter:image), absolute, in order of trust."""
+    found: list[str] = []
+    node = doc.jsonld_article or {}
+    images = node.get("image")
+    for image in images if isinstance(images, list) else [images]:
+        image = doc.resolve(image)
+        if isinstance(image, str):
+            found.append(image)
+        elif isinstance(image, dict):
+            found.extend(v for v in (image.get("url"), image.get("contentUrl")) if isinstance(v, str))
+    if isinstance(node.get("thumbnailUrl"), str):
+        found.append(node["thumbnailUrl"])
+    for key in ("og:image", "og:image:url", "og:image:secure_url", "twitter:image"):
+        found.extend(doc.meta.get(key, []))
+    return list(dict.fromkeys(doc.absolute(u) for u in found if u and u.strip()))
+
+
+def declared_original(doc: Document, url: str, also: tuple[str, ...] = ()) -> str | None:
+    """When `url` is a WordPress size variant and the page declares the upload it was made
+    from at full size (og:image, JSON-LD; then the absolute URLs in `also`, e.g. the image's
+    srcset), that full-size URL; else None."""
+    if wordpress_size_original(url) is None:  # the path tells; most images are not sizes
+        return None
+    key = _same_upload(doc.absolute(url))
+    for candidate in (*declared_images(doc), *also):
+        if wordpress_size_original(candidate) is None and _same_upload(candidate) == key:
+            return candidate
     return None
 
 

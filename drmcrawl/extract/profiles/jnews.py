@@ -16,6 +16,7 @@ from drmcrawl.extract.body import Junk, body_html, body_text, clean_copy
 from drmcrawl.extract.dates import parse_date, split_visible_date
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.profiles import Profile, register
+from drmcrawl.extract.structured import declared_original, wordpress_size_original
 from drmcrawl.model import Article, Term
 
 # Blocks that list *other* posts or belong to the page chrome; anything inside them is
@@ -163,7 +164,12 @@ _BODY_JUNK = Junk(
 _POST_ID_CLASS = re.compile(r"^postid-(\d+)$")
 _REST_POST = re.compile(r"/wp-json/wp/v2/posts/(\d+)")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
-_PLACEHOLDER = "data:"
+# Lazy-loading placeholders (JNews' `jeg-empty.png`, a 1px gif) stand in `src` until the
+# script swaps in `data-src`: never the article's image.
+_PLACEHOLDER = re.compile(r"^data:|/jeg-empty\.\w+$|/(?:blank|spacer|transparent|placeholder|"
+                          r"lazy[-_]?(?:load|placeholder)?)\.(?:png|gif|svg)$", re.I)
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)$", re.I)
+_SRCSET_SPLIT = re.compile(r",\s+")  # "a.jpg 750w, b.jpg 300w": a comma inside a URL has none after it
 _KNOWN_PLACES = ("authors", "tags", "categories", "image_url", "image_caption")
 
 
@@ -187,9 +193,8 @@ class JNewsProfile(Profile):
         article.set("authors", _dedupe(_link_texts(places.under("jeg_meta_author", "a"))), src)
         article.set("categories", _terms(places.under("jeg_meta_category", "a"), "category"), src)
         article.set("tags", _terms(places.under("jeg_post_tags", "a"), "tag"), src)
-        images = places.under("jeg_featured", "img")
-        if images:
-            article.set("image_url", _image_src(doc, images[0]), src)
+        article.set("image_url", _featured_image(doc, places.under("jeg_featured", "a"),
+                                                 places.under("jeg_featured", "img")), src)
         article.set("image_caption", _first_text(places.under("jeg_featured", cls="wp-caption-text")), src)
         content = places.within("content-inner", "entry-content")
         if content:
@@ -203,6 +208,7 @@ class JNewsProfile(Profile):
         """JNews may print the *modified* date in `.jeg_meta_date`, so it is read only
         when neither JSON-LD nor article meta gave dates."""
         places = _Places.of(doc)
+        _full_size(doc, article)
         if places.having("jeg_post_title", "h1"):
             # A JNews single post shows these in known places; DOM guessing would only
             # find the sidebar's links and dates.
@@ -315,12 +321,59 @@ def _slug(link, kind: str) -> str | None:
     return None
 
 
+def _featured_image(doc: Document, links, images) -> str | None:
+    """The featured image at full size. JNews shows a size WordPress made of it (its
+    `-750x375` crop, in data-src and srcset) and links that to the original file; the head
+    (og:image, Yoast's ImageObject) names the original too. So: the link's file; else the
+    shown image, or when that is a WordPress size, the original the page declares, else the
+    upload it was made from (its name without the size). None when there is no image."""
+    for link in links:
+        href = (link.get("href") or "").strip()
+        if href and _IMAGE_FILE.search(urlsplit(href).path) and not _PLACEHOLDER.search(href):
+            href = doc.absolute(href)
+            return declared_original(doc, href) or href
+    if not images:
+        return None
+    shown = _image_src(doc, images[0])
+    if shown is None or wordpress_size_original(shown) is None:
+        return shown
+    srcset = tuple(doc.absolute(url) for url, _ in _srcset(images[0]))
+    return declared_original(doc, shown, srcset) or wordpress_size_original(shown)
+
+
+def _full_size(doc: Document, article: Article) -> None:
+    """A WordPress size the head named as the image (a video post's og:image; Yoast names a
+    smaller size of an over-large upload) gives way to its upload: on a WordPress site a
+    `-WxH` name under /wp-content/uploads/ is a size WordPress made. (The structured layers
+    already took an original the page declares for it.)"""
+    original = wordpress_size_original(article.image_url) if article.image_url else None
+    if original:
+        article.image_url = original
+        article.sources["image_url"] += " (its upload, without the size)"
+
+
 def _image_src(doc: Document, img) -> str | None:
+    """The image an `<img>` shows, absolute: lazy `data-src` before the placeholder in
+    `src`; else the widest of its srcset."""
     for attr in ("data-src", "data-lazy-src", "src"):
         value = (img.get(attr) or "").strip()
-        if value and not value.startswith(_PLACEHOLDER):
+        if value and not _PLACEHOLDER.search(value):
             return doc.absolute(value)
-    return None
+    widest = max(_srcset(img), key=lambda item: item[1], default=None)
+    return doc.absolute(widest[0]) if widest else None
+
+
+def _srcset(img) -> list[tuple[str, int]]:
+    items = []
+    for attr in ("data-srcset", "data-lazy-srcset", "srcset"):
+        for item in _SRCSET_SPLIT.split((img.get(attr) or "").strip()):
+            url, *descriptor = item.split() or [""]
+            if url and not _PLACEHOLDER.search(url):
+                width = descriptor[0][:-1] if descriptor and descriptor[0].endswith("w") else ""
+                items.append((url.rstrip(","), int(width) if width.isdigit() else 0))
+        if items:
+            break
+    return items
 
 
 def _dedupe(names: list[str]) -> list[str]:
