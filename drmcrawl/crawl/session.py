@@ -73,13 +73,15 @@ class CrawlResult:
 
 
 class CrawlSession:
-    """Attributes, once open: `site`, `base_url`, `max_articles`, `run_id`, `plan`,
+    """Attributes, once open: `site`, `base_url`, `credentials`, `max_articles`, `run_id`, `plan`,
     `workers` (an `Extractor`), `store` (a `CrawlStore`), `counts` (a Counter by name:
     see RUN_COUNTS, plus `warc_records`, `articles_waited`, `bad_links`...),
     `failed_by_reason` and `navigation_failed` (Counters by reason)."""
 
-    def __init__(self, crawler, site: Site, base_url: str, max_articles: int | None):
+    def __init__(self, crawler, site: Site, base_url: str, max_articles: int | None,
+                 credentials: tuple[str, str] | None = None):
         self.crawler = crawler
+        self.credentials = credentials  # HTTP Basic (user, password) for base_url's origin only
         self.settings = crawler.settings
         self.site = site
         self.base_url = base_url
@@ -102,8 +104,9 @@ class CrawlSession:
         crawler.signals.connect(self._item_error, signals.item_error)
 
     @classmethod
-    def attach(cls, crawler, site: Site, base_url: str, max_articles: int | None = None) -> CrawlSession:
-        session = _SESSIONS[crawler] = cls(crawler, site, base_url, max_articles)
+    def attach(cls, crawler, site: Site, base_url: str, max_articles: int | None = None,
+               credentials: tuple[str, str] | None = None) -> CrawlSession:
+        session = _SESSIONS[crawler] = cls(crawler, site, base_url, max_articles, credentials)
         return session
 
     @classmethod

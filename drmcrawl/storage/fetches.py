@@ -56,12 +56,6 @@ class FetchStore:
         with self.session() as s:
             return s.get(Fetch, fetch_id)
 
-    def fetch_id_for(self, run_id: int | None, final_url: str) -> int | None:
-        """The newest 200 fetch of `final_url` in a run (what an extracted article came from)."""
-        with self.session() as s:
-            return s.scalar(select(Fetch.id).where(Fetch.run_id == run_id, Fetch.final_url == final_url,
-                                                   Fetch.status == 200).order_by(Fetch.id.desc()).limit(1))
-
     def warc_ends(self, run_ids: list[int]) -> dict[str, int]:
         """WARC file name -> end of its last indexed exchange, for files of these runs."""
         with self.session() as s:

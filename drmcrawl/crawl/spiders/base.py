@@ -42,7 +42,7 @@ class ArticleSpider(scrapy.Spider):
         # Credentials in the URL are sent as a header (middlewares/siteauth.py), never kept
         # in URLs, logs or the database.
         base_url, user, password = split_credentials(base_url or self.site.base_url)
-        self.site_credentials = (user, password) if user is not None else None
+        self._credentials = (user, password) if user is not None else None
         self.base_url = base_url.rstrip("/")
         host = urlsplit(self.base_url).hostname
         if not host or urlsplit(self.base_url).scheme not in ("http", "https"):
@@ -61,7 +61,8 @@ class ArticleSpider(scrapy.Spider):
             for name, value in LOCAL_MIRROR_SETTINGS.items():
                 crawler.settings.set(name, value, priority="spider")
         # Attached first, so the session opens before any other component's spider_opened.
-        spider.session = CrawlSession.attach(crawler, spider.site, spider.base_url, spider.max_articles)
+        spider.session = CrawlSession.attach(crawler, spider.site, spider.base_url, spider.max_articles,
+                                             spider._credentials)
         crawler.signals.connect(spider._schedule_waiting, signals.spider_idle)
         return spider
 
