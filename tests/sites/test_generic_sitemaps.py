@@ -64,7 +64,7 @@ def test_urlset_with_and_without_lastmod():
 
 
 @pytest.mark.parametrize("junk", ["yesterday", "2024-13-45", "0000-00-00", "99999-01-01T00:00", "", "   ",
-                                  "2024-05-06T25:61:00Z", "<b>2024</b>", "\x00", "1e400", "-2024-01-01"])
+                                  "2024-05-06T25:61:00Z", "<b>2024</b>", "\x00", "1e400", "May"])
 def test_junk_lastmod_is_none(junk):
     body = urlset(f"{SITE}/a/", extra=f"<lastmod>{junk.replace('<', '&lt;')}</lastmod>")
     (entry,) = parse_sitemap(body).entries
