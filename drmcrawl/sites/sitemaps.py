@@ -41,6 +41,7 @@ CANDIDATE_PATHS = (
 _NEWS_NAME = re.compile(r"news|latest|recent", re.I)
 _TAXONOMY_NAME = re.compile(
     r"categor|(^|[-_/])tags?([-_.]|$)|post_tag|author|users?[-_.]|taxonom|topic|section", re.I)
+_WORDPRESS_POSTS = re.compile(r"(^|/)(post-sitemap\d*\.xml|wp-sitemap-posts-post-\d+\.xml)(\.gz)?$")
 _PAGES_NAME = re.compile(r"(^|[-_/])page[-_]sitemap|wp-sitemap-posts-page-|sitemap[-_]pages?[-_.]", re.I)
 
 
@@ -239,21 +240,22 @@ class SitemapPlan:
     cut is counted by reason in `cut` with a few URLs in `cut_examples`, so a run can say it.
 
     Drive it: `add()` the roots, then `pop()` a sitemap, fetch it, and hand the body to
-    `record()` (or the failure to `failed()`) until `pop()` returns None."""
+    `record()` (or the failure to `failed()`); it is done when `pop()` returns None and no
+    fetch is in flight (a recorded index queues more)."""
 
     max_depth: int = MAX_DEPTH
     max_sitemaps: int = MAX_SITEMAPS
     in_scope: Callable[[str], bool] | None = None  # sitemaps elsewhere are cut
     zone: tzinfo = timezone.utc
     max_bytes: int = MAX_SITEMAP_BYTES
-    cut: Counter = field(default_factory=Counter)
-    cut_examples: dict[str, list[str]] = field(default_factory=dict)
-    failures: dict[str, str] = field(default_factory=dict)
-    results: dict[str, SitemapResult] = field(default_factory=dict)
-    _queue: list[PlannedSitemap] = field(default_factory=list)
-    _seen: set[str] = field(default_factory=set)
-    _handed_out: int = 0
-    _listed_failures: int = 0  # failures of sitemaps a site named (not of guesses)
+    cut: Counter = field(default_factory=Counter, init=False)
+    cut_examples: dict[str, list[str]] = field(default_factory=dict, init=False)
+    failures: dict[str, str] = field(default_factory=dict, init=False)
+    results: dict[str, SitemapResult] = field(default_factory=dict, init=False)
+    _queue: list[PlannedSitemap] = field(default_factory=list, init=False, repr=False)
+    _seen: set[str] = field(default_factory=set, init=False, repr=False)
+    _handed_out: int = field(default=0, init=False)
+    _listed_failures: int = field(default=0, init=False)  # of sitemaps the site named, not of guesses
 
     def add(self, url: str, source: str = "declared", depth: int = 0) -> bool:
         """Queue a sitemap; False (and counted) when cut by depth, scope or seen before."""
@@ -264,19 +266,15 @@ class SitemapPlan:
             return self._cut("depth", url)
         if self.in_scope is not None and not self.in_scope(url):
             return self._cut("offsite", url)
+        if self._handed_out + len(self._queue) >= self.max_sitemaps:
+            return self._cut("max_sitemaps", url)
         self._seen.add(url)
         self._queue.append(PlannedSitemap(url, depth, source))
         return True
 
     def pop(self) -> PlannedSitemap | None:
-        """The next sitemap to fetch, or None when done. Beyond `max_sitemaps` the rest
-        of the queue is cut (counted once each)."""
+        """The next sitemap to fetch (breadth first), or None when none is waiting."""
         if not self._queue:
-            return None
-        if self._handed_out >= self.max_sitemaps:
-            for left in self._queue:
-                self._cut("max_sitemaps", left.url)
-            self._queue.clear()
             return None
         self._handed_out += 1
         return self._queue.pop(0)
@@ -307,10 +305,12 @@ class SitemapPlan:
     @staticmethod
     def _complete(planned: PlannedSitemap, role: str) -> bool:
         """Generic rule: a posts sitemap reached from the site's index lists every post of
-        its part (WordPress post-sitemap2.xml, wp-sitemap-posts-post-3.xml, monthly
-        sitemaps). A root urlset may be a "latest 1000" list: not trusted as complete.
+        its part (monthly sitemaps, post-sitemap2.xml). A root urlset may be a "latest
+        1000" list: trusted as complete only under a WordPress post sitemap's name.
         News sitemaps (two days) and feeds are partial by definition."""
-        return role == "posts" and planned.depth > 0
+        if role != "posts":
+            return False
+        return planned.depth > 0 or bool(_WORDPRESS_POSTS.search(urlsplit(planned.url).path))
 
     def _store(self, result: SitemapResult) -> SitemapResult:
         self.results[result.url] = result
@@ -325,6 +325,7 @@ class SitemapPlan:
 
     @property
     def fetched(self) -> int:
+        """Sitemaps handed out to fetch so far."""
         return self._handed_out
 
     def listing_complete(self) -> bool:

@@ -322,3 +322,34 @@ def test_offsite_child_sitemaps_are_cut():
     plan.add(f"{SITE}/sitemap_index.xml", "robots")
     assert drive(plan, site) == [f"{SITE}/sitemap_index.xml", f"{SITE}/post-sitemap.xml"]
     assert plan.cut["offsite"] == 1
+
+
+def test_wordpress_post_sitemap_named_in_robots_is_complete():
+    site = {f"{SITE}/post-sitemap.xml": urlset(f"{SITE}/a/"),
+            f"{SITE}/wp-sitemap-posts-post-1.xml.gz": gzip.compress(urlset(f"{SITE}/b/")),
+            f"{SITE}/sitemap-latest.xml": urlset(f"{SITE}/b/")}
+    plan = SitemapPlan()
+    for url in site:
+        plan.add(url, "robots")
+    drive(plan, site)
+    assert {u for u, r in plan.results.items() if r.complete} == {
+        f"{SITE}/post-sitemap.xml", f"{SITE}/wp-sitemap-posts-post-1.xml.gz"}
+    assert plan.complete_locs() == {f"{SITE}/a/", f"{SITE}/b/"}
+
+
+def test_sitemap_cap_holds_with_fetches_in_flight():
+    """A spider pops several sitemaps before their bodies come back: the cap still holds."""
+    children = [f"{SITE}/s-{i}.xml" for i in range(30)]
+    plan = SitemapPlan(max_sitemaps=5)
+    for url in (f"{SITE}/i1.xml", f"{SITE}/i2.xml"):
+        plan.add(url, "robots")
+    first, second = plan.pop(), plan.pop()
+    assert plan.pop() is None
+    plan.record(first, index(*children[:15]))
+    plan.record(second, index(*children[15:]))
+    fetched = 2
+    while (planned := plan.pop()) is not None:
+        plan.record(planned, urlset(f"{planned.url}-post/"))
+        fetched += 1
+    assert fetched == plan.fetched == 5
+    assert plan.cut["max_sitemaps"] == 27
