@@ -27,9 +27,10 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 5
 MAX_SITEMAPS = 500
 GZIP_MAGIC = b"\x1f\x8b"
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)")
 
-# Where sites put sitemaps when robots.txt names none: generic, Yoast / Rank Math,
-# WordPress core (>= 5.5), Drupal's simple_sitemap, news sitemap plugins.
+# Where sites put sitemaps (tried after those robots.txt names): generic, Yoast / Rank
+# Math, WordPress core (>= 5.5), Drupal's simple_sitemap, news sitemap plugins.
 CANDIDATE_PATHS = (
     "/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap-index.xml",
     "/sitemap/sitemap.xml", "/sitemaps/sitemap.xml", "/news-sitemap.xml", "/sitemap-news.xml",
@@ -106,18 +107,28 @@ def _readable_prefix(body: bytes, max_size: int) -> bytes:
         return b""
 
 
-def _xml_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True,
+def _xml_parser(recover: bool) -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=recover,
                            huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
 
 
 def parse_xml(body: bytes, max_size: int = MAX_SITEMAP_BYTES) -> etree._Element | None:
     """A sitemap or feed body as an lxml tree, safely; None when nothing is readable.
-    Raises SitemapError for a body over `max_size` (once inflated)."""
-    try:
-        return etree.fromstring(inflate(body, max_size), parser=_xml_parser())
-    except etree.XMLSyntaxError:
-        return None
+    Raises SitemapError for a body over `max_size` (once inflated).
+
+    Strict first: after its first error, libxml2's recovery mode drops every later
+    `&amp;` (`?a=1&amp;b=2` becomes `?a=1b=2`, libxml2 2.14), so a sitemap with one bare
+    `&` would corrupt all its URLs. The usual error (bare `&`) is repaired and parsed
+    strictly again; recovery only reads what else is broken (the URLs after another
+    error may still lose their `&`: better than none of them)."""
+    data = inflate(body, max_size).lstrip()  # blank lines before `<?xml` are common too
+    repaired = _BARE_AMPERSAND.sub(b"&amp;", data)
+    for attempt, recover in ((data, False), (repaired, False), (repaired, True)):
+        try:
+            return etree.fromstring(attempt, parser=_xml_parser(recover))
+        except etree.XMLSyntaxError:
+            continue
+    return None
 
 
 def local_name(element) -> str:

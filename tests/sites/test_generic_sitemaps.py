@@ -353,3 +353,16 @@ def test_sitemap_cap_holds_with_fetches_in_flight():
         fetched += 1
     assert fetched == plan.fetched == 5
     assert plan.cut["max_sitemaps"] == 27
+
+
+def test_blank_lines_before_the_xml_declaration_and_entities():
+    """WordPress plugins often print a blank line before `<?xml`; predefined and character
+    entities are still read (only DTD entities are not)."""
+    body = b'\n\n<?xml version="1.0" encoding="UTF-8"?><urlset><url><loc>http://x/a?b=1&amp;c=&#65;</loc></url></urlset>'
+    assert [e.loc for e in parse_sitemap(body).entries] == ["http://x/a?b=1&c=A"]
+
+
+def test_a_bare_ampersand_does_not_corrupt_the_other_urls():
+    body = (b"<urlset><url><loc>http://x/a?b=1&c=2</loc></url>"
+            b"<url><loc>http://x/d?e=1&amp;f=2</loc><lastmod>2024-05-06</lastmod></url></urlset>")
+    assert [e.loc for e in parse_sitemap(body).entries] == ["http://x/a?b=1&c=2", "http://x/d?e=1&f=2"]
