@@ -2,6 +2,8 @@
 
 import gzip
 import time
+import tracemalloc
+import zlib
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -127,6 +129,22 @@ def test_gzip_bomb_is_refused_without_inflating_it_all():
     result = plan.record(planned, bomb)
     assert result.role == "unknown" and "gzip bomb" in plan.failures[planned.url]
     assert not plan.listing_complete()
+
+
+def test_gzip_bomb_is_never_inflated_in_memory():
+    """100 MB of zeros in ~100 KB of gzip: refused with memory kept near the cap."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\0" * (1024 * 1024)
+    bomb = b"".join(packer.compress(chunk) for _ in range(100)) + packer.flush()
+    assert len(bomb) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(SitemapError):
+            inflate(bomb, max_size=2 * 1024 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, peak
 
 
 def test_truncated_gzip_gives_what_it_holds():
