@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from drmcrawl.extract.document import Document, node_types
-from drmcrawl.sites.urlshapes import non_article_reason
+from drmcrawl.sites.urlshapes import UrlShapes, non_article_reason
 
 KINDS = ("article", "home", "section", "tag", "author", "search", "static", "video", "liveblog",
          "gallery", "podcast", "feed")
@@ -47,14 +47,14 @@ _URL_KINDS = {"home": "home", "tag": "tag", "category": "section", "pagination":
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
 _WORD = re.compile(r"\w+")
 
-Verdict = tuple[str, str]
+KindAndReason = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class _Evidence:
     doc: Document
     url: str
-    shapes: object  # drmcrawl.sites.urlshapes.UrlShapes, or anything with .verdict(url)
+    shapes: UrlShapes | None
     headline: str | None
     published: object
     words: int
@@ -62,8 +62,8 @@ class _Evidence:
 
 
 def classify_page(doc: Document, *, article_urls: Iterable = (), skip_urls: Iterable = (),
-                  shapes: object = None, headline: str | None = None, published: object = None,
-                  words: int | None = None, content_type: str = "") -> Verdict:
+                  shapes: UrlShapes | None = None, headline: str | None = None, published: object = None,
+                  words: int | None = None, content_type: str = "") -> KindAndReason:
     """(kind, reason) of the page `doc`. `article_urls` / `skip_urls` are the site
     declaration's regexes (strings or compiled); `shapes` the site's learned UrlShapes;
     `headline`, `published`, `words` what extraction found (read from the page when None)."""
@@ -81,7 +81,7 @@ def classify_page(doc: Document, *, article_urls: Iterable = (), skip_urls: Iter
 
 
 # -- (a) declared rules --------------------------------------------------------------
-def _by_rules(url: str, article_urls: Iterable, skip_urls: Iterable) -> Verdict | None:
+def _by_rules(url: str, article_urls: Iterable, skip_urls: Iterable) -> KindAndReason | None:
     for pattern in skip_urls:
         if re.search(pattern, url):
             return _url_kind(url, "section"), f"skip_urls: {_source(pattern)}"
@@ -95,7 +95,7 @@ def _source(pattern) -> str:
     return getattr(pattern, "pattern", pattern)
 
 
-def _by_feed(e: _Evidence) -> Verdict | None:
+def _by_feed(e: _Evidence) -> KindAndReason | None:
     if any(t in e.content_type for t in ("rss", "atom", "rdf")) or e.content_type.endswith("/xml"):
         return "feed", f"content-type {e.content_type}"
     body = e.doc.tree.find("body")
@@ -103,7 +103,7 @@ def _by_feed(e: _Evidence) -> Verdict | None:
     return ("feed", f"<{first}> document") if first.lower() in _FEED_ROOTS else None
 
 
-def _by_root(e: _Evidence) -> Verdict | None:
+def _by_root(e: _Evidence) -> KindAndReason | None:
     parts = urlsplit(e.url)
     return ("home", "url: site root") if parts.path in ("", "/") and not parts.query else None
 
@@ -121,7 +121,7 @@ def _types(node: dict) -> list[str]:
     return node_types(node) if isinstance(types, (str, list)) else []
 
 
-def _by_jsonld(e: _Evidence) -> Verdict | None:
+def _by_jsonld(e: _Evidence) -> KindAndReason | None:
     types = jsonld_types(e.doc)
     if not types:
         return None
@@ -149,7 +149,7 @@ def _og_type(doc: Document) -> str:
     return found[1].strip().lower() if found else ""
 
 
-def _by_og_type(e: _Evidence) -> Verdict | None:
+def _by_og_type(e: _Evidence) -> KindAndReason | None:
     og = _og_type(e.doc)
     if og == "article":
         reason = non_article_reason(e.url)
@@ -166,7 +166,7 @@ def _by_og_type(e: _Evidence) -> Verdict | None:
 
 
 # -- (d) the URL ---------------------------------------------------------------------
-def _by_url(e: _Evidence) -> Verdict | None:
+def _by_url(e: _Evidence) -> KindAndReason | None:
     reason = non_article_reason(e.url)
     if reason in _URL_KINDS:
         return _URL_KINDS[reason], f"url: {reason}"
@@ -183,7 +183,7 @@ def _article_content(e: _Evidence) -> bool:
     return bool(e.headline) and bool(e.published) and e.words >= MIN_ARTICLE_WORDS
 
 
-def _by_content(e: _Evidence) -> Verdict:
+def _by_content(e: _Evidence) -> KindAndReason:
     if _article_content(e):
         return "article", f"content: headline, date, {e.words} words"
     missing = [name for name, ok in (("headline", e.headline), ("date", e.published),
