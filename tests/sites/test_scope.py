@@ -110,3 +110,15 @@ def test_backslash_redirect_is_offsite():
 def test_origin_of_bad_input_never_raises():
     for junk in ["", "http://", "http://[", "http://%zz/", "http://a..b/", "::::", "http://" + "a" * 70 + ".com/"]:
         assert isinstance(origin(junk), (str, tuple))
+
+
+def test_sites_package_is_pure():
+    """drmcrawl/sites/ and the page classifier run without Scrapy, Twisted or a database."""
+    import subprocess
+    import sys
+
+    code = ("import sys, drmcrawl.sites.scope, drmcrawl.sites.sitemaps, drmcrawl.sites.feeds, "
+            "drmcrawl.sites.listings, drmcrawl.sites.urlshapes, drmcrawl.extract.pagetype;"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted', 'sqlalchemy'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
