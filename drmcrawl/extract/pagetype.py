@@ -43,7 +43,7 @@ _PAGE_TYPES = frozenset({"WebPage", "WebSite", "ItemPage", "Organization", "News
 _URL_KINDS = {"home": "home", "tag": "tag", "category": "section", "pagination": "section",
               "date_archive": "section", "comments": "section", "author": "author", "search": "search",
               "feed": "feed", "static": "static", "account": "static", "technical": "static",
-              "media": "static"}
+              "media": "static", "invalid": "static"}
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
 _WORD = re.compile(r"\w+")
 

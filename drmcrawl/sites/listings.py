@@ -38,7 +38,7 @@ class ListingLinks:
     articles: tuple[str, ...]
     sections: tuple[str, ...]
     pages: tuple[str, ...]  # this listing's next pages
-    cut: Counter = field(default_factory=Counter)  # links dropped: offsite, max_pages, max_depth
+    cut: Counter = field(default_factory=Counter)  # links dropped: offsite, bad_url, max_pages, max_depth
 
 
 def page_number(url: str) -> int:
@@ -85,7 +85,11 @@ def _links(doc: Document, cut: Counter, in_scope: Callable[[str], bool]):
         href = (element.get("href") or "").strip()
         if not href or href.lower().startswith(_NOT_LINKS):
             continue
-        target = _without_fragment(browser_url(href, base))
+        try:
+            target = _without_fragment(browser_url(href, base))
+        except ValueError:  # `http://[`: no browser follows it either
+            cut["bad_url"] += 1
+            continue
         if not in_scope(target):
             cut["offsite"] += 1
             continue
@@ -94,7 +98,10 @@ def _links(doc: Document, cut: Counter, in_scope: Callable[[str], bool]):
 
 def _base_url(doc: Document) -> str:
     base = next((el.get("href") for el in doc.tree.iter("base") if el.get("href")), None)
-    return browser_url(base, doc.url) if base else doc.url
+    try:
+        return browser_url(base, doc.url) if base else doc.url
+    except ValueError:
+        return doc.url
 
 
 def _without_fragment(url: str) -> str:

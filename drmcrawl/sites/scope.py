@@ -46,7 +46,8 @@ def browser_url(href: str, base: str | None = None) -> str:
     """`href` (a link or a `Location` header) resolved against `base` the way a browser
     does it for http(s): stray whitespace dropped and backslashes before the query read
     as slashes, so `http:\\\\evil.example\\x` and `\\\\evil.example/` lead where a browser goes,
-    not to a path on the current host as `urljoin` alone would have it."""
+    not to a path on the current host as `urljoin` alone would have it.
+    Raises ValueError for what no browser resolves either (`http://[`)."""
     href = _REMOVED.sub("", href).strip(_TRIMMED)
     head, sep, tail = _split_query(href)
     href = _authority_slashes(head.replace("\\", "/"), base) + sep + tail
@@ -184,4 +185,7 @@ class Scope:
 
     def check_redirect(self, from_url: str, location: str) -> Verdict:
         """A `Location` (or meta refresh target) resolved as a browser would, then checked."""
-        return self.check(browser_url(location, from_url))
+        try:
+            return self.check(browser_url(location, from_url))
+        except ValueError:
+            return Verdict(False, "bad_url")

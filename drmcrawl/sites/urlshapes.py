@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 ARTICLE_SCORE = 0.7  # at or above: article-like
 NAVIGATION_SCORE = 0.3  # at or below: navigation-like; between: no verdict
@@ -59,11 +59,20 @@ def _segments(path: str) -> list[str]:
     return [s for s in path.lower().split("/") if s]
 
 
+def _split(url: str) -> SplitResult | None:
+    try:
+        return urlsplit(url)
+    except ValueError:  # `http://[`
+        return None
+
+
 def non_article_reason(url: str) -> str | None:
     """Why `url` is never an article on any site ("home", "tag", "category", "author",
     "pagination", "search", "feed", "static", "media", "account", "technical",
-    "date_archive", "comments"), or None when nothing says so."""
-    parts = urlsplit(url)
+    "date_archive", "comments", "invalid"), or None when nothing says so."""
+    parts = _split(url)
+    if parts is None:
+        return "invalid"
     query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
     segments = _segments(parts.path)
     if not segments:  # the root with a query: `?s=x`, `?page=2`, `?p=123` (a WordPress shortlink)
@@ -140,7 +149,7 @@ class Shape:
 
 
 def shape_of(url: str) -> Shape:
-    parts = urlsplit(url)
+    parts = _split(url) or urlsplit("")
     segments = _segments(parts.path)
     date = _date_shape(segments)
     last = segments[-1] if segments else ""

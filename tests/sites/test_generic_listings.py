@@ -124,6 +124,9 @@ def test_base_href_is_honoured():
 
 
 def test_empty_and_junk_pages():
+    assert listing_links("<a href='http://['>x</a><a href='//[::1'>y</a>", f"{S}/").cut["bad_url"] == 2
+    # an unusable <base> is ignored, as browsers do
+    assert listing_links("<base href='http://['><h2><a href='x-y-z-w'>x</a></h2>", f"{S}/").articles == (f"{S}/x-y-z-w",)
     for junk in ["", b"\x00\xff", "<html>", "<a>no href</a><a href=''></a><a href='   '>x</a>"]:
         links = listing_links(junk, f"{S}/")
         assert links.articles == links.sections == links.pages == ()

@@ -1,6 +1,8 @@
 """Scope: scheme + host + port after normalisation (issue 19 items 7 and 10)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drmcrawl.sites.scope import MAX_URL_LENGTH, Scope, browser_url, normalize_host, origin
 
@@ -122,3 +124,17 @@ def test_sites_package_is_pure():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted', 'sqlalchemy'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_unparseable_location_is_refused_not_raised():
+    assert SITE.check_redirect("http://127.0.0.1:8000/a", "http://[").reason == "bad_url"
+    with pytest.raises(ValueError):
+        browser_url("http://[", "http://127.0.0.1:8000/")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text())
+def test_check_never_raises(path, location):
+    for url in (path, f"http://{path}/", f"http://127.0.0.1:8000/{path}"):
+        assert isinstance(SITE.check(url).in_scope, bool)
+    assert isinstance(SITE.check_redirect("http://127.0.0.1:8000/a", location).in_scope, bool)

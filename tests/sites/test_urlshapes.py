@@ -67,6 +67,14 @@ def test_articles_are_not_ruled_out(path):
     assert non_article_reason(S + path) is None
 
 
+def test_unparseable_url():
+    assert non_article_reason("http://[/x-y-z") == "invalid"
+    assert shape_of("http://[/x-y-z").depth == 0
+    shapes = UrlShapes(min_samples=1)
+    shapes.learn("http://[/x-y-z")
+    assert shapes.samples == 0 and shapes.score("http://[/x-y-z") == 0.0
+
+
 def test_shape_features():
     shape = shape_of(f"{S}/2024/05/06/budget-passed-today/")
     assert (shape.depth, shape.date, shape.slug, shape.numeric_id) == (4, "ymd", True, False)
