@@ -44,6 +44,7 @@ _URL_KINDS = {"home": "home", "tag": "tag", "category": "section", "pagination":
               "date_archive": "section", "comments": "section", "author": "author", "search": "search",
               "feed": "feed", "static": "static", "account": "static", "technical": "static",
               "media": "static", "invalid": "static"}
+_ROOTS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php", "/home", "/home/"})
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
 _WORD = re.compile(r"\w+")
 
@@ -105,7 +106,7 @@ def _by_feed(e: _Evidence) -> KindAndReason | None:
 
 def _by_root(e: _Evidence) -> KindAndReason | None:
     parts = urlsplit(e.url)
-    return ("home", "url: site root") if parts.path in ("", "/") and not parts.query else None
+    return ("home", "url: site root") if parts.path.lower() in _ROOTS and not parts.query else None
 
 
 # -- (b) structured data -------------------------------------------------------------

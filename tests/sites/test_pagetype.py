@@ -76,6 +76,7 @@ def test_home():
     doc = page("/", jsonld=yoast("WebPage", "WebSite"), og="website", body=TEASERS)
     assert classify_page(doc) == ("home", "url: site root")
     assert classify_page(page("/", jsonld={"@type": "NewsArticle"})) == ("home", "url: site root")
+    assert classify_page(page("/index.php", og="article")) == ("home", "url: site root")
     assert classify_page(page("/?p=123", body=ARTICLE_PAGE))[0] == "article"  # a shortlink is not the home page
 
 

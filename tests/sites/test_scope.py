@@ -19,6 +19,10 @@ SITE = Scope("http://127.0.0.1:8000/")
     "http://127.1:8000/",  # last part fills the remaining bytes
     "HTTP://127.0.0.1:8000/",
     "http://user:pw@127.0.0.1:8000/",
+    "http://%31%32%37.0.0.1:8000/",  # percent-encoded host
+    "http://127.0.0.1%2e:8000/",
+    "http://127.0.0.1:80\n00/",  # newlines and tabs are dropped anywhere
+    "http://127.0.0.1:8000\\@evil.example/",  # host ends at the backslash, as in a browser
 ])
 def test_same_origin_in_any_spelling(url):
     assert SITE.check(url).in_scope, url
@@ -33,6 +37,7 @@ def test_same_origin_in_any_spelling(url):
     ("http://127.0.0.2:8000/", "other_host"),
     ("http://localhost:8000/", "other_host"),
     ("http://127.0.0.1:8000@evil.example:8000/", "other_host"),  # userinfo trick
+    ("http://evil.example\\@127.0.0.1:8000/", "other_host"),  # a browser reads the backslash as /: host evil.example
     ("http://127.0.0.1:99999/", "bad_port"),
     ("http://127.0.0.1:abc/", "bad_port"),
     ("http://[::1/", "bad_url"),
