@@ -1,5 +1,7 @@
 """Links on listing pages of any site: articles, sections, pagination, caps (issue 22)."""
 
+import re
+
 import pytest
 
 from drmcrawl.extract.document import Document
@@ -130,3 +132,28 @@ def test_empty_and_junk_pages():
     for junk in ["", b"\x00\xff", "<html>", "<a>no href</a><a href=''></a><a href='   '>x</a>"]:
         links = listing_links(junk, f"{S}/")
         assert links.articles == links.sections == links.pages == ()
+
+
+def test_drm_mirror_listings_without_knowing_jnews():
+    """The DRM fixture mirror's home, category and tag pages: every article link found is
+    a post its sitemaps list; the category's numbered pages are found."""
+    from pathlib import Path
+
+    from drmcrawl.sites.sitemaps import parse_sitemap
+
+    root = Path(__file__).parents[1] / "fixtures" / "site"
+    if not (root / "post-sitemap.xml").exists():
+        pytest.skip("DRM fixture mirror not present")
+
+    def mirrored(name: str) -> bytes:
+        return re.sub(rb"https://(www\.)?digitalrightsmonitor\.pk", S.encode(), (root / name).read_bytes())
+
+    posts = {e.loc.rstrip("/") for name in ("post-sitemap.xml", "post-sitemap2.xml")
+             for e in parse_sitemap(mirrored(name)).entries}
+    for page, url in [("index.html", "/"), ("category/drm-exclusive/index.html", "/category/drm-exclusive/"),
+                      ("tag/pakistan/index.html", "/tag/pakistan/")]:
+        links = listing_links(mirrored(page), S + url)
+        assert links.articles and {a.rstrip("/") for a in links.articles} <= posts, url
+        assert f"{S}/category/drm-exclusive/" in links.sections or url != "/"
+    links = listing_links(mirrored("category/drm-exclusive/index.html"), f"{S}/category/drm-exclusive/")
+    assert f"{S}/category/drm-exclusive/page/2/" in links.pages

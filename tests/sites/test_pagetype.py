@@ -133,3 +133,30 @@ def test_broken_jsonld_falls_through():
     doc = Document('<html><head><script type="application/ld+json">{"@type": "NewsArt</script>'
                    '<meta property="og:type" content="article"></head><body></body></html>', f"{S}/budget-passed-today/")
     assert classify_page(doc) == ("article", "og:type article")
+
+
+def test_drm_mirror_classified_without_knowing_jnews():
+    """Every page of the DRM fixture mirror: the posts its sitemaps list are the articles,
+    every other page is navigation (the generic path, no site profile)."""
+    from pathlib import Path
+
+    from drmcrawl.sites.sitemaps import parse_sitemap
+
+    root = Path(__file__).parents[1] / "fixtures" / "site"
+    if not (root / "post-sitemap.xml").exists():
+        pytest.skip("DRM fixture mirror not present")
+    live, base = rb"https://(www\.)?digitalrightsmonitor\.pk", "http://127.0.0.1:8000"
+    posts = {e.loc for name in ("post-sitemap.xml", "post-sitemap2.xml")
+             for e in parse_sitemap(re.sub(live, base.encode(), (root / name).read_bytes())).entries}
+    shapes = UrlShapes()
+    shapes.learn_many(posts)
+    kinds = {}
+    for path in root.rglob("index.html"):
+        url = f"{base}/{path.parent.relative_to(root).as_posix()}/".replace(":8000/./", ":8000/")
+        kinds[url] = classify_page(Document(path.read_bytes(), url), shapes=shapes)[0]
+    assert {u.rstrip("/") for u, k in kinds.items() if k == "article"} == {p.rstrip("/") for p in posts}
+    assert kinds[f"{base}/"] == "home"
+    assert kinds[f"{base}/about/"] == "static"
+    assert kinds[f"{base}/tag/pakistan/page/2/"] == "tag"
+    assert kinds[f"{base}/author/drm/"] == "author"
+    assert kinds[f"{base}/category/editorial/"] == "section"
