@@ -70,6 +70,8 @@ def listing_links(page: str | bytes | Document, url: str, *, in_scope: Callable[
             pages[target] = None
         elif _is_article(anchor, target, shapes):
             articles[target] = None
+        elif _is_more_link(anchor, target):  # after articles: "Show more" can open a story
+            pages[target] = None
         elif _is_section(anchor, target):
             sections[target] = None
     return ListingLinks(tuple(articles), _capped_sections(sections, depth, max_depth, cut),
@@ -109,11 +111,15 @@ def _without_fragment(url: str) -> str:
 
 
 def _is_next_page(anchor, target: str, here: str) -> bool:
-    """`rel=next`, a numbered page of this same listing, or a "load more" link."""
+    """`rel=next`, or a later numbered page of this same listing."""
     if "next" in (anchor.get("rel") or "").lower().split():
         return True
-    if _listing_base(target) == _listing_base(here) and page_number(target) > page_number(here):
-        return True
+    return _listing_base(target) == _listing_base(here) and page_number(target) > page_number(here)
+
+
+def _is_more_link(anchor, target: str) -> bool:
+    """A "load more" / "older posts" control that is a real link (AJAX-only ones have
+    `#` or `javascript:` and were dropped with the other non-links)."""
     label = " ".join([anchor.get("class") or "", anchor.get("id") or "", anchor.text_content()[:60]])
     return bool(_MORE.search(label)) and non_article_reason(target) in (None, "pagination", "category")
 

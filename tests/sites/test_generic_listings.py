@@ -115,9 +115,11 @@ def test_load_more_link_that_is_a_real_url():
     <a class="older" href="{S}/archive/older-stuff">Older posts</a>
     <button class="load-more" data-href="/x">Load more</button>
     <a class="load-more" href="javascript:load()">Load more</a>
-    <a class="load-more" href="#more">Load more</a></body></html>"""
+    <a class="load-more" href="#more">Load more</a>
+    <a class="show-more" href="/2024/05/06/a-story-behind-show-more/">Show more</a></body></html>"""
     links = listing_links(html, f"{S}/latest/")
     assert links.pages == (f"{S}/latest/?page=2", f"{S}/archive/older-stuff")
+    assert links.articles == (f"{S}/a-story-with-words/", f"{S}/2024/05/06/a-story-behind-show-more/")
 
 
 def test_base_href_is_honoured():
