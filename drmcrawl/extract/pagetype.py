@@ -15,10 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from drmcrawl.extract.document import Document, node_types
-from drmcrawl.sites.urlshapes import UrlShapes, non_article_reason
+from drmcrawl.extract.urlkinds import non_article_reason
+
+
+class LearnedShapes(Protocol):
+    """What the classifier needs of a site's learned article URL shapes
+    (`drmcrawl.sites.urlshapes.UrlShapes`, a layer above: not imported here)."""
+
+    def verdict(self, url: str) -> str | None: ...
+
 
 KINDS = ("article", "home", "section", "tag", "author", "search", "static", "video", "liveblog",
          "gallery", "podcast", "feed")
@@ -39,7 +48,7 @@ _STATIC_TYPES = {"AboutPage": "static", "ContactPage": "static", "FAQPage": "sta
 _PAGE_TYPES = frozenset({"WebPage", "WebSite", "ItemPage", "Organization", "NewsMediaOrganization",
                          "BreadcrumbList", "Person", "ImageObject", "SiteNavigationElement", "WPHeader",
                          "WPFooter", "WPSideBar", "SearchAction", "Place", "LocalBusiness", "Corporation"})
-# URL rule reasons (drmcrawl.sites.urlshapes) as page kinds.
+# URL rule reasons (drmcrawl.extract.urlkinds) as page kinds.
 _URL_KINDS = {"home": "home", "tag": "tag", "category": "section", "pagination": "section",
               "date_archive": "section", "comments": "section", "author": "author", "search": "search",
               "feed": "feed", "static": "static", "account": "static", "technical": "static",
@@ -55,7 +64,7 @@ KindAndReason = tuple[str, str]
 class _Evidence:
     doc: Document
     url: str
-    shapes: UrlShapes | None
+    shapes: LearnedShapes | None
     headline: str | None
     published: object
     words: int
@@ -63,7 +72,7 @@ class _Evidence:
 
 
 def classify_page(doc: Document, *, article_urls: Iterable = (), skip_urls: Iterable = (),
-                  shapes: UrlShapes | None = None, headline: str | None = None, published: object = None,
+                  shapes: LearnedShapes | None = None, headline: str | None = None, published: object = None,
                   words: int | None = None, content_type: str = "") -> KindAndReason:
     """(kind, reason) of the page `doc`. `article_urls` / `skip_urls` are the site
     declaration's regexes (strings or compiled); `shapes` the site's learned UrlShapes;

@@ -160,3 +160,13 @@ def test_drm_mirror_classified_without_knowing_jnews():
     assert kinds[f"{base}/tag/pakistan/page/2/"] == "tag"
     assert kinds[f"{base}/author/drm/"] == "author"
     assert kinds[f"{base}/category/editorial/"] == "section"
+
+
+def test_classifier_does_not_import_the_sites_layer():
+    """extract/ sits below sites/: the classifier takes learned shapes as an argument."""
+    import subprocess
+    import sys
+
+    code = "import sys, drmcrawl.extract.pagetype; print(sorted(m for m in sys.modules if m.startswith('drmcrawl.sites')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
