@@ -54,7 +54,10 @@ _URL_KINDS = {"home": "home", "tag": "tag", "category": "section", "pagination":
               "feed": "feed", "static": "static", "account": "static", "technical": "static",
               "media": "static", "invalid": "static"}
 _ROOTS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php", "/home", "/home/"})
-_FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
+_FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf", "urlset", "sitemapindex"})
+_TEASER_PARENTS = frozenset({"article", "h2", "h3", "h4"})
+MIN_TEASERS = 3  # a page linking to this many articles is a listing
+_SLUG = re.compile(r"/[^/?#]*-[^/?#]*-[^/?#]+/?(?:[?#]|$)")  # a last segment of 3+ hyphenated words
 _WORD = re.compile(r"\w+")
 
 KindAndReason = tuple[str, str]
@@ -106,8 +109,10 @@ def _source(pattern) -> str:
 
 
 def _by_feed(e: _Evidence) -> KindAndReason | None:
-    if any(t in e.content_type for t in ("rss", "atom", "rdf")) or e.content_type.endswith("/xml"):
-        return "feed", f"content-type {e.content_type}"
+    """Feeds and sitemaps: machine listings, by their media type or root element."""
+    media_type = e.content_type.split(";")[0].strip()
+    if any(t in media_type for t in ("rss", "atom", "rdf")) or media_type.endswith("/xml"):
+        return "feed", f"content-type {media_type}"
     body = e.doc.tree.find("body")
     first = body[0].tag if body is not None and len(body) and isinstance(body[0].tag, str) else ""
     return ("feed", f"<{first}> document") if first.lower() in _FEED_ROOTS else None
@@ -202,10 +207,27 @@ def _by_content(e: _Evidence) -> KindAndReason:
 
 
 def _navigation_kind(e: _Evidence) -> str:
-    """Not an article: the kind its URL names, else a section when it is mostly links
-    (a listing's teasers), else a static page."""
-    links = sum(1 for _ in e.doc.tree.iter("a"))
-    return _url_kind(e.url, "section" if links >= 30 and e.words < 3 * MIN_ARTICLE_WORDS else "static")
+    """Not an article: the kind its URL names, else a section when it links to a few
+    articles (teasers), else a static page."""
+    return _url_kind(e.url, "section" if _teasers(e) >= MIN_TEASERS else "static")
+
+
+def _teasers(e: _Evidence) -> int:
+    """Distinct links to articles: by the site's learned shapes when known, else links
+    in an <article> or a headline (where listings put their teasers) or to a slug."""
+    found = set()
+    for anchor in e.doc.tree.iter("a"):
+        href = anchor.get("href")
+        if not href or href.startswith("#"):
+            continue
+        if e.shapes is not None:
+            if e.shapes.verdict(e.doc.absolute(href)) == "article":
+                found.add(href)
+        elif _SLUG.search(href) or any(el.tag in _TEASER_PARENTS for el in anchor.iterancestors()):
+            found.add(href)
+        if len(found) >= MIN_TEASERS:
+            break
+    return len(found)
 
 
 def _url_kind(url: str, default: str) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 _SEGMENT_REASONS = {
     "tag": "tag", "tags": "tag", "label": "tag", "keyword": "tag", "keywords": "tag",
     "category": "category", "categories": "category", "section": "category", "sections": "category",
-    "topic": "category", "topics": "category",
+    "topic": "tag", "topics": "tag",  # Drupal and most news CMSs: free tagging
     "author": "author", "authors": "author", "writer": "author", "writers": "author",
     "contributor": "author", "contributors": "author", "profile": "author", "people": "author",
     "search": "search",
@@ -39,6 +39,7 @@ _MEDIA = re.compile(
 _FEED_FILE = re.compile(r"\.(rss|atom|rdf|xml)$", re.I)
 _PAGE_QUERY = frozenset({"page", "paged", "pg", "start", "offset"})
 _SEARCH_QUERY = frozenset({"s", "q", "query", "search", "keyword", "keywords"})
+_JEKYLL_PAGE = re.compile(r"page\d+")
 _YEAR = re.compile(r"(19|20)\d\d")
 _MONTH_DAY = re.compile(r"\d{1,2}")
 
@@ -73,6 +74,8 @@ def non_article_reason(url: str) -> str | None:
 def _segment_reason(segments: list[str]) -> str | None:
     for i, segment in enumerate(segments):
         if segment == "page" and i + 1 < len(segments) and segments[i + 1].isdigit():
+            return "pagination"
+        if _JEKYLL_PAGE.fullmatch(segment):  # jekyll-paginate's /page2/
             return "pagination"
         if segment.startswith("comment-page-"):
             return "comments"

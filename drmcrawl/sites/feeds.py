@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from urllib.parse import urljoin
+from urllib.parse import urldefrag, urljoin
 
 from drmcrawl.extract.document import Document
 from drmcrawl.sites.sitemaps import MAX_SITEMAP_BYTES, child_text, local_name, parse_lastmod, parse_xml
@@ -66,7 +66,7 @@ def _rss_entry(item, base: str, zone: tzinfo) -> FeedEntry | None:
     if not link:
         return None
     return FeedEntry(
-        link=urljoin(base, link),
+        link=_page_url(urljoin(base, link)),
         title=child_text(item, "title"),
         published=_date(item, zone, "pubDate", "date", "published", "issued"),  # dc:date in RSS 1.0
         updated=_date(item, zone, "updated", "modified"),
@@ -92,12 +92,17 @@ def _atom_entry(entry, base: str, zone: tzinfo) -> FeedEntry | None:
     categories = tuple(c for c in (el.get("term") or el.get("label") for el in entry
                                    if local_name(el) == "category") if c and c.strip())
     return FeedEntry(
-        link=urljoin(base, alternate.get("href").strip()),
+        link=_page_url(urljoin(base, alternate.get("href").strip())),
         title=child_text(entry, "title"),
         published=_date(entry, zone, "published", "issued"),
         updated=_date(entry, zone, "updated", "modified"),
         categories=tuple(c.strip() for c in categories),
     )
+
+
+def _page_url(link: str) -> str:
+    """The page an entry links to: a comments feed links `post/#comment-9`."""
+    return urldefrag(link).url
 
 
 def _date(element, zone: tzinfo, *names: str) -> datetime | None:

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from drmcrawl.extract.dates import parse_date
+from drmcrawl.extract.urlkinds import non_article_reason
 
 # The sitemaps protocol's own limit for one uncompressed sitemap.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
@@ -43,6 +44,7 @@ _NEWS_NAME = re.compile(r"news|latest|recent", re.I)
 _TAXONOMY_NAME = re.compile(
     r"categor|(^|[-_/])tags?([-_.]|$)|post_tag|author|users?[-_.]|taxonom|topic|section", re.I)
 _WORDPRESS_POSTS = re.compile(r"(^|/)(post-sitemap\d*\.xml|wp-sitemap-posts-post-\d+\.xml)(\.gz)?$")
+_WHOLE_SITE_SIGNS = frozenset({"home", "category", "tag", "author", "static"})
 _PAGES_NAME = re.compile(r"(^|[-_/])page[-_]sitemap|wp-sitemap-posts-page-|sitemap[-_]pages?[-_.]", re.I)
 
 
@@ -213,8 +215,10 @@ def candidate_sitemap_urls(site_url: str, from_robots: Iterable[str] = (), guess
 
 
 def sitemap_role(url: str, sitemap: Sitemap | None = None) -> str:
-    """"news", "taxonomy", "pages" or "posts", from the sitemap's name and content."""
-    name = urlsplit(url).path.rsplit("/", 1)[-1] or urlsplit(url).path
+    """"news", "taxonomy", "pages" or "posts", from the sitemap's name (its last path
+    segment: Arc's `/sitemap/section/media/` lists the media section's stories) and content."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    name = segments[-1] if segments else ""
     if (sitemap is not None and sitemap.is_news) or _NEWS_NAME.search(name):
         return "news"
     if _PAGES_NAME.search(name):
@@ -304,7 +308,8 @@ class SitemapPlan:
                            if self.add(e.loc, "index", planned.depth + 1))
             return self._store(SitemapResult(planned.url, "index", False, (), queued))
         role = sitemap_role(planned.url, sitemap)
-        return self._store(SitemapResult(planned.url, role, self._complete(planned, role), sitemap.entries))
+        complete = self._complete(planned, role, sitemap)
+        return self._store(SitemapResult(planned.url, role, complete, sitemap.entries))
 
     def failed(self, planned: PlannedSitemap, reason: str) -> None:
         """A fetch that failed (HTTP error, timeout). A guessed location that is missing is
@@ -314,14 +319,18 @@ class SitemapPlan:
             self._listed_failures += 1
 
     @staticmethod
-    def _complete(planned: PlannedSitemap, role: str) -> bool:
+    def _complete(planned: PlannedSitemap, role: str, sitemap: Sitemap) -> bool:
         """Generic rule: a posts sitemap reached from the site's index lists every post of
-        its part (monthly sitemaps, post-sitemap2.xml). A root urlset may be a "latest
-        1000" list: trusted as complete only under a WordPress post sitemap's name.
+        its part (monthly sitemaps, post-sitemap2.xml, Arc's `?from=100`). A root urlset
+        may be a "latest 1000" list: trusted as complete under a WordPress post sitemap's
+        name, or when it is a whole-site sitemap (Drupal's simple_sitemap, jekyll-sitemap:
+        it lists the home page or section, tag or static pages beside the articles).
         News sitemaps (two days) and feeds are partial by definition."""
         if role != "posts":
             return False
-        return planned.depth > 0 or bool(_WORDPRESS_POSTS.search(urlsplit(planned.url).path))
+        if planned.depth > 0 or _WORDPRESS_POSTS.search(urlsplit(planned.url).path):
+            return True
+        return any(non_article_reason(e.loc) in _WHOLE_SITE_SIGNS for e in sitemap.entries)
 
     def _store(self, result: SitemapResult) -> SitemapResult:
         self.results[result.url] = result

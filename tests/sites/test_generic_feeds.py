@@ -38,6 +38,7 @@ RSS2 = b"""<?xml version="1.0" encoding="UTF-8"?>
     <dc:date>2024-05-04T08:00:00</dc:date>
   </item>
   <item><title>No link at all</title><guid isPermaLink="false">tag:1</guid></item>
+  <item><title>A comment</title><link>https://news.example/2024/05/06/budget-taxes/#comment-9</link></item>
 </channel>
 </rss>"""
 
@@ -85,8 +86,9 @@ def test_rss2():
     feed = parse_feed(RSS2, f"{SITE}/feed/", zone=PKT)
     assert feed.kind == "rss" and feed.title == "News Example"
     assert [e.link for e in feed.entries] == [
-        f"{SITE}/2024/05/06/budget-taxes/", f"{SITE}/2024/05/05/guid-only/", f"{SITE}/2024/05/04/relative/"]
-    first, guid_only, relative = feed.entries
+        f"{SITE}/2024/05/06/budget-taxes/", f"{SITE}/2024/05/05/guid-only/", f"{SITE}/2024/05/04/relative/",
+        f"{SITE}/2024/05/06/budget-taxes/"]  # a comments feed's entry: the page, not the #comment
+    first, guid_only, relative, _ = feed.entries
     assert first.title == "Budget & taxes"
     assert first.published == datetime(2024, 5, 6, 5, 0, tzinfo=timezone.utc)
     assert first.updated == datetime(2024, 5, 7, 9, 0, tzinfo=timezone.utc)
@@ -115,7 +117,7 @@ def test_rss1_rdf():
 
 
 def test_gzipped_feed():
-    assert len(parse_feed(gzip.compress(RSS2), f"{SITE}/feed.xml.gz").entries) == 3
+    assert len(parse_feed(gzip.compress(RSS2), f"{SITE}/feed.xml.gz").entries) == 4
 
 
 @pytest.mark.parametrize("junk", [b"", b"<html><body>404</body></html>", b"\x00\x01",

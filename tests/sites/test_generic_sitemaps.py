@@ -227,6 +227,9 @@ def test_candidates_robots_first_then_usual_places():
     ("https://x/author-sitemap.xml", "taxonomy"),
     ("https://x/news-sitemap.xml", "news"),
     ("https://x/sitemap-news.xml", "news"),
+    ("https://x/arc/outboundfeeds/sitemap/section/media/?outputType=xml", "posts"),
+    ("https://x/arc/outboundfeeds/news-sitemap/?outputType=xml", "news"),
+    ("https://x/sitemaps/categories/", "taxonomy"),
 ])
 def test_sitemap_role_from_name(url, role):
     assert sitemap_role(url) == role
@@ -319,6 +322,15 @@ def test_failed_child_sitemap_makes_the_listing_incomplete():
     drive(plan, site)
     assert plan.failures == {f"{SITE}/post-sitemap2.xml": "HTTP 404"}
     assert not plan.listing_complete()
+
+
+def test_whole_site_root_urlset_is_complete():
+    """Drupal's simple_sitemap and jekyll-sitemap: one urlset of every page of the site."""
+    site = {f"{SITE}/sitemap.xml": urlset(f"{SITE}/", f"{SITE}/about-us/", f"{SITE}/2024/05/a-b-c/", f"{SITE}/d-e-f")}
+    plan = SitemapPlan()
+    plan.add(f"{SITE}/sitemap.xml", "robots")
+    drive(plan, site)
+    assert plan.results[f"{SITE}/sitemap.xml"].complete and plan.listing_complete()
 
 
 def test_root_urlset_and_news_sitemap_are_partial():

@@ -84,7 +84,11 @@ def test_feed_documents():
     rss = Document(b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>', f"{S}/news.xml")
     assert classify_page(rss)[0] == "feed"
     assert classify_page(page("/budget-passed-today/"), content_type="application/rss+xml; charset=utf-8") == (
-        "feed", "content-type application/rss+xml; charset=utf-8")
+        "feed", "content-type application/rss+xml")
+    assert classify_page(page("/sitemap-1/"), content_type="application/xml; charset=UTF-8")[0] == "feed"
+    sitemap = Document(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
+                       b'<loc>https://news.example/a/</loc></url></urlset>', f"{S}/sitemap/?outputType=xml")
+    assert classify_page(sitemap) == ("feed", "<urlset> document")
 
 
 def test_declared_rules_come_first():
@@ -110,7 +114,10 @@ def test_learned_shapes():
     # a shape never used for articles, and no article content: navigation
     assert classify_page(page("/politics/", body="<p>Politics news</p>"), shapes=shapes) == (
         "static", "url shape unlike the site's articles")
-    assert classify_page(page("/politics/", body=TEASERS), shapes=shapes)[0] == "section"
+    dated = "".join(f'<div><a href="/2024/06/{d:02d}/new-story-{d}/">{d}</a></div>' for d in range(1, 6))
+    assert classify_page(page("/politics/", body=dated), shapes=shapes) == (
+        "section", "url shape unlike the site's articles")  # it links to the site's articles
+    assert classify_page(page("/politics/", body=TEASERS), shapes=shapes)[0] == "static"  # links unlike them
     # content that is plainly an article overrides an unusual URL
     assert classify_page(page("/special-report/", body=ARTICLE_PAGE), shapes=shapes)[0] == "article"
 

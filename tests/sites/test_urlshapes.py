@@ -26,6 +26,8 @@ S = "https://news.example"
     ("/page/2/", "pagination"),
     ("/politics/page/12", "pagination"),
     ("/politics/?page=2", "pagination"),
+    ("/page2/", "pagination"),  # jekyll-paginate
+    ("/topics/gdpr", "tag"),  # Drupal free tagging
     ("/?paged=3", "pagination"),
     ("/search/budget", "search"),
     ("/?s=budget", "search"),
