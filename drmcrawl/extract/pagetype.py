@@ -213,17 +213,19 @@ def _navigation_kind(e: _Evidence) -> str:
 
 
 def _teasers(e: _Evidence) -> int:
-    """Distinct links to articles: by the site's learned shapes when known, else links
-    in an <article> or a headline (where listings put their teasers) or to a slug."""
+    """Distinct links to articles: links in an <article> or a headline (where listings
+    put their teasers), and links the site's learned shapes call articles (when known)
+    or to a slug (when not)."""
     found = set()
     for anchor in e.doc.tree.iter("a"):
         href = anchor.get("href")
         if not href or href.startswith("#"):
             continue
-        if e.shapes is not None:
-            if e.shapes.verdict(e.doc.absolute(href)) == "article":
-                found.add(href)
-        elif _SLUG.search(href) or any(el.tag in _TEASER_PARENTS for el in anchor.iterancestors()):
+        if any(el.tag in _TEASER_PARENTS for el in anchor.iterancestors()):
+            found.add(href)
+        elif e.shapes is not None and e.shapes.verdict(e.doc.absolute(href)) == "article":
+            found.add(href)
+        elif e.shapes is None and _SLUG.search(href):
             found.add(href)
         if len(found) >= MIN_TEASERS:
             break

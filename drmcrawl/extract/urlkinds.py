@@ -33,6 +33,8 @@ _STATIC = frozenset(
     "faq faqs team our-team staff masthead newsletter newsletters donate support-us "
     "editorial-policy ethics corrections code-of-conduct sitemap".split()
 )
+_MEDIA_HUBS = frozenset(
+    "video videos podcast podcasts gallery galleries photos pictures multimedia media watch listen live".split())
 _MEDIA = re.compile(
     r"\.(jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|pdf|mp3|m4a|ogg|wav|mp4|m4v|webm|mov|avi|"
     r"zip|gz|rar|7z|docx?|xlsx?|pptx?|odt|csv|css|js|json|woff2?|ttf|eot)$", re.I)
@@ -107,6 +109,8 @@ def _last_segment_reason(segments: list[str]) -> str | None:
         return "feed"
     if last.rsplit(".", 1)[0] in _STATIC and len(segments) <= 2:
         return "static"
+    if len(segments) == 1 and last in _MEDIA_HUBS:
+        return "category"  # `/videos/`, `/podcast/`: the hub listing the items, never one
     if date_segments(segments) and len(date_segments(segments)) == len(segments):
         return "date_archive"  # /2024/ or /2024/05/ or /2024/05/06/: nothing after the date
     return None

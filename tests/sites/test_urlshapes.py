@@ -27,6 +27,8 @@ S = "https://news.example"
     ("/politics/page/12", "pagination"),
     ("/politics/?page=2", "pagination"),
     ("/page2/", "pagination"),  # jekyll-paginate
+    ("/videos/", "category"),  # a media hub lists items
+    ("/podcast", "category"),
     ("/topics/gdpr", "tag"),  # Drupal free tagging
     ("/?paged=3", "pagination"),
     ("/search/budget", "search"),
@@ -64,6 +66,7 @@ def test_obvious_non_articles(path, reason):
     "/news/tag/",  # "tag" deep in the path and last: a word, not a tag archive
     "/?p=123",  # WordPress shortlink of a post
     "/the-privacy-debate-in-2024/",
+    "/videos/karachi-rain-after-the-storm/",  # an item under a media hub
 ])
 def test_articles_are_not_ruled_out(path):
     assert non_article_reason(S + path) is None
