@@ -1,7 +1,10 @@
 """Feeds of any site: RSS 2.0, Atom, RSS 1.0 (RDF), and their discovery (issue 22)."""
 
 import gzip
+import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -165,3 +168,43 @@ def test_candidate_feed_urls():
     for path in ("/feed/", "/rss/", "/atom.xml", "/feed.xml", "/index.xml"):
         assert f"{SITE}{path}" in found
     assert len(found) == len(CANDIDATE_PATHS) + 1
+
+
+# -- the restructure's hand-made fixture sites (tests/fixtures/sites/), when present ----------
+FIXTURE_SITES = Path(__file__).parents[1] / "fixtures" / "sites"
+
+
+def fixture_body(site: str, url: str) -> bytes | None:
+    """What a fixture site serves for `url` (their README's URL -> file table), None: 404."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if not parts.query and "." in path.rsplit("/", 1)[-1]:
+        names = [path]
+    else:
+        stem = f"index@{parts.query}" if parts.query else "index"
+        names = [f"{path}/{stem}{ext}".lstrip("/") for ext in (".html", ".xml")]
+    found = next((FIXTURE_SITES / site / n for n in names if (FIXTURE_SITES / site / n).is_file()), None)
+    return found.read_bytes() if found else None
+
+
+@pytest.mark.parametrize("site", ["newspaper", "drupal", "arc", "urdu"])
+def test_fixture_sites_feeds(site):
+    """RSS 2.0 (WordPress, Drupal, Arc) and Atom (jekyll-feed), found from the home page:
+    every entry links a page of the site, dates are aware."""
+    declared = FIXTURE_SITES / site / "expected" / "_site.json"
+    if not declared.is_file():
+        pytest.skip("fixture sites not present")
+    info = json.loads(declared.read_text(encoding="utf-8"))
+    origin = info["origin"]
+    announced = feed_urls_in_page(fixture_body(site, f"{origin}/"), f"{origin}/")
+    assert announced
+    links = set()
+    for url in candidate_feed_urls(f"{origin}/", announced):
+        body = fixture_body(site, url)
+        if body is not None:
+            feed = parse_feed(body, url)
+            links |= {e.link for e in feed.entries}
+            assert all(e.published is None or e.published.tzinfo for e in feed.entries)
+    known = set(info["articles"]) | set(info["non_articles"])
+    assert links and links <= known, links - known
+    assert len(links & set(info["articles"])) >= len(info["articles"]) - 3  # a feed holds the latest N
