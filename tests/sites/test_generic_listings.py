@@ -1,6 +1,8 @@
 """Links on listing pages of any site: articles, sections, pagination, caps (issue 22)."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -139,8 +141,6 @@ def test_empty_and_junk_pages():
 def test_drm_mirror_listings_without_knowing_jnews():
     """The DRM fixture mirror's home, category and tag pages: every article link found is
     a post its sitemaps list; the category's numbered pages are found."""
-    from pathlib import Path
-
     from drmcrawl.sites.sitemaps import parse_sitemap
 
     repo = Path(__file__).parents[2]
@@ -162,3 +162,27 @@ def test_drm_mirror_listings_without_knowing_jnews():
         assert f"{S}/category/drm-exclusive/" in links.sections or url != "/"
     links = listing_links(mirrored("category/drm-exclusive/index.html"), f"{S}/category/drm-exclusive/")
     assert f"{S}/category/drm-exclusive/page/2/" in links.pages
+
+
+# -- the restructure's hand-made fixture sites (tests/fixtures/sites/), when present ----------
+FIXTURE_SITES = Path(__file__).parents[1] / "fixtures" / "sites"
+MEDIA_POSTS = {"video", "liveblog", "gallery", "podcast"}  # candidates until their page is read
+
+
+@pytest.mark.parametrize("site", ["newspaper", "drupal", "arc", "urdu"])
+def test_fixture_sites_home_page(site):
+    """Every article the home page links is found, nothing else but media posts is taken
+    for one, and the site's sections are found."""
+    declared = FIXTURE_SITES / site / "expected" / "_site.json"
+    if not declared.is_file():
+        pytest.skip("fixture sites not present")
+    info = json.loads(declared.read_text(encoding="utf-8"))
+    origin, articles = info["origin"], set(info["articles"])
+    home = (FIXTURE_SITES / site / "index.html").read_bytes()
+    doc = Document(home, f"{origin}/")
+    linked = {doc.absolute(a.get("href")).split("#")[0] for a in doc.tree.iter("a") if a.get("href")} & articles
+    links = listing_links(doc, f"{origin}/")
+    media = {u for u, kind in info["non_articles"].items() if kind in MEDIA_POSTS}
+    assert linked <= set(links.articles) <= articles | media
+    sections = {u for u, kind in info["non_articles"].items() if kind == "section"}
+    assert len(set(links.sections) & sections) >= 3
