@@ -1,7 +1,8 @@
 """What a fetched page is: an article, or which kind of navigation.
 
 Decided from evidence in a fixed order, the first that speaks wins (issue 22):
-(a) the site declaration's URL rules (`skip_urls`, then `article_urls`), and the site root;
+(a) the site declaration's URL rules (`skip_urls`, then `article_urls`); then what a page
+    plainly is: a feed or sitemap (media type, root element), the site root;
 (b) JSON-LD `@type` (in `@graph`s and type arrays too);
 (c) `og:type`;
 (d) the URL: fixed rules for what is never an article (`/tag/`, `/author/`, `?s=`...) and the
