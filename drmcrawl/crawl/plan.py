@@ -8,6 +8,7 @@ article discovered without a newer lastmod and not due is skipped."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ class Plan:
     lastmods: dict[str, datetime] = field(default_factory=dict)
     # url key -> the lastmod a new article was stored with (the archive has it already)
     stored_lastmods: dict[str, datetime] = field(default_factory=dict)
+    requested_by_reason: Counter = field(default_factory=Counter)  # why each request was made
 
     def __post_init__(self) -> None:
         self.tiers = parse_policy(self.policy)
@@ -37,11 +39,23 @@ class Plan:
         """Known articles to re-check whatever discovery finds (now requested), as the path
         (and query) they were last fetched from: the same URL gets the same validators and
         its archived payload is found for a revisit record."""
-        keys = [key for key, known in self.known.items() if self._reason(known, None) is not None]
+        reasons = {key: self._reason(known, None) for key, known in self.known.items()}
+        keys = [key for key, reason in reasons.items() if reason is not None]
         self.requested.update(keys)
+        self.requested_by_reason.update(reasons[key] for key in keys)
         return [_path(self.known[key].url) for key in keys]
 
-    def decide(self, url: str, lastmod: str | None = None) -> str | None:
+    def claim_vanished(self, listed: set[str]) -> list[str]:
+        """Archived articles (not marked removed) that a complete listing of the site no
+        longer names and this run has not requested: re-checked now, whatever their tier,
+        since a takedown is what the site's readers track. `listed`: url keys."""
+        keys = [key for key, known in self.known.items()
+                if not known.removed and key not in listed and key not in self.requested]
+        self.requested.update(keys)
+        self.requested_by_reason["vanished"] += len(keys)
+        return [_path(self.known[key].url) for key in keys]
+
+    def decide(self, url: str, lastmod: str | datetime | None = None) -> str | None:
         """Why to request `url` now ("new", "lastmod", "full", "due"), or None (skip, or
         already requested in this run)."""
         key = url_key(url)
@@ -54,6 +68,7 @@ class Plan:
         reason = self._reason(self.known.get(key), when)
         if reason is not None:
             self.requested.add(key)
+            self.requested_by_reason[reason] += 1
         return reason
 
     def validators(self, url: str) -> dict[str, str]:

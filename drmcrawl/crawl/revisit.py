@@ -42,12 +42,13 @@ def parse_policy(text: str) -> list[Tier]:
     return sorted(tiers, key=lambda t: t.max_age if t.max_age is not None else timedelta.max)
 
 
-def parse_lastmod(value: str | None) -> datetime | None:
-    """A sitemap lastmod as naive UTC; None when absent or unreadable."""
+def parse_lastmod(value: str | datetime | None) -> datetime | None:
+    """A sitemap lastmod (text, or a datetime already parsed) as naive UTC; None when
+    absent or unreadable."""
     if not value:
         return None
     try:
-        parsed = dateparser.isoparse(value.strip())
+        parsed = value if isinstance(value, datetime) else dateparser.isoparse(value.strip())
     except (ValueError, OverflowError):
         return None
     if parsed.tzinfo is not None:

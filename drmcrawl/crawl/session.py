@@ -76,7 +76,8 @@ class CrawlSession:
     """Attributes, once open: `site`, `base_url`, `credentials`, `max_articles`, `run_id`, `plan`,
     `workers` (an `Extractor`), `store` (a `CrawlStore`), `counts` (a Counter by name:
     see RUN_COUNTS, plus `warc_records`, `articles_waited`, `bad_links`...),
-    `failed_by_reason` and `navigation_failed` (Counters by reason)."""
+    `failed_by_reason` and `navigation_failed` (Counters by reason), `discovery` (what
+    discovery did, stored with the run)."""
 
     def __init__(self, crawler, site: Site, base_url: str, max_articles: int | None,
                  credentials: tuple[str, str] | None = None):
@@ -89,6 +90,9 @@ class CrawlSession:
         self.counts: Counter[str] = Counter()
         self.failed_by_reason: Counter[str] = Counter()
         self.navigation_failed: Counter[str] = Counter()
+        # What discovery did, stored with the run: sitemaps fetched, cut by reason, whether
+        # the site's complete listing was read whole (removals are only inferred then).
+        self.discovery: dict = {"sitemaps": 0, "sitemaps_cut": Counter(), "listing_complete": None}
         self.run_id: int | None = None
         self.resume_since: datetime | None = None
         self.plan = Plan({}, utcnow())  # every article is new until the archive is read
@@ -252,6 +256,9 @@ class CrawlSession:
         counts["discovered"] = len(self.plan.discovered)
         counts["skipped"] = self.plan.skipped
         counts["failed_by_reason"] = dict(self.failed_by_reason)
+        counts["requested_by_reason"] = dict(self.plan.requested_by_reason)
+        counts["discovery"] = {**self.discovery, "sitemaps_cut": dict(self.discovery["sitemaps_cut"]),
+                               "navigation_failed": dict(self.navigation_failed)}
         return counts
 
     def log_progress(self, every: float = 5.0) -> None:

@@ -18,7 +18,7 @@ _NAVIGATION_PREFIXES = frozenset(
     "comments trackback embed attachment".split()
 )
 _DATE_ARCHIVE = re.compile(r"^\d{4}(/\d{2}){0,2}$")
-_POST_SITEMAP = re.compile(r"(^|/)(post-sitemap\d*\.xml|wp-sitemap-posts-post-\d+\.xml)$")
+_POST_SITEMAP = re.compile(r"(^|/)(post-sitemap\d*\.xml|wp-sitemap-posts-post-\d+\.xml)(\.gz)?$")
 # A feed parser that never resolves entities nor fetches anything: sitemaps and feeds
 # are untrusted input (billion laughs, external entities).
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
@@ -36,7 +36,7 @@ def page_kind(url: str) -> str:
     if not path:
         return "home"
     first = path.split("/", 1)[0]
-    if first in _NAVIGATION_PREFIXES or _DATE_ARCHIVE.match(path) or path.endswith((".xml", ".txt")):
+    if first in _NAVIGATION_PREFIXES or _DATE_ARCHIVE.match(path) or path.endswith((".xml", ".txt", ".gz")):
         return "navigation"
     if "/page/" in f"/{path}/" or path.endswith("/feed"):
         return "navigation"

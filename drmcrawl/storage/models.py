@@ -56,6 +56,11 @@ class CrawlRun(Base):
     robots_blocked: Mapped[int | None] = mapped_column(Integer)
     failed_by_reason: Mapped[dict | None] = mapped_column(JSON)
     duration_s: Mapped[float | None] = mapped_column(Float)
+    # Why articles were requested ({"new": n, "lastmod": n, "due": n, "full": n, "vanished": n};
+    # "vanished": archived, no longer in a complete listing of the site, re-checked) and what
+    # discovery did ({"sitemaps": n, "sitemaps_cut": {"depth": n, ...}, "listing_complete": bool}).
+    requested_by_reason: Mapped[dict | None] = mapped_column(JSON)
+    discovery: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Article(Base):

@@ -54,13 +54,16 @@ class RunSummary:
     failed_by_reason: dict | None = None
     duration_s: float | None = None
     settings: dict | None = None
+    requested_by_reason: dict | None = None
+    discovery: dict | None = None
 
 
 def summary(r: CrawlRun) -> RunSummary:
     counts = {n: getattr(r, n) for n in RUN_COUNTERS}
     counts.update({n: getattr(r, n) or 0 for n in EXTRA_COUNTERS})
     return RunSummary(r.id, r.status, r.started_at, r.finished_at, counts, r.spider, r.trigger, r.full,
-                      r.resumed_from, r.finish_reason, r.failed_by_reason, r.duration_s, r.settings)
+                      r.resumed_from, r.finish_reason, r.failed_by_reason, r.duration_s, r.settings,
+                      r.requested_by_reason, r.discovery)
 
 
 class RunStore:
@@ -86,6 +89,8 @@ class RunStore:
             for name in RUN_COUNTERS + EXTRA_COUNTERS:
                 setattr(run, name, counts.get(name, 0))
             run.failed_by_reason = counts.get("failed_by_reason") or {}
+            run.requested_by_reason = counts.get("requested_by_reason") or {}
+            run.discovery = counts.get("discovery") or {}
 
     def runs(self, limit: int = 10) -> list[RunSummary]:
         with self.session() as s:
