@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 
 BUNDLED_SITE = Path(__file__).resolve().parent / "site"  # a DRM mirror, shipped with the package
 DEMO_SITE = "drm"  # the site declaration it mirrors
-_TYPES = {".xml": "application/xml", ".html": "text/html; charset=UTF-8", ".txt": "text/plain; charset=UTF-8"}
+_TYPES = {".xml": "application/xml", ".html": "text/html; charset=UTF-8", ".txt": "text/plain; charset=UTF-8",
+          ".gz": "application/x-gzip"}  # a .xml.gz sitemap is served as the file it is, not Content-Encoded
 
 
 def _make_handler(root: Path, compress: bool = False):
@@ -53,7 +54,7 @@ def _make_handler(root: Path, compress: bool = False):
                 return None
             if relative == "feed" or relative.endswith("/feed"):
                 candidate = root / relative / "index.xml"
-            elif relative.endswith((".xml", ".txt")):
+            elif relative.endswith((".xml", ".txt", ".xml.gz")):
                 candidate = root / relative
             else:
                 candidate = root / relative / "index.html"
