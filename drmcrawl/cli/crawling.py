@@ -19,6 +19,10 @@ from drmcrawl.cli.download import download_options
 
 @main.command()
 @click.argument("site", required=False, metavar="[SITE]")
+@click.option("--site", "site_urls", multiple=True, metavar="URL",
+              help="Crawl any news site from its home page URL, discovering everything itself (repeatable).")
+@click.option("--sites", "sites_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Crawl every site declared in a TOML file (see drmcrawl/sites/declare.py).")
 @click.option("--base-url", help="Mirror of the site to crawl instead, e.g. http://127.0.0.1:8000 "
                                   "[default: the site's own URL].")
 @click.option("--db", help=DB_HELP)
@@ -37,7 +41,8 @@ from drmcrawl.cli.download import download_options
                    "this much work [default: 1].")
 @click.option("--extract-workers", type=click.IntRange(min=0), metavar="N",
               help="Processes that extract articles (0: in the crawl's own) [default: CPU cores - 1, at most 2].")
-def crawl(site: str | None, base_url: str | None, db: str | None, max_articles: int | None, delay: float | None,
+def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, base_url: str | None,
+          db: str | None, max_articles: int | None, delay: float | None,
           full: bool, revisit: str | None, warc_dir: str | None, trigger: str, commit_seconds: float | None,
           extract_workers: int | None, download_settings: dict) -> None:
     """Crawl a declared site (default: drm) into the archive and print a summary. Repeat crawls are incremental:
@@ -49,10 +54,22 @@ def crawl(site: str | None, base_url: str | None, db: str | None, max_articles: 
         drmcrawl crawl drm --base-url http://127.0.0.1:8000 --db data/mirror.sqlite --max-articles 50
         drmcrawl crawl drm --full --trigger cron
         drmcrawl crawl drm --commit-every 10   # fewer commits; a kill loses up to 10 s of work
+        drmcrawl crawl --site https://www.example.org/ --site https://news.example.com/
+        drmcrawl crawl --sites sites.toml --db data/news.sqlite
     """
     from drmcrawl import sites
     from drmcrawl.crawl.runner import run_crawl
 
+    if site_urls or sites_file:
+        settings = crawl_settings(full, revisit, warc_dir, trigger)
+        settings.update(download_settings)
+        if delay is not None:
+            settings["DOWNLOAD_DELAY"] = delay
+        if extract_workers is not None:
+            settings["DRMCRAWL_EXTRACT_WORKERS"] = extract_workers
+        if commit_seconds is not None:
+            settings["DRMCRAWL_COMMIT_SECONDS"] = commit_seconds
+        return crawl_many(site, site_urls, sites_file, base_url, db, max_articles, settings)
     site = site or sites.DEFAULT
     if site not in sites.names():
         raise click.BadParameter(f"{site!r} is not a declared site; known: {', '.join(sites.names())}",
@@ -119,6 +136,37 @@ def remove_warcs_of(db_path: Path) -> None:
     folder = warc_folder(str(db_path.resolve()))
     for path in folder.glob(f"{db_name(str(db_path))}-*{SUFFIX}"):
         path.unlink()
+
+
+def crawl_many(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, base_url: str | None,
+               db: str | None, max_articles: int | None, settings: dict) -> None:
+    """Several sites in one run, each with its own politeness; a summary line per site."""
+    from drmcrawl.crawl.runner import run_sites
+    from drmcrawl.sites.auto import auto_site
+    from drmcrawl.sites.declare import DeclarationError, load_sites
+
+    if site or base_url:
+        raise click.UsageError("give either a declared SITE (with --base-url) or --site/--sites, not both")
+    declared = []
+    for url in site_urls:
+        check_url(url)
+        declared.append(auto_site(url))
+    if sites_file:
+        try:
+            declared += load_sites(sites_file)
+        except DeclarationError as exc:
+            raise click.ClickException(str(exc)) from exc
+    names = [s.name for s in declared]
+    if len(set(names)) < len(names):
+        shared = sorted(name for name in set(names) if names.count(name) > 1)
+        raise click.UsageError(f"two sites share a name: {', '.join(shared)}")
+    results = run(lambda: run_sites([(s, None) for s in declared], db, max_articles, settings))
+    for declaration, result in zip(declared, results, strict=True):
+        click.echo(f"{declaration.name}: ", nl=False)
+        print_summary(result)
+    unfinished = [d.name for d, r in zip(declared, results, strict=True) if r.status != "finished" or r.error]
+    if unfinished:
+        raise click.ClickException(f"not finished: {', '.join(unfinished)} (the other sites' runs are stored)")
 
 
 def print_archive_summary(result) -> None:

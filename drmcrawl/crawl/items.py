@@ -46,3 +46,14 @@ class Extracted:
     article: Article
     fetch_id: int | None
     digest: str | None
+
+
+@dataclass
+class NonArticle:
+    """An answer to an article request that is navigation (a section, tag, author, video,
+    live blog... page): not stored as an article; its kind and the evidence go to the fetch."""
+
+    url: str
+    fetch_id: int | None
+    kind: str
+    reason: str

@@ -6,7 +6,7 @@ import logging
 
 from scrapy.exceptions import DropItem
 
-from drmcrawl.crawl.items import Extracted, Gone, NotModified, PageFailure
+from drmcrawl.crawl.items import Extracted, Gone, NonArticle, NotModified, PageFailure
 from drmcrawl.crawl.session import CrawlSession
 from drmcrawl.provenance import EXTRACTOR_VERSION
 from drmcrawl.storage.repository import utcnow
@@ -49,6 +49,8 @@ class StorePipeline:
             self._not_modified(item)
         elif isinstance(item, Gone):
             self._gone(item)
+        elif isinstance(item, NonArticle):
+            self._non_article(item)
         else:
             self._save(item)
         self.session.store.wrote()
@@ -64,6 +66,12 @@ class StorePipeline:
         if outcome == "new":
             session.plan.stored_new(key)
         session.counts[f"articles_{outcome}"] += 1
+
+    def _non_article(self, item: NonArticle) -> None:
+        if item.fetch_id is not None:
+            self.session.archive.classify_fetch(item.fetch_id, item.kind, item.reason)
+        self.session.non_articles[item.kind] += 1
+        logger.debug("Not an article: %s (%s: %s)", item.url, item.kind, item.reason)
 
     def _failed(self, url: str, reason: str, detail: str | None) -> None:
         self.session.archive.record_failure(self.session.run_id, url, reason, detail)

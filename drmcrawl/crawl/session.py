@@ -26,7 +26,7 @@ from drmcrawl.crawl.plan import Plan, load_plan
 from drmcrawl.crawl.store import COMMIT_SECONDS, COMMIT_WRITES, CrawlStore
 from drmcrawl.crawl.workers import Extractor, default_workers
 from drmcrawl.sites import Site
-from drmcrawl.storage import StorageError
+from drmcrawl.storage import StorageError, resolve_db_url
 from drmcrawl.storage.repository import utcnow
 from drmcrawl.warc.recorder import Recorder
 from drmcrawl.warc.records import (
@@ -90,6 +90,7 @@ class CrawlSession:
         self.counts: Counter[str] = Counter()
         self.failed_by_reason: Counter[str] = Counter()
         self.navigation_failed: Counter[str] = Counter()
+        self.non_articles: Counter[str] = Counter()  # answers to article requests that were navigation, by kind
         # What discovery did, stored with the run: sitemaps fetched, cut by reason, whether
         # the site's complete listing was read whole (removals are only inferred then).
         self.discovery: dict = {"sitemaps": 0, "sitemaps_cut": Counter(), "listing_complete": None}
@@ -131,9 +132,7 @@ class CrawlSession:
     # -- lifecycle ---------------------------------------------------------------
     def _opened(self, spider) -> None:
         settings = self.settings
-        self.store = CrawlStore(settings.get("DRMCRAWL_DB"),
-                                settings.getfloat("DRMCRAWL_COMMIT_SECONDS", COMMIT_SECONDS),
-                                settings.getint("DRMCRAWL_COMMIT_WRITES", COMMIT_WRITES))
+        self.store = _shared_store(settings)
         self._recover_killed_runs()
         self._start_run()
         self.store.hold()  # the run's row is committed; the crawl's writes are batched
@@ -183,7 +182,7 @@ class CrawlSession:
             self.store.commit()
             self._finish_run(reason)
         finally:
-            self.store.close()
+            _release_store(self.store)
 
     def _finish_run(self, reason: str) -> None:
         status = "finished" if reason in _FINISHED_REASONS else ("interrupted" if reason == "shutdown" else "failed")
@@ -258,7 +257,8 @@ class CrawlSession:
         counts["failed_by_reason"] = dict(self.failed_by_reason)
         counts["requested_by_reason"] = dict(self.plan.requested_by_reason)
         counts["discovery"] = {**self.discovery, "sitemaps_cut": dict(self.discovery["sitemaps_cut"]),
-                               "navigation_failed": dict(self.navigation_failed)}
+                               "navigation_failed": dict(self.navigation_failed),
+                               "non_articles": dict(self.non_articles)}
         return counts
 
     def log_progress(self, every: float = 5.0) -> None:
@@ -283,3 +283,29 @@ class CrawlSession:
             warc_dir=str(self._recorder.writer.folder) if self._recorder is not None else None,
         )
 
+
+# Crawls of several sites in one process write to one database through one connection:
+# SQLite has one writer, and two connections in the reactor's one thread would each wait
+# for the other's transaction to end.
+_STORES: dict[str, list] = {}  # database URL -> [CrawlStore, sessions using it]
+
+
+def _shared_store(settings) -> CrawlStore:
+    db = resolve_db_url(settings.get("DRMCRAWL_DB"))
+    entry = _STORES.get(db)
+    if entry is None:
+        store = CrawlStore(settings.get("DRMCRAWL_DB"), settings.getfloat("DRMCRAWL_COMMIT_SECONDS", COMMIT_SECONDS),
+                           settings.getint("DRMCRAWL_COMMIT_WRITES", COMMIT_WRITES))
+        entry = _STORES[db] = [store, 0]
+    entry[1] += 1
+    return entry[0]
+
+
+def _release_store(store: CrawlStore) -> None:
+    for db, entry in list(_STORES.items()):
+        if entry[0] is store:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del _STORES[db]
+                store.close()
+            return

@@ -28,10 +28,11 @@ import signal
 import struct
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from drmcrawl.extract import Article, decode_html, extract
+from drmcrawl.extract import Article, Document, decode_html, extract, extract_document
+from drmcrawl.extract.pagetype import classify_page
 from drmcrawl.versions import content_digest
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,44 @@ def extract_for_archive(body: bytes, content_type: str, url: str, profile: str |
     computed where it was extracted."""
     article = extract_response(body, content_type, url, profile)
     return article, content_digest(article.to_record())
+
+
+@dataclass(frozen=True)
+class PageRules:
+    """What decides a fetched page's kind besides the page itself: the site declaration's
+    regexes, and what the site's learned article URL shapes say of this URL."""
+
+    site: str
+    profile: str | None = None
+    article_urls: tuple[str, ...] = ()
+    skip_urls: tuple[str, ...] = ()
+    shape_verdict: str | None = None  # "article", "navigation" or None
+
+
+def classify_and_extract(body: bytes, content_type: str, url: str, rules: PageRules
+                         ) -> tuple[str, str, Article | None, str | None]:
+    """(kind, reason, article, digest) of a page of a site known only by evidence: the
+    article and its digest when the page is one, else None and the kind of navigation it is.
+    One parse serves both."""
+    doc = Document(decode_html(body, content_type), url)
+    kind, reason = classify_page(doc, article_urls=rules.article_urls, skip_urls=rules.skip_urls,
+                                 shapes=_Shapes(rules.shape_verdict), content_type=content_type)
+    if kind != "article":
+        return kind, reason, None, None
+    article = extract_document(doc, rules.profile)  # NotAnArticle: the caller records it
+    article = replace(article, site=rules.site, published=_fixed_offset(article.published),
+                      modified=_fixed_offset(article.modified))
+    return kind, reason, article, content_digest(article.to_record())
+
+
+@dataclass(frozen=True)
+class _Shapes:
+    """The learned shapes' verdict on the one URL of a job (the shapes stay in the crawl)."""
+
+    answer: str | None
+
+    def verdict(self, url: str) -> str | None:
+        return self.answer
 
 
 def _fixed_offset(value: datetime | None) -> datetime | None:

@@ -21,31 +21,48 @@ class Listing:
 @dataclass(frozen=True)
 class Site:
     """One site. `hosts`: the hosts its pages and sitemaps name (rebased onto a mirror's
-    host when crawled from one). `profile`: the extraction profile (`drmcrawl.extract.profiles`).
+    host when crawled from one). `profile`: the extraction profile (`drmcrawl.extract.profiles`),
+    None for the generic layers. `timezone`: for dates the pages give without an offset.
 
-    Discovery (all pure functions of a URL or a page's bytes):
-    `sitemap_indexes` are tried in order until one answers; `sitemap_role(url)` says what
-    a sitemap listed in the index holds ("articles" for a complete listing of posts,
-    "listings" for one of listing pages, None: not followed); `feeds` are RSS/Atom paths
-    and `feed_links(body)` reads the article links of one;
-    `is_article_url(url)` tells a candidate article permalink from navigation;
-    `menu_links(html, url)` finds listings on the home page and `listing_links(body,
-    content_type, url)` the articles and pagination of a listing (run in a worker
-    process, so it must be a module-level function)."""
+    `discovery` is "declared" (the functions below say where articles are listed) or "auto"
+    (found by the generic spider: robots.txt's and the usual sitemaps, feeds the home page
+    announces, listing pages; article pages told apart from the rest by evidence).
+
+    Declared discovery (all pure functions of a URL or a page's bytes): `sitemap_indexes`
+    are tried in order until one answers; `sitemap_role(url)` says what a sitemap listed in
+    the index holds ("articles" for a complete listing of posts, "listings" for one of
+    listing pages, None: not followed); `feeds` are RSS/Atom paths and `feed_links(body)`
+    reads the article links of one; `is_article_url(url)` tells a candidate article
+    permalink from navigation; `menu_links(html, url)` finds listings on the home page and
+    `listing_links(body, content_type, url)` the articles and pagination of a listing (run
+    in a worker process, so it must be a module-level function).
+
+    For auto discovery: `article_urls` / `skip_urls` are regexes that decide a page's kind
+    before any other evidence; `sitemaps`, `feeds` and `listings` add to what is found.
+    `delay` (seconds) and `concurrency` set the politeness towards the site's host;
+    `revisit` its revisit policy (AGE_DAYS:EVERY_DAYS,...)."""
 
     name: str
     base_url: str
-    hosts: tuple[str, ...]
-    profile: str | None
-    timezone: str | None
-    sitemap_indexes: tuple[str, ...]
-    sitemap_role: Callable[[str], str | None]
-    feeds: tuple[str, ...]
-    feed_links: Callable[[bytes], list[str]]
-    is_article_url: Callable[[str], bool]
-    menu_links: Callable[[str, str], list[str]]
-    listing_links: Callable[[bytes, str, str], Listing]
+    hosts: tuple[str, ...] = ()
+    profile: str | None = None
+    timezone: str | None = None
+    discovery: str = "declared"
+    sitemap_indexes: tuple[str, ...] = ()
+    sitemap_role: Callable[[str], str | None] = lambda url: None
+    feeds: tuple[str, ...] = ()
+    feed_links: Callable[[bytes], list[str]] = lambda body: []
+    is_article_url: Callable[[str], bool] = lambda url: True
+    menu_links: Callable[[str, str], list[str]] = lambda html, url: []
+    listing_links: Callable[[bytes, str, str], Listing] | None = None
     listings: tuple[str, ...] = field(default=("/",))
+    sitemaps: tuple[str, ...] = ()
+    article_urls: tuple[str, ...] = ()
+    skip_urls: tuple[str, ...] = ()
+    language: str | None = None
+    delay: float | None = None
+    concurrency: int | None = None
+    revisit: str | None = None
 
 
 _SITES: dict[str, Site] = {}

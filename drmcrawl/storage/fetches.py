@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from drmcrawl.storage.dialects import fastsql
 from drmcrawl.storage.models import Fetch
@@ -55,6 +55,11 @@ class FetchStore:
     def fetch(self, fetch_id: int) -> Fetch | None:
         with self.session() as s:
             return s.get(Fetch, fetch_id)
+
+    def classify_fetch(self, fetch_id: int, kind: str, reason: str) -> None:
+        """Record what the page of an archived answer is, and why (`page_kind`, `page_reason`)."""
+        with self.session() as s:
+            s.execute(update(Fetch).where(Fetch.id == fetch_id).values(page_kind=kind, page_reason=reason[:500]))
 
     def warc_ends(self, run_ids: list[int]) -> dict[str, int]:
         """WARC file name -> end of its last indexed exchange, for files of these runs."""

@@ -222,6 +222,10 @@ class Fetch(Base):
     warc_offset: Mapped[int] = mapped_column(Integer)  # of the response/revisit record
     warc_length: Mapped[int] = mapped_column(Integer)  # of that record (one gzip member)
     warc_end: Mapped[int] = mapped_column(Integer)  # end of the exchange (request record included)
+    # What an answer to an article request turned out to be on a site known by evidence
+    # (article, home, section, tag, author, video, liveblog...) and the evidence that said so.
+    page_kind: Mapped[str | None] = mapped_column(String(16))
+    page_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ArticleVersion(Base):

@@ -16,7 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 
 from drmcrawl.crawl.failures import failure_reason
-from drmcrawl.crawl.items import REMOVED_STATUSES, Extracted, Gone, NotModified, PageFailure
+from drmcrawl.crawl.items import REMOVED_STATUSES, Extracted, Gone, NonArticle, NotModified, PageFailure
 from drmcrawl.crawl.middlewares.warc import KIND_META
 from drmcrawl.crawl.session import CrawlSession
 from drmcrawl.crawl.window import ARTICLE_WINDOW, ArticleWindow
@@ -56,15 +56,23 @@ class ArticleSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # Settings are still open here: Scrapy applies them after creating the spider.
         if urlsplit(spider.base_url).hostname in LOOPBACK_HOSTS:
-            # Settings are still open here: Scrapy applies them after creating the spider.
             for name, value in LOCAL_MIRROR_SETTINGS.items():
                 crawler.settings.set(name, value, priority="spider")
+        for name, value in spider.declared_settings().items():  # the declaration's politeness wins
+            crawler.settings.set(name, value, priority="spider")
         # Attached first, so the session opens before any other component's spider_opened.
         spider.session = CrawlSession.attach(crawler, spider.site, spider.base_url, spider.max_articles,
                                              spider._credentials)
         crawler.signals.connect(spider._schedule_waiting, signals.spider_idle)
         return spider
+
+    def declared_settings(self) -> dict:
+        site = self.site
+        declared = {"DOWNLOAD_DELAY": site.delay, "CONCURRENT_REQUESTS_PER_DOMAIN": site.concurrency,
+                    "DRMCRAWL_REVISIT": site.revisit}
+        return {name: value for name, value in declared.items() if value is not None}
 
     async def start(self):
         # The session opened on spider_opened, before this runs: the plan is loaded.
@@ -117,9 +125,7 @@ class ArticleSpider(scrapy.Spider):
             yield PageFailure(response.url, "not_html", response.headers.get("Content-Type", b"").decode())
             return
         try:
-            article, digest = await self.session.workers.run(
-                response.url, extract_for_archive, response.body,
-                response.headers.get("Content-Type", b"").decode("latin-1"), response.url, self.site.profile)
+            found = await self.extracted(response)
         except NotAnArticle as exc:
             if response.meta.get("redirect_urls"):
                 yield self._redirected_away(first_url, response)
@@ -130,6 +136,10 @@ class ArticleSpider(scrapy.Spider):
             self.logger.exception("Extraction failed for %s", response.url)
             yield PageFailure(response.url, "extract_error", repr(exc))
             return
+        if isinstance(found, NonArticle):
+            yield found
+            return
+        article, digest = found
         # After the await other pages may have been stored: the checks below run now.
         identities = {article.post_id, url_key(article.canonical_url or article.url)} - {None}
         if identities & self._stored:
@@ -142,6 +152,14 @@ class ArticleSpider(scrapy.Spider):
         yield Extracted(article, self.session.fetch_of(response.request), digest)
         if self._enough():
             raise CloseSpider("max_articles")
+
+    async def extracted(self, response):
+        """(article, its content digest) of an answer to an article request, extracted in a
+        worker when there is one; a subclass may answer a NonArticle instead. Raises
+        NotAnArticle when the page holds none."""
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        return await self.session.workers.run(response.url, extract_for_archive, response.body, content_type,
+                                              response.url, self.site.profile)
 
     def _enough(self) -> bool:
         return bool(self.max_articles) and self.articles_yielded >= self.max_articles
