@@ -103,7 +103,8 @@ def fill_from_meta(doc: Document, article: Article, zone: tzinfo | None) -> None
     hit = doc.meta_first("og:image", "og:image:url", "twitter:image") if article.wants("image_url") else None
     if hit:
         original = declared_original(doc, hit[1])
-        article.set("image_url", original or hit[1], f"meta.{hit[0]}" + (" (its original, declared)" if original else ""))
+        label = f"meta.{hit[0]}" + (" (its original, declared)" if original else "")
+        article.set("image_url", original or hit[1], label)
     first("language", "og:locale", "dc.language")
     first("canonical_url", "og:url")
     if article.wants("authors"):
