@@ -27,7 +27,7 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
 def _quiet_frameworks(record: logging.LogRecord) -> bool:
     """Scrapy's and Twisted's own INFO chatter (middlewares, stats dump) only with -v.
     A handler filter, because Scrapy resets its loggers' levels when a crawl starts."""
-    framework = record.name.split(".", 1)[0] in ("scrapy", "twisted", "py.warnings")
+    framework = record.name.split(".", 1)[0] in ("scrapy", "twisted", "py.warnings", "alembic")
     return record.levelno >= logging.WARNING or not framework
 
 
@@ -42,4 +42,4 @@ def main(verbose: int, quiet: bool) -> None:
 
 
 # Command modules register themselves on `main`.
-from drmcrawl.cli import analysis, crawling, data, extracting, history  # noqa: E402,F401
+from drmcrawl.cli import analysis, crawling, data, db, extracting, history  # noqa: E402,F401

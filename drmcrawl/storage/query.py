@@ -12,13 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Text, func, null, or_, select, type_coerce
+from sqlalchemy import func, null, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from drmcrawl.model import RECORD_FIELDS
-from drmcrawl.storage.dialects import sqlite
 from drmcrawl.storage.models import (
     Article,
     ArticleAuthor,
@@ -126,7 +125,7 @@ def snapshot(archive: Archive, filters: Filters = Filters(), chunk: int = CHUNK)
     """(coverage, records) read in one transaction, so a bundle's manifest describes
     exactly the rows its files hold even while a crawl is writing (WAL snapshot)."""
     with archive.session() as s:
-        sqlite.begin_read(s.connection())
+        archive.dialect.begin_read(s.connection())
         yield _coverage(s, filters), _stream(s, filters, chunk)
 
 
@@ -162,8 +161,8 @@ def _terms_by_article(s: Session, link, model, fk, ids: list[int], slug: bool = 
 
 # -- flat rows: the one-query export ---------------------------------------------------
 def has_flat_rows(archive: Archive) -> bool:
-    """Whether `iter_flat_rows` works on this database (its SQL is SQLite's)."""
-    return archive.engine.dialect.name == "sqlite"
+    """Whether `iter_flat_rows` works on this database (every dialect gives its SQL)."""
+    return hasattr(archive.dialect, "joined_terms")
 
 
 # Flat rows hold whole bodies (~4 KB, in memory up to 4 bytes a character once a cell
@@ -179,25 +178,25 @@ def iter_flat_rows(archive: Archive, filters: Filters = Filters(), separator: st
     as its stored JSON text; other columns as stored. What a CSV export needs without
     assembling a record per row (~70% of its time on the record path); same filters and
     order as `iter_records`."""
-    query = select(*_flat_columns(separator)).where(*conditions(filters)).order_by(*NEWEST_FIRST)
+    query = select(*_flat_columns(archive.dialect, separator)).where(*conditions(filters)).order_by(*NEWEST_FIRST)
     with archive.session() as s:
         result = s.execute(query.limit(filters.limit).execution_options(yield_per=chunk))
         yield from result.partitions()
 
 
-def _flat_columns(separator: str) -> list:
+def _flat_columns(dialect, separator: str) -> list:
     def terms(link: str, term: str, fk: str, column_name: str = "name"):
-        return sqlite.joined_terms(link, term, fk, column_name, separator)
+        return dialect.joined_terms(link, term, fk, column_name, separator)
 
     computed = {
         "authors": terms("article_authors", "authors", "author_id"),
-        "published": sqlite.iso_time("published"),
-        "modified": sqlite.iso_time("modified"),
+        "published": dialect.iso_time("published"),
+        "modified": dialect.iso_time("modified"),
         "tags": terms("article_tags", "tags", "tag_id"),
         "tag_slugs": terms("article_tags", "tags", "tag_id", "slug"),
         "categories": terms("article_categories", "categories", "category_id"),
         "category_slugs": terms("article_categories", "categories", "category_id", "slug"),
-        "sources": type_coerce(Article.sources, Text),  # the JSON text, not parsed per row
+        "sources": dialect.json_text(Article.sources),  # the JSON text, not parsed per row
     }
     return [(computed[name] if name in computed else getattr(Article, name)).label(name) for name in RECORD_FIELDS]
 
@@ -263,7 +262,8 @@ def search(archive: Archive, text: str, filters: Filters = Filters(), raw: bool 
         raise ValueError("empty search query")
     match = text if raw else quote_query(text)
     where = conditions(filters)
-    fts = sqlite.match_subquery(match, limit=None if where else filters.limit)
+    dialect = archive.dialect
+    fts = dialect.match_subquery(match, limit=None if where else filters.limit)
     query = (
         select(Article.id, fts.c.score, Article.published_utc, Article.published_offset,
                Article.title, Article.url)
@@ -274,11 +274,11 @@ def search(archive: Archive, text: str, filters: Filters = Filters(), raw: bool 
     )
     with archive.session() as s:
         try:
-            sqlite.begin_read(s.connection())  # the hits and their snippets: one snapshot
+            dialect.begin_read(s.connection())  # the hits and their snippets: one snapshot
             rows = s.execute(query).all()
-            found = sqlite.snippets(s.connection(), match, [row[0] for row in rows])
+            found = dialect.snippets(s.connection(), match, [row[0] for row in rows])
         except OperationalError as exc:
-            if raw and "fts5" in str(exc.orig):
+            if raw and dialect.bad_query(exc):
                 raise ValueError(f"bad FTS5 query {text!r} ({exc.orig}); without --raw the words are "
                                  "searched as plain text") from None
             raise

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from drmcrawl.model import Article as ArticleData
 from drmcrawl.model import Term
-from drmcrawl.storage import migrate
-from drmcrawl.storage.dialects import fastsql, sqlite
+from drmcrawl.storage import schema
+from drmcrawl.storage.dialects import fastsql, for_engine
 from drmcrawl.storage.fetches import FetchStore
 from drmcrawl.storage.history import HistoryStore
 from drmcrawl.storage.models import (
@@ -29,7 +29,6 @@ from drmcrawl.storage.models import (
     ArticleTag,
     ArticleVersion,
     Author,
-    Base,
     Category,
     Failure,
     Tag,
@@ -63,11 +62,15 @@ class Archive(FetchStore, HistoryStore, RunStore):
         self.url = resolve_db_url(db)
         try:
             self.engine = create_engine(self.url)
-            sqlite.configure(self.engine)
-            migrate.add_missing_columns(self.engine)
-            Base.metadata.create_all(self.engine)
+            self.dialect = for_engine(self.engine)
+            self.dialect.configure(self.engine)
+            self.revisions = schema.upgrade(self.engine, self.dialect)  # (before, now)
+        except ImportError as exc:
+            raise StorageError(f"cannot open database {_safe(self.url)}: {exc} "
+                               "(PostgreSQL needs `pip install 'drmcrawl[postgres]'`)") from exc
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open database {self.url}: {exc.orig or exc}") from exc
+            raise StorageError(f"cannot open database {_safe(self.url)}: "
+                               f"{getattr(exc, 'orig', None) or exc}".rstrip()) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._batch: Session | None = None
         self._held = False  # _batch is hold()'s long transaction, not a batch() block
@@ -76,15 +79,15 @@ class Archive(FetchStore, HistoryStore, RunStore):
         # emptied on every rollback, which may have undone a term insert.
         self._term_ids: dict[tuple, int] = {}
         try:
-            migrate.add_first_versions(self)
+            schema.add_first_versions(self)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
 
     @property
     def location(self) -> str:
-        """A path for SQLite files, the URL otherwise."""
+        """A path for SQLite files, the URL otherwise (without a password)."""
         prefix = "sqlite:///"
-        return self.url[len(prefix):] if self.url.startswith(prefix) else self.url
+        return self.url[len(prefix):] if self.url.startswith(prefix) else _safe(self.url)
 
     def close(self) -> None:
         self.release()
@@ -139,9 +142,9 @@ class Archive(FetchStore, HistoryStore, RunStore):
 
     def _index_pending(self, session: Session) -> None:
         """New articles are indexed for search just before their transaction commits
-        (`sqlite.index_pending`)."""
+        (`Dialect.index_pending`)."""
         if self._unindexed:
-            sqlite.index_pending(session.connection())
+            self.dialect.index_pending(session.connection())
             self._unindexed = False
 
     @contextmanager
@@ -158,7 +161,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         except SQLAlchemyError as exc:
             self._term_ids.clear()
             lost = ""
-            if sqlite.transaction_lost(self._batch):
+            if self.dialect.transaction_lost(self._batch):
                 # SQLite itself rolled the whole transaction back (disk full, I/O error):
                 # start clean so later writes are not refused for a missing savepoint.
                 self._batch.rollback()
@@ -233,10 +236,11 @@ class Archive(FetchStore, HistoryStore, RunStore):
             if stored_id is None:
                 # New articles (most of a first crawl) go in through Core: the ORM's
                 # unit of work cost 5x more per article than fetching and extracting it.
-                _insert_new(conn, self._term_ids, article, record, digest, now, run_id=run_id,
+                _insert_new(conn, self.dialect, self._term_ids, article, record, digest, now, run_id=run_id,
                             fetch_id=fetch_id, extractor_version=extractor_version, sitemap_lastmod=sitemap_lastmod)
                 self._unindexed = True
                 return "new"
+        self._unindexed = True  # title, body or terms may change: reindexed at commit
         with self.session() as s:
             row = s.get(Article, stored_id)
             outcome = "unchanged" if row.content_hash == digest else "updated"
@@ -270,7 +274,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
             conn, terms = s.connection(), self._term_ids
             for article in articles:
                 record = article.to_record()
-                _insert_new(conn, terms, article, record, content_digest(record), now, run_id=run_id)
+                _insert_new(conn, self.dialect, terms, article, record, content_digest(record), now, run_id=run_id)
                 self._unindexed = True
                 count += 1
         return count
@@ -326,6 +330,16 @@ class Archive(FetchStore, HistoryStore, RunStore):
 _FIND = select(Article.id, Article.post_id).where(
     Article.site == bindparam("site"),
     (Article.post_id == bindparam("post_id")) | (Article.url_key == bindparam("key")))
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
 
 
 def _cause(exc: BaseException) -> BaseException:
@@ -391,7 +405,7 @@ def _fill_row(s: Session, row: Article, article: ArticleData, record: dict) -> N
 _LINKS = ((ArticleAuthor, Author, "author_id"), (ArticleTag, Tag, "tag_id"), (ArticleCategory, Category, "category_id"))
 
 
-def _insert_new(conn, terms: dict, article: ArticleData, record: dict, digest: str, now: datetime, *,
+def _insert_new(conn, dialect, terms: dict, article: ArticleData, record: dict, digest: str, now: datetime, *,
                 run_id: int | None = None, fetch_id: int | None = None, extractor_version: str | None = None,
                 sitemap_lastmod: datetime | None = None) -> int:
     """One new article, its author/tag/category links and its version 1, in SQLAlchemy Core."""
@@ -399,7 +413,7 @@ def _insert_new(conn, terms: dict, article: ArticleData, record: dict, digest: s
     row.update(last_checked=now, version_count=1, extractor_version=extractor_version,
                sitemap_lastmod=sitemap_lastmod)
     found = ([Term(name) for name in article.authors], _unique_terms(article.tags), _unique_terms(article.categories))
-    announced = sqlite.announce_new_article(conn, " ".join(t.name for t in found[1]),
+    announced = dialect.announce_new_article(conn, " ".join(t.name for t in found[1]),
                                             " ".join(t.name for t in found[0]))
     article_id = fastsql.insert(conn, Article.__table__, row)
     for (link, model, fk), values in zip(_LINKS, found, strict=True):
@@ -407,7 +421,7 @@ def _insert_new(conn, terms: dict, article: ArticleData, record: dict, digest: s
             fastsql.insert_many(conn, link.__table__, [
                 {"article_id": article_id, fk: _term_id(conn, terms, model, row["site"], t), "position": i}
                 for i, t in enumerate(values)])
-    sqlite.index_new_article(conn, announced, article_id)
+    dialect.index_new_article(conn, announced, article_id)
     fastsql.insert(conn, ArticleVersion.__table__, {
         "article_id": article_id, "version": 1, "content_hash": digest, "record": record, "first_seen": now,
         "last_seen": now, "run_id": run_id, "fetch_id": fetch_id, "extractor_version": extractor_version})

@@ -4,11 +4,10 @@ connection pragmas (WAL so analysts can read during a crawl) and the full-text i
 
 from __future__ import annotations
 
-from sqlalchemy import Text, bindparam, column, event, func, literal_column, select, table
+from sqlalchemy import Text, bindparam, column, event, func, literal_column, select, table, type_coerce
 from sqlalchemy.engine import Connection, Engine
 
 from drmcrawl.storage.dialects import fastsql, views
-from drmcrawl.storage.models import Base
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -271,15 +270,6 @@ def check_search(connection: Connection) -> None:
     connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
 
 
-@event.listens_for(Base.metadata, "after_create")
-def _after_create(_metadata, connection: Connection, **_kw) -> None:
-    """The hook `Archive` setup reaches through `create_all`: on every open (tables new or
-    not) make sure the human views and, on SQLite, the search index exist and are current."""
-    views.ensure_views(connection)
-    if connection.dialect.name == "sqlite":
-        ensure_search(connection)
-
-
 # -- flat export rows ---------------------------------------------------------------------
 # Pieces of the one-query CSV export (`query.iter_flat_rows`): SQL expressions that give,
 # per `articles` row, the exact text the record path (repository.record_of) produces in
@@ -309,3 +299,61 @@ def iso_time(name: str):
         f"ELSE strftime('%Y-%m-%dT%H:%M:%S', substr({utc}, 1, 19), {offset} || ' minutes') || {fraction} "
         f"|| printf('%s%02d:%02d', CASE WHEN {offset} < 0 THEN '-' ELSE '+' END, "
         f"abs({offset}) / 60, abs({offset}) % 60) END)", Text)
+
+
+class SQLite:
+    """The SQLite implementation of `dialects.Dialect`: the functions above. Looked up by
+    name at each call, so a test can replace one of them."""
+
+    name = "sqlite"
+
+    def configure(self, engine: Engine) -> None:
+        configure(engine)
+
+    def ensure_extras(self, connection: Connection) -> None:
+        """On every open (tables new or not): the human views and the search index exist
+        and are current."""
+        views.ensure_views(connection)
+        ensure_search(connection)
+
+    def announce_new_article(self, connection, tags: str, authors: str):
+        return announce_new_article(connection, tags, authors)
+
+    def index_new_article(self, connection, announced, article_id: int) -> None:
+        index_new_article(connection, announced, article_id)
+
+    def index_pending(self, connection) -> None:
+        index_pending(connection)
+
+    def rebuild_search(self, connection) -> None:
+        rebuild_search(connection)
+
+    def transaction_lost(self, session) -> bool:
+        return transaction_lost(session)
+
+    def begin_read(self, connection) -> None:
+        begin_read(connection)
+
+    def match_subquery(self, match: str, limit: int | None = None):
+        return match_subquery(match, limit)
+
+    def snippets(self, connection, match: str, rowids: list[int]) -> dict[int, str]:
+        return snippets(connection, match, rowids)
+
+    def bad_query(self, exc) -> bool:
+        return "fts5" in str(getattr(exc, "orig", exc))
+
+    def joined_terms(self, link: str, term: str, fk: str, column_name: str, separator: str):
+        return joined_terms(link, term, fk, column_name, separator)
+
+    def iso_time(self, name: str):
+        return iso_time(name)
+
+    def json_text(self, column):
+        return type_coerce(column, Text)  # SQLite hands JSON columns over as their text
+
+    def lock_schema(self, connection) -> None:
+        """Nothing: SQLite's write lock serialises two processes creating the tables."""
+
+    def after_copy(self, connection) -> None:
+        """Rows copied in with their ids: SQLite's rowids follow max(id) by themselves."""
