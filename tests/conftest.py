@@ -21,6 +21,26 @@ def expected_articles() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="session")
+def postgres_database():
+    """A PostgreSQL database of this test session (tests/postgres.py); dropped at its end."""
+    import postgres
+
+    url = postgres.create_session_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture
+def postgres_url(postgres_database) -> str:
+    """A URL to a schema of its own in the session's PostgreSQL database; dropped afterwards."""
+    import postgres
+
+    name, url = postgres.new_schema(postgres_database)
+    yield url
+    postgres.drop_schema(postgres_database, name)
+
+
+@pytest.fixture(scope="session")
 def site_server():
     with FixtureServer(SITE) as server:
         yield server

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 
 import pytest
 from records import make_article
+from sqlalchemy import create_engine, text
 
 from drmcrawl.extract import Term
-from drmcrawl.storage import Archive, StorageError
+from drmcrawl.storage import Archive, StorageError, resolve_db_url
 from drmcrawl.storage.query import search
 
 
@@ -21,18 +21,28 @@ def _articles(n: int):
                            tags=[Term("Pakistan", "pakistan"), Term(f"Tag {i % 3}", f"tag-{i % 3}")])
 
 
-def _search_terms(db) -> list[tuple]:
-    with sqlite3.connect(db) as con:
-        return con.execute("SELECT article_id, tags, authors FROM article_search_terms ORDER BY article_id").fetchall()
+def _sql(db, statement: str) -> list[tuple]:
+    """Rows of `statement` through a connection of its own (another reader's view)."""
+    engine = create_engine(resolve_db_url(db))
+    try:
+        with engine.connect() as con:
+            return [tuple(row) for row in con.execute(text(statement))]
+    finally:
+        engine.dispose()
 
 
-def test_add_articles_stores_what_save_article_stores(tmp_path):
-    bulk, single = Archive(tmp_path / "bulk.sqlite"), Archive(tmp_path / "single.sqlite")
+# What each backend's search index holds per article (its tags and authors text / its document).
+_SEARCH_ROWS = {"sqlite": "SELECT article_id, tags, authors FROM article_search_terms ORDER BY article_id",
+                "postgresql": "SELECT article_id, document::text FROM article_search ORDER BY article_id"}
+
+
+def test_add_articles_stores_what_save_article_stores(archive_url, another_url, backend):
+    bulk, single = Archive(archive_url), Archive(another_url)
     assert bulk.add_articles(_articles(7)) == 7
     for article in _articles(7):
         single.save_article(article)
     assert list(bulk.iter_records()) == list(single.iter_records())
-    assert _search_terms(tmp_path / "bulk.sqlite") == _search_terms(tmp_path / "single.sqlite")
+    assert _sql(archive_url, _SEARCH_ROWS[backend]) == _sql(another_url, _SEARCH_ROWS[backend])
     assert [h.title for h in search(bulk, "story 3")] == ["Story 3"]
     # A later crawl sees bulk-loaded rows as the same articles (no duplicates).
     assert bulk.save_article(next(_articles(1))) == "unchanged"
@@ -40,8 +50,8 @@ def test_add_articles_stores_what_save_article_stores(tmp_path):
     bulk.close(), single.close()
 
 
-def test_add_articles_refuses_articles_already_stored_and_stores_nothing(tmp_path):
-    archive = Archive(tmp_path / "a.sqlite")
+def test_add_articles_refuses_articles_already_stored_and_stores_nothing(archive_url):
+    archive = Archive(archive_url)
     archive.add_articles(_articles(2))
     with pytest.raises(StorageError):
         archive.add_articles([dataclasses.replace(next(_articles(1)), title="again")])
@@ -49,12 +59,11 @@ def test_add_articles_refuses_articles_already_stored_and_stores_nothing(tmp_pat
     archive.close()
 
 
-def test_batch_commits_once_and_an_error_rolls_the_batch_back(tmp_path):
-    archive = Archive(tmp_path / "a.sqlite")
+def test_batch_commits_once_and_an_error_rolls_the_batch_back(archive_url):
+    archive = Archive(archive_url)
     with archive.batch():
         outcomes = [archive.save_article(a) for a in _articles(3)]
-        with sqlite3.connect(tmp_path / "a.sqlite") as other:  # not committed yet: invisible
-            assert other.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+        assert _sql(archive_url, "SELECT count(*) FROM articles") == [(0,)]  # not committed yet: invisible
     assert outcomes == ["new"] * 3 and archive.count_articles() == 3
     with pytest.raises(RuntimeError), archive.batch():
         archive.save_article(make_article(post_id=5, canonical_url="https://digitalrightsmonitor.pk/x"))
@@ -64,20 +73,19 @@ def test_batch_commits_once_and_an_error_rolls_the_batch_back(tmp_path):
     archive.close()
 
 
-def test_terms_are_shared_not_duplicated_across_a_batch(tmp_path):
-    archive = Archive(tmp_path / "a.sqlite")
+def test_terms_are_shared_not_duplicated_across_a_batch(archive_url):
+    archive = Archive(archive_url)
     with archive.batch():
         for article in _articles(6):
             archive.save_article(article)
     archive.add_articles(list(_articles(12))[6:])
-    with sqlite3.connect(tmp_path / "a.sqlite") as con:
-        assert con.execute("SELECT count(*) FROM tags").fetchone() == (4,)
-        assert con.execute("SELECT count(*) FROM authors").fetchone() == (2,)
+    assert _sql(archive_url, "SELECT count(*) FROM tags") == [(4,)]
+    assert _sql(archive_url, "SELECT count(*) FROM authors") == [(2,)]
     archive.close()
 
 
-def test_a_rolled_back_new_term_is_created_again_later(tmp_path):
-    archive = Archive(tmp_path / "a.sqlite")
+def test_a_rolled_back_new_term_is_created_again_later(archive_url):
+    archive = Archive(archive_url)
     fresh = make_article(tags=[Term("Brand new", "brand-new")])
     with pytest.raises(RuntimeError), archive.batch():
         archive.save_article(fresh)  # creates the tag, then the batch is undone

@@ -6,19 +6,12 @@ import sqlite3
 
 import pytest
 from records import make_article
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect, text
 
 from drmcrawl.export.files import write_csv
 from drmcrawl.extract import RECORD_FIELDS, Term
 from drmcrawl.storage import Archive, StorageError, resolve_db_url
 from drmcrawl.storage.models import Article as ArticleRow
-
-
-@pytest.fixture
-def archive(tmp_path):
-    archive = Archive(tmp_path / "a.sqlite")
-    yield archive
-    archive.close()
 
 
 def test_stored_record_equals_extracted_record(archive):
@@ -77,12 +70,13 @@ def test_two_categories_named_news_stay_apart(archive):
 
 def test_times_keep_utc_and_original_offset(archive, tmp_path):
     archive.save_article(make_article())
-    con = sqlite3.connect(archive.location)
-    utc, offset = con.execute("select published_utc, published_offset from articles").fetchone()
-    assert (utc[:19], offset) == ("2024-01-24 07:05:00", 300)
+    with archive.engine.connect() as con:
+        utc, offset = con.execute(text("select published_utc, published_offset from articles")).one()
+    assert (str(utc)[:19], offset) == ("2024-01-24 07:05:00", 300)
 
 
-def test_database_is_in_wal_mode(archive):
+def test_sqlite_database_is_in_wal_mode(tmp_path):
+    archive = Archive(tmp_path / "a.sqlite")
     archive.save_article(make_article())
     con = sqlite3.connect(archive.location)
     assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
@@ -113,16 +107,20 @@ def test_unopenable_database_is_a_clear_error(tmp_path):
 
 def committed_count(db) -> int:
     """Articles another connection (an analyst's) can see."""
-    with sqlite3.connect(db) as con:
-        return con.execute("select count(*) from articles").fetchone()[0]
+    engine = create_engine(resolve_db_url(db))
+    try:
+        with engine.connect() as con:
+            return con.execute(text("select count(*) from articles")).scalar()
+    finally:
+        engine.dispose()
 
 
-def test_held_writes_are_one_transaction_and_a_failed_write_is_undone_alone(tmp_path):
-    db = tmp_path / "held.sqlite"
+def test_held_writes_are_one_transaction_and_a_failed_write_is_undone_alone(archive_url):
+    db = archive_url
     archive = Archive(db)
     archive.hold()
     assert archive.save_article(make_article(post_id=1, url="https://x/1/", canonical_url="https://x/1/")) == "new"
-    with pytest.raises(StorageError, match="UNIQUE"):  # stored already: its savepoint is undone
+    with pytest.raises(StorageError, match="UNIQUE|unique"):  # stored already: its savepoint is undone
         archive.add_articles([make_article(post_id=1, url="https://x/1/", canonical_url="https://x/1/")])
     assert archive.save_article(make_article(post_id=2, url="https://x/2/", canonical_url="https://x/2/")) == "new"
     assert committed_count(db) == 0  # nothing visible before the commit

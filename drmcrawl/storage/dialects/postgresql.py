@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Text, bindparam, case, cast, column, func, literal, literal_column, select, table
+from sqlalchemy import Text, bindparam, case, cast, event, column, func, literal, literal_column, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.engine import Connection, Engine
 
@@ -243,7 +243,16 @@ class PostgreSQL:
     name = "postgresql"
 
     def configure(self, engine: Engine) -> None:
-        """Nothing per connection: MVCC lets readers and the crawl's writer work at once."""
+        """JIT off for the archive's connections: its statements are short, and on a new
+        archive (no statistics yet) the planner's guesses made PostgreSQL JIT-compile the
+        one-article index update for 1.8 s. (MVCC needs nothing else: readers and the
+        crawl's writer never block each other.)"""
+
+        @event.listens_for(engine, "connect")
+        def _no_jit(dbapi_connection, _record) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET jit = off")
+            dbapi_connection.commit()
 
     def ensure_extras(self, connection: Connection) -> None:
         ensure_extras(connection)

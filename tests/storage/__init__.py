@@ -1,0 +1,1 @@
+"""Storage tests: a package, so its conftest (both backends) is `storage.conftest`, not a second `conftest` module."""
