@@ -22,7 +22,7 @@ def copy_archive(source: Archive, target: Archive, chunk: int = CHUNK) -> dict[s
     tables = Base.metadata.sorted_tables  # parents before children (foreign keys)
     copied: dict[str, int] = {}
     try:
-        with source.engine.connect() as reader, target.engine.begin() as writer:
+        with source.engine.connect() as reader, reader.begin(), target.engine.begin() as writer:
             for table in tables:
                 if writer.execute(select(func.count()).select_from(table)).scalar():
                     raise StorageError(f"{target.location} is not empty ({table.name} has rows): "

@@ -4,18 +4,22 @@ the fixture site; every filter checked against the hand-written expected article
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from analysis_support import cli, copy_db
+from analysis_support import cli
 from conftest import expected_articles
+from sqlalchemy import create_engine, text
+
+from drmcrawl.storage import resolve_db_url
+
+from .conftest import is_postgres
 
 
 @pytest.fixture(scope="module")
-def db(crawled_archive):
-    return str(crawled_archive)
+def db(crawled_db):
+    return crawled_db
 
 
 @pytest.fixture(scope="module")
@@ -123,17 +127,20 @@ ATTACKS = ("x' OR 1=1 --", "x\" OR \"1\"=\"1", "'; DROP TABLE articles; --", "x'
 
 
 @pytest.mark.parametrize("option", ["--tag", "--category", "--author", "--site"])
-def test_sql_injection_in_a_filter_matches_nothing_and_harms_nothing(db, tmp_path, option):
-    target = str(copy_db(Path(db), tmp_path))
+def test_sql_injection_in_a_filter_matches_nothing_and_harms_nothing(db, writable_copy, option):
+    target = writable_copy(db)
     for attack in ATTACKS:
         result = cli("list", option, attack, "--db", target)
         assert (result.stdout, result.stderr) == ("", "0 articles\n"), attack
         assert cli("export", option, attack, "--format", "jsonl", "--db", target).stdout == ""
         assert cli("search", "pakistan", option, attack, "--db", target).stderr == "0 matches\n"
-    con = sqlite3.connect(target)
-    assert con.execute("select count(*) from articles").fetchone()[0] == len(expected_articles())
-    assert con.execute("select count(*) from tags").fetchone()[0] > 0
-    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    engine = create_engine(resolve_db_url(target))
+    with engine.connect() as con:
+        assert con.execute(text("select count(*) from articles")).scalar() == len(expected_articles())
+        assert con.execute(text("select count(*) from tags")).scalar() > 0
+        if not is_postgres(target):
+            assert con.execute(text("pragma integrity_check")).scalar() == "ok"
+    engine.dispose()
     assert titles(target, option, {"--tag": "PECA", "--category": "features", "--author": "DRM",
                                    "--site": "drm"}[option])  # the filter still works
 

@@ -12,10 +12,12 @@ import pytest
 from analysis_support import cli
 from conftest import expected_articles
 
+from .conftest import is_postgres
+
 
 @pytest.fixture(scope="module")
-def db(crawled_archive):
-    return str(crawled_archive)
+def db(crawled_db):
+    return crawled_db
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,16 @@ def base(site_server):
     return site_server.url.rstrip("/")
 
 
+def fts5_only(db: str) -> None:
+    """FTS5's own query syntax, snippets and unstemmed matching: SQLite only. PostgreSQL's
+    search (stemming by language, websearch syntax, ts_headline) is checked against these
+    same archives in test_search_backends.py."""
+    if is_postgres(db):
+        pytest.skip("FTS5 specifics; PostgreSQL's search is tested in test_search_backends.py")
+
+
 def test_search_table_ranks_title_matches_first_with_highlighted_snippets(db, base):
+    fts5_only(db)
     result = cli("search", "PTA", "--limit", "3", "--db", db)
     assert result.stdout == f"""\
 1. PTA denies role in massive data leak, says 1,372 sites blocked  (2025-09-11)
@@ -55,6 +66,7 @@ def test_title_weight_puts_headline_matches_above_body_matches(db):
 
 
 def test_search_csv_and_jsonl_have_the_same_rows(db, base):
+    fts5_only(db)
     csv_out = cli("search", "peca", "--limit", "2", "--format", "csv", "--db", db).stdout_bytes.decode()
     rows = list(csv.DictReader(io.StringIO(csv_out, newline="")))
     assert csv_out.startswith("rank,score,published,title,url,snippet\r\n")
@@ -72,6 +84,7 @@ def test_search_csv_and_jsonl_have_the_same_rows(db, base):
 
 
 def test_snippets_are_one_line_in_every_format(db):
+    fts5_only(db)
     # The DRM Weekly Review's match sits between two paragraphs (blank lines in body).
     rows = json.loads(cli("search", "confirms whitelisting of VPNs", "--format", "json", "--db", db).stdout)
     [hit] = [r for r in rows if r["title"] == "DRM Weekly Review – 10"]
@@ -93,6 +106,7 @@ def test_fts_metacharacters_are_searched_as_text(db, query):
 @pytest.mark.parametrize("query", ["election OR", "NOT election", "election AND integrity", "title:election",
                                    "NEAR(election integrity)", "election NOT NOT", "election; DROP TABLE articles"])
 def test_fts_operators_are_plain_words_without_raw(db, query):
+    fts5_only(db)
     # Each word quoted on its own is FTS5's literal string: the same hits as that raw query.
     quoted = " ".join('"' + w + '"' for w in re.findall(r"\w+", query))
     plain = cli("search", query, "--format", "json", "--db", db).stdout
@@ -101,6 +115,7 @@ def test_fts_operators_are_plain_words_without_raw(db, query):
 
 
 def test_metacharacter_words_must_all_occur(db):
+    fts5_only(db)
     # "OR" is a word here, not an operator: no article says "election" and "or" and "xyzzy".
     assert json.loads(cli("search", "election OR xyzzy", "--format", "json", "--db", db).stdout) == []
     raw = json.loads(cli("search", "--raw", "election OR xyzzy", "--format", "json", "--db", db).stdout)
@@ -109,6 +124,7 @@ def test_metacharacter_words_must_all_occur(db):
 
 
 def test_raw_passes_fts5_syntax_through(db):
+    fts5_only(db)
     rows = json.loads(cli("search", "--raw", "vpn* NOT title:whitelisting", "--format", "json", "--db", db).stdout)
     assert [r["title"] for r in rows] == [
         "DRM Weekly Review – 10",
@@ -121,6 +137,7 @@ def test_raw_passes_fts5_syntax_through(db):
 
 
 def test_bad_raw_query_and_empty_query_are_errors_not_crashes(db):
+    fts5_only(db)
     bad = cli("search", "--raw", "title:(", "--db", db, expect=1)
     assert bad.stderr.startswith("Error: bad FTS5 query 'title:(' (fts5: syntax error")
     nothing = cli("search", "* ( ) :", "--db", db, expect=1)
@@ -129,6 +146,7 @@ def test_bad_raw_query_and_empty_query_are_errors_not_crashes(db):
 
 
 def test_urdu_search_and_snippet(db, base):
+    fts5_only(db)
     result = cli("search", "رجسٹریشن", "--db", db)
     assert result.stdout == (
         "1. پی ٹی اے نے وی پی این رجسٹریشن کی آخری تاریخ مقرر کر دی  (2024-11-18)\n"
