@@ -22,9 +22,10 @@ def prepare_archive(db: str | None) -> None:
 
 
 def _probe_write(archive: Archive) -> None:
-    """SQLite refuses this UPDATE on a read-only database even though it matches no row."""
+    """SQLite refuses this UPDATE on a read-only database even though it matches no row
+    (`1 = 0`, not `0`: PostgreSQL wants a boolean)."""
     try:
         with archive.engine.begin() as connection:
-            connection.execute(text("UPDATE crawl_runs SET status = status WHERE 0"))
+            connection.execute(text("UPDATE crawl_runs SET status = status WHERE 1 = 0"))
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot write to database {archive.location}: {exc.orig or exc}") from exc
