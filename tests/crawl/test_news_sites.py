@@ -145,3 +145,21 @@ def test_site_urls_and_a_declared_site_are_not_mixed(tmp_path):
     result = run_cli("crawl", "drm", "--site", "https://a.example/", "--db", str(tmp_path / "x.sqlite"))
     assert result.returncode == 2
     assert "either a declared SITE" in result.stderr
+
+
+def test_the_drm_mirror_crawled_as_an_unknown_site_gives_the_drm_records(tmp_path):
+    """No DRM declaration, no DRM spider: the generic spider, told only the mirror's URL and
+    the live hosts its pages name, stores exactly the articles and fields the DRM spider does."""
+    from conftest import SITE
+    from records import assert_matches_expected, stored
+
+    from drmcrawl.demo.server import FixtureServer
+
+    declarations = tmp_path / "sites.toml"
+    db = tmp_path / "unknown.sqlite"
+    with FixtureServer(SITE) as server:
+        declarations.write_text(f'[[site]]\nname = "mirror"\nurl = "{server.url}/"\n'
+                                'hosts = ["digitalrightsmonitor.pk", "www.digitalrightsmonitor.pk"]\n', encoding="utf-8")
+        result = run_cli("crawl", "--sites", str(declarations), "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_matches_expected(stored(db))
