@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
            "many": many_sites(args.pages, args.sites, log)}
     out = HERE / "results" / "generic"
     out.with_suffix(".json").write_text(json.dumps(res, indent=2, default=str))
-    text = f"`python benchmarks/generic.py --pages {args.pages} --repeat {args.repeat} --sites {args.sites}`\n\n{table(res)}\n"
+    command = f"python benchmarks/generic.py --pages {args.pages} --repeat {args.repeat} --sites {args.sites}"
+    text = f"`{command}`\n\n{table(res)}\n"
     out.with_suffix(".md").write_text(text)
     print(text)
     return 0
