@@ -12,11 +12,11 @@ import sqlite3
 
 import pytest
 from lxml import html as lxml_html
-from conftest import SITE, expected_articles, run_cli
+from conftest import FIXTURES, SITE, FixtureServer, expected_articles, run_cli
 
-from drmcrawl.discovery import archive_links
+from drmcrawl.crawl.workers import Extractor, extract_response
 from drmcrawl.extract import extract
-from drmcrawl.extract.pool import Extractor, extract_response
+from drmcrawl.sites.jnews import listing_links
 
 # -- item 12: a text node over lxml's 10 MB limit ---------------------------------------------
 SLUG = "fia-told-to-stop-misuse-of-cybercrimes-law"
@@ -79,17 +79,15 @@ def test_the_crawls_extraction_worker_keeps_a_page_with_a_huge_inline_script():
     assert pooled.title == WANT["title"] and pooled.body == WANT["body"]
 
 
-def test_archive_links_are_read_past_a_huge_inline_script():
+def test_listing_links_are_read_past_a_huge_inline_script():
     html = (SITE / "category" / "drm-exclusive" / "index.html").read_text(encoding="utf-8")
     url = "https://digitalrightsmonitor.pk/category/drm-exclusive/"
-    want = archive_links(html, url)
+    want = listing_links(html, url)
     assert want.articles
-    assert archive_links(html.replace("<head>", "<head>" + BLOB, 1), url) == want
+    assert listing_links(html.replace("<head>", "<head>" + BLOB, 1), url) == want
 
 
 def test_a_crawl_stores_an_article_with_a_huge_inline_script(tmp_path):
-    from drmcrawl.fixtureserver import FixtureServer
-
     root = tmp_path / "mirror"
     shutil.copytree(SITE, root)
     (root / SLUG / "index.html").write_text(huge_page("head"), encoding="utf-8")
@@ -105,7 +103,7 @@ def test_a_crawl_stores_an_article_with_a_huge_inline_script(tmp_path):
 
 
 # -- item 1: the featured image at full size ------------------------------------------------------
-VARIANT_SITE = SITE.parent / "variant_site"
+VARIANT_SITE = FIXTURES / "variant_site"
 UPLOADS = "https://digitalrightsmonitor.pk/wp-content/uploads"
 SIZE_VARIANT = re.compile(r"-\d+x\d+\.\w+$")
 PLACEHOLDER = re.compile(r"^data:|jeg-empty\.png$")
@@ -117,7 +115,7 @@ def golden_pages() -> list:
 
 def _golden_pages():
     for site, folder in ((SITE, "expected"), (VARIANT_SITE, "variant_expected")):
-        for path in sorted((SITE.parent / folder).glob("*.json")):
+        for path in sorted((FIXTURES / folder).glob("*.json")):
             yield pytest.param(site / path.stem / "index.html", json.loads(path.read_text(encoding="utf-8")),
                                id=f"{folder}/{path.stem}")
 
@@ -249,7 +247,7 @@ def test_a_size_named_only_in_the_head_gives_way_to_its_upload_on_a_jnews_page()
     """A video post has no featured <img>: the head is all there is. When it names only a
     WordPress size (Yoast does for an over-large upload), the image is that size's upload."""
     slug = "video-digital-safety-and-privacy-tips-for-journalists"
-    want = json.loads((SITE.parent / "variant_expected" / f"{slug}.json").read_text(encoding="utf-8"))
+    want = json.loads((FIXTURES / "variant_expected" / f"{slug}.json").read_text(encoding="utf-8"))
     html = (VARIANT_SITE / slug / "index.html").read_text(encoding="utf-8")
     assert want["image_url"] in html and "<img" not in html.split('class="jeg_featured', 1)[1][:400]
     html = html.replace(want["image_url"], want["image_url"].replace(".jpg", "-1024x576.jpg"))
