@@ -11,12 +11,12 @@ import shutil
 import sqlite3
 
 import pytest
+from conftest import FIXTURES, SITE, expected_articles, run_cli
 from lxml import html as lxml_html
-from conftest import FIXTURES, SITE, FixtureServer, expected_articles, run_cli
 
 from drmcrawl.crawl.workers import Extractor, extract_response
 from drmcrawl.extract import extract
-from drmcrawl.sites.jnews import listing_links
+from drmcrawl.sites.jnews import listing_links as archive_links
 
 # -- item 12: a text node over lxml's 10 MB limit ---------------------------------------------
 SLUG = "fia-told-to-stop-misuse-of-cybercrimes-law"
@@ -79,15 +79,17 @@ def test_the_crawls_extraction_worker_keeps_a_page_with_a_huge_inline_script():
     assert pooled.title == WANT["title"] and pooled.body == WANT["body"]
 
 
-def test_listing_links_are_read_past_a_huge_inline_script():
+def test_archive_links_are_read_past_a_huge_inline_script():
     html = (SITE / "category" / "drm-exclusive" / "index.html").read_text(encoding="utf-8")
     url = "https://digitalrightsmonitor.pk/category/drm-exclusive/"
-    want = listing_links(html, url)
+    want = archive_links(html, url)
     assert want.articles
-    assert listing_links(html.replace("<head>", "<head>" + BLOB, 1), url) == want
+    assert archive_links(html.replace("<head>", "<head>" + BLOB, 1), url) == want
 
 
 def test_a_crawl_stores_an_article_with_a_huge_inline_script(tmp_path):
+    from drmcrawl.demo.server import FixtureServer
+
     root = tmp_path / "mirror"
     shutil.copytree(SITE, root)
     (root / SLUG / "index.html").write_text(huge_page("head"), encoding="utf-8")
