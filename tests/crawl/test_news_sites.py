@@ -107,6 +107,11 @@ def test_three_sites_in_one_run_from_a_declarations_file(tmp_path):
         ("arc", "finished"), ("newspaper", "finished"), ("urdu", "finished")]
     for name in ("newspaper", "arc", "urdu"):
         assert f"{name}: run " in result.stdout
+        listed = run_cli("list", "--site", name, "--format", "jsonl", "--limit", "100", "--db", str(db))
+        assert listed.returncode == 0, listed.stderr
+        assert len(listed.stdout.splitlines()) == len(site_info(name)["articles"])
+        exported = run_cli("export", "--format", "jsonl", "--site", name, "--db", str(db))
+        assert {json.loads(line)["site"] for line in exported.stdout.splitlines()} == {name}
 
 
 def test_a_site_that_fails_does_not_stop_the_others(tmp_path):
