@@ -151,8 +151,12 @@ def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
         drmcrawl search "internet shutdown" --since 2024
         drmcrawl search --raw 'vpn NOT whitelist*'
     """
+    from drmcrawl.storage.query import cap_query
     from drmcrawl.storage.query import search as run_search
 
+    query, notes = run(lambda: cap_query(query, raw=raw))
+    for note in notes:
+        click.echo(f"Warning: search query too long: {note}", err=True)
     archive = open_archive(db, must_exist=True)
     hits = run(lambda: run_search(archive, query, filters, raw=raw))
     rows = ({"rank": i, "score": round(-hit.score, 4), "published": hit.published, "title": hit.title,

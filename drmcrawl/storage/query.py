@@ -242,12 +242,48 @@ class Hit:
     snippet: str
 
 
+# A query is capped before it reaches FTS5: 30,000 repeated words took 50 s on 21 articles.
+MAX_QUERY_TERMS = 64
+MAX_QUERY_CHARS = 1000
+
+
+def cap_query(text: str, raw: bool = False) -> tuple[str, list[str]]:
+    """The query as it will be searched, and what was cut from it (one note per kind of
+    cut, for a warning). Plain words: repeated words (any case) dropped, then at most
+    MAX_QUERY_TERMS distinct words and MAX_QUERY_CHARS characters. A --raw query is FTS5
+    syntax, which cannot be cut safely: longer than MAX_QUERY_CHARS is an error."""
+    if raw:
+        if len(text) > MAX_QUERY_CHARS:
+            raise ValueError(f"a --raw query is at most {MAX_QUERY_CHARS} characters (this one has {len(text)})")
+        return text, []
+    words = text.split()
+    first: dict[str, str] = {}
+    for word in words:
+        first.setdefault(word.casefold(), word)
+    distinct = list(first.values())
+    notes = []
+    if len(distinct) < len(words):
+        notes.append(f"{len(words) - len(distinct)} repeated words dropped")
+    kept: list[str] = []
+    size = 0
+    for word in distinct:
+        if len(kept) == MAX_QUERY_TERMS or size + len(word) + bool(kept) > MAX_QUERY_CHARS:
+            break
+        kept.append(word)
+        size += len(word) + (len(kept) > 1)
+    if len(kept) < len(distinct):
+        notes.append(f"only the first {len(kept)} of {len(distinct)} distinct words searched "
+                     f"(at most {MAX_QUERY_TERMS} words and {MAX_QUERY_CHARS} characters)")
+    return " ".join(kept), notes
+
+
 def quote_query(text: str) -> str:
     """Plain words -> an FTS5 query that matches all of them, whatever they contain:
     each word becomes a quoted string, so `"`, `OR`, `NOT`, `*`, `:` and parentheses are
     searched as text instead of being read as query syntax. Words without a letter or
-    digit (`*`, `(`) index nothing, so they are left out rather than matching nothing."""
-    words = [word for word in text.split() if _WORD.search(word)]
+    digit (`*`, `(`) index nothing, so they are left out rather than matching nothing.
+    The words are capped first (`cap_query`)."""
+    words = [word for word in cap_query(text)[0].split() if _WORD.search(word)]
     if not words:
         raise ValueError(f"nothing to search for in {text!r}: give at least one word")
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
@@ -261,7 +297,7 @@ def search(archive: Archive, text: str, filters: Filters = Filters(), raw: bool 
     whose matches are wrapped in [ ]. raw=True passes FTS5 query syntax through."""
     if not text.strip():
         raise ValueError("empty search query")
-    match = text if raw else quote_query(text)
+    match = cap_query(text, raw=True)[0] if raw else quote_query(text)
     where = conditions(filters)
     fts = sqlite.match_subquery(match, limit=None if where else filters.limit)
     query = (
