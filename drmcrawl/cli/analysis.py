@@ -13,6 +13,7 @@ import click
 
 from drmcrawl.cli import main
 from drmcrawl.cli.common import DB_HELP, open_archive, run
+from drmcrawl.cli.terminal import printable
 
 OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
 LIST_COLUMNS = ("published", "title", "authors", "tags", "categories", "url")
@@ -94,7 +95,7 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def _clip(text: str | None, width: int) -> str:
-    text = (text or "").replace("\n", " ")
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -102,16 +103,16 @@ def _list_line(row: dict, index: int) -> None:
     if index == 0:
         click.echo(f"{'published':<10}  {'title':<{TITLE_WIDTH}}  url")
     date = (row["published"] or "")[:10] or "-"
-    click.echo(f"{date:<10}  {_clip(row['title'], TITLE_WIDTH):<{TITLE_WIDTH}}  {row['url']}")
+    click.echo(f"{date:<10}  {_clip(row['title'], TITLE_WIDTH):<{TITLE_WIDTH}}  {printable(row['url'])}")
 
 
 def _hit_block(row: dict, index: int) -> None:
     if index:
         click.echo("")
     date = (row["published"] or "")[:10] or "undated"
-    click.echo(f"{row['rank']}. {row['title'] or '(no title)'}  ({date})")
-    click.echo(f"   {row['url']}")
-    click.echo(f"   {' '.join(row['snippet'].split())}")
+    click.echo(f"{row['rank']}. {printable(row['title']) or '(no title)'}  ({date})")
+    click.echo(f"   {printable(row['url'])}")
+    click.echo(f"   {' '.join(printable(row['snippet']).split())}")
 
 
 # -- commands --------------------------------------------------------------------------

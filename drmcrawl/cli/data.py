@@ -16,6 +16,7 @@ from drmcrawl.cli.common import (
     run,
     table,
 )
+from drmcrawl.cli.terminal import printable
 
 
 @main.command()
@@ -107,14 +108,14 @@ def stats(db: str | None, top: int, as_json: bool) -> None:
                         for r in runs]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"articles: {data['articles']}  ({archive.location})")
-    table("category", [(f"{n} [{s}]" if s else n, c) for n, s, c in data["by_category"][:top]])
-    table("tag", [(f"{n}", c) for n, _s, c in data["by_tag"][:top]])
-    table("author", data["by_author"][:top])
+    click.echo(f"articles: {data['articles']}  ({printable(archive.location)})")
+    table("category", [(printable(f"{n} [{s}]" if s else n), c) for n, s, c in data["by_category"][:top]])
+    table("tag", [(printable(n), c) for n, _s, c in data["by_tag"][:top]])
+    table("author", [(printable(n), c) for n, c in data["by_author"][:top]])
     table("month", data["by_month"][:top])
     click.echo("\nlast runs:")
     for r in runs:
         c = r.counts
-        click.echo(f"  #{r.id} {r.started_at:%Y-%m-%d %H:%M} {r.status:<11} new {c['articles_new']} "
+        click.echo(f"  #{r.id} {r.started_at:%Y-%m-%d %H:%M} {printable(r.status):<11} new {c['articles_new']} "
                    f"updated {c['articles_updated']} unchanged {c['articles_unchanged']} "
                    f"failed {c['articles_failed']} pages {c['pages_fetched']}")
