@@ -13,7 +13,7 @@ import click
 
 from drmcrawl.cli import main
 from drmcrawl.cli.common import DB_HELP, open_archive, run
-from drmcrawl.cli.terminal import printable
+from drmcrawl.cli.terminal import printable, to_stdout
 
 OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
 LIST_COLUMNS = ("published", "title", "authors", "tags", "categories", "url")
@@ -130,7 +130,7 @@ def list_articles(filters, fmt: str, db: str | None) -> None:
     from drmcrawl.storage.query import iter_records
 
     archive = open_archive(db, must_exist=True)
-    count = run(lambda: emit(iter_records(archive, filters), LIST_COLUMNS, fmt, _list_line))
+    count = to_stdout(lambda: emit(iter_records(archive, filters), LIST_COLUMNS, fmt, _list_line))
     if fmt == "table":
         click.echo(plural(count, "article"), err=True)
 
@@ -162,14 +162,14 @@ def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
     hits = run(lambda: run_search(archive, query, filters, raw=raw))
     rows = ({"rank": i, "score": round(-hit.score, 4), "published": hit.published, "title": hit.title,
              "url": hit.url, "snippet": hit.snippet} for i, hit in enumerate(hits, 1))
-    emit(rows, SEARCH_COLUMNS, fmt, _hit_block)
+    to_stdout(lambda: emit(rows, SEARCH_COLUMNS, fmt, _hit_block))
     if fmt == "table":
         click.echo(plural(len(hits), "match", "matches"), err=True)
 
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="report.html", show_default=True,
-              help="HTML file to write.")
+              help="HTML file to write (- for stdout).")
 @click.option("--force", is_flag=True, help="Overwrite the -o file if it exists.")
 @click.option("--db", help=DB_HELP)
 def report(output: str, force: bool, db: str | None) -> None:
@@ -182,13 +182,17 @@ def report(output: str, force: bool, db: str | None) -> None:
     """
     from pathlib import Path
 
+    from drmcrawl.export.output import check_target
     from drmcrawl.export.report import build_report, write_report
 
-    if Path(output).exists() and not force:
-        raise click.ClickException(f"{output} exists (use --force to overwrite)")
+    run(lambda: check_target(output, force))
     archive = open_archive(db, must_exist=True)
     html = run(lambda: build_report(archive))
-    run(lambda: write_report(Path(output), html, force=force))
+    write = lambda: write_report(Path(output), html, force=force)  # noqa: E731
+    if output == "-":
+        to_stdout(write)
+        return
+    run(write)
     click.echo(f"report written to {output}", err=True)
 
 

@@ -16,14 +16,14 @@ from drmcrawl.cli.common import (
     run,
     table,
 )
-from drmcrawl.cli.terminal import printable
+from drmcrawl.cli.terminal import printable, to_stdout
 
 
 @main.command()
 @click.option("--format", "formats", type=click.Choice(["csv", "jsonl", "parquet"]), multiple=True,
               help="csv (default), jsonl or parquet (needs the parquet extra). With --bundle, repeat it "
                    "for several files [bundle default: csv and jsonl].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default stdout).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default or -: stdout).")
 @click.option("--force", is_flag=True, help="Overwrite an existing -o file or bundle folder contents.")
 @click.option("--excel", is_flag=True, help="Start the CSV with a UTF-8 BOM so Excel shows Urdu correctly.")
 @click.option("--bundle", type=click.Path(file_okay=False), metavar="DIR",
@@ -46,20 +46,22 @@ def export(formats: tuple[str, ...], output: str | None, force: bool, excel: boo
     if bundle:
         _export_bundle(archive, Path(bundle), formats, filters, force, excel)
         return
-    from drmcrawl.export.files import export_archive_csv, export_files, write_archive_csv, write_jsonl
+    from drmcrawl.export.files import export_archive_csv, export_files
+    from drmcrawl.export.output import is_stdout
     from drmcrawl.storage.query import iter_records
 
-    if output:
+    target = output or "-"
+
+    def write() -> int:
         if formats[0] == "csv":
-            count = run(lambda: export_archive_csv(archive, filters, Path(output), excel=excel, force=force))
-        else:
-            count = run(lambda: export_files(iter_records(archive, filters), {formats[0]: Path(output)}, force=force))
-        click.echo(f"{plural(count, 'article')} written to {output}", err=True)
+            return export_archive_csv(archive, filters, target, excel=excel, force=force)
+        return export_files(iter_records(archive, filters), {formats[0]: target}, force=force)
+
+    if is_stdout(target):
+        to_stdout(write)
         return
-    if formats[0] == "csv":
-        run(lambda: write_archive_csv(archive, sys.stdout, filters, excel=excel))
-    else:
-        run(lambda: write_jsonl(iter_records(archive, filters), sys.stdout))
+    count = run(write)
+    click.echo(f"{plural(count, 'article')} written to {output}", err=True)
 
 
 def _check_export_usage(formats, output, excel, bundle) -> list[str]:
@@ -68,7 +70,7 @@ def _check_export_usage(formats, output, excel, bundle) -> list[str]:
         raise click.UsageError("use either -o FILE or --bundle DIR, not both")
     if not bundle and len(formats) > 1:
         raise click.UsageError("one --format per file; several formats only with --bundle DIR")
-    if not bundle and not output and formats == ["parquet"]:
+    if not bundle and output in (None, "-") and formats == ["parquet"]:
         raise click.UsageError("Parquet is binary: give -o FILE")
     if excel and "csv" not in formats:
         raise click.UsageError("--excel applies to CSV only")

@@ -1,11 +1,14 @@
 """Text for human-readable output: what the archive stores is the pages' own text, and a
 page can carry terminal control sequences (ESC, BEL, OSC titles and hyperlinks, C1
 controls). Table output never passes them to the terminal; json, jsonl and csv keep the
-stored text exactly (JSON escapes controls itself)."""
+stored text exactly (JSON escapes controls itself). And writing to standard output: a
+failed write is an error, never a silent partial output."""
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 
 # Whole escape sequences first (so no `]0;title` remnant is printed), then any control left:
 # OSC/DCS/APC/PM/SOS strings up to BEL or ST, CSI sequences, two-character ESC sequences,
@@ -26,3 +29,37 @@ def printable(text: object, lines: bool = False) -> str:
         return ""
     text = _CONTROLS.sub("", _SEQUENCES.sub("", str(text)))
     return text if lines else _LINE_BREAKS.sub(" ", text)
+
+
+def to_stdout(action):
+    """Run `action` (which writes to standard output) and flush: a failed or short write
+    (a full disk, a closed pipe) is `Error: cannot write standard output: ...`, exit 1.
+    What could not be written is then dropped (stdout pointed at /dev/null), so Python's
+    own flush at exit cannot fail again with a traceback and another exit code."""
+    import click
+
+    from drmcrawl.cli.common import run
+
+    def guarded():
+        try:
+            result = action()
+            sys.stdout.flush()
+            return result
+        except OSError as exc:
+            _discard_stdout()
+            message = str(exc) if str(exc).startswith("cannot write") else exc.strerror or str(exc)
+            if not message.startswith("cannot write"):
+                message = f"cannot write standard output: {message}"
+            raise click.ClickException(message) from exc
+
+    return run(guarded)
+
+
+def _discard_stdout() -> None:
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

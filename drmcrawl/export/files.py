@@ -9,12 +9,14 @@ import csv
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from drmcrawl.export.output import output_file
 from drmcrawl.model import LIST_FIELDS, RECORD_FIELDS
 
 LIST_SEPARATOR = "; "
@@ -223,23 +225,13 @@ def write_archive_csv(archive, out: TextIO, filters=None, excel: bool = False) -
 
 
 def export_archive_csv(archive, filters, path: Path, excel: bool = False, force: bool = False) -> int:
-    """write_archive_csv into a new file (replaced only with force; removed on failure)."""
+    """write_archive_csv into a file (an existing one replaced only with force, and only
+    once the export is complete: `output.output_file`)."""
     with _new_file("csv", path, force) as handle:
         return write_archive_csv(archive, handle, filters, excel)
 
 
 # -- files ------------------------------------------------------------------------------
-def _open_for(fmt: str, path: Path, force: bool):
-    """Text or binary handle; never replaces an existing file unless force."""
-    mode = ("w" if force else "x") + ("b" if fmt == "parquet" else "")
-    try:
-        if fmt == "parquet":
-            return open(path, mode)
-        return open(path, mode, encoding="utf-8", newline="")
-    except FileExistsError:
-        raise FileExistsError(f"{path} exists (use --force to overwrite)") from None
-
-
 def _sink_for(fmt: str, handle, excel: bool):
     if fmt == "csv":
         return CsvSink(handle, excel)
@@ -250,8 +242,9 @@ def _sink_for(fmt: str, handle, excel: bool):
 
 def export_files(records: Iterable[dict], targets: dict[str, Path], excel: bool = False,
                  force: bool = False) -> int:
-    """Write the same records to several files in one pass ({format: path}); files are
-    removed again if writing fails, so a half-written export never looks complete."""
+    """Write the same records to several files in one pass ({format: path}). Each file
+    appears (or replaces the old one, with force) only when all of them were written
+    (`output.output_file`), so a half-written export never looks complete."""
     if "parquet" in targets:
         _pyarrow()  # fail before creating any file
     with ExitStack() as files:
@@ -260,18 +253,8 @@ def export_files(records: Iterable[dict], targets: dict[str, Path], excel: bool 
         return _drain(records, sinks)
 
 
-@contextmanager
 def _new_file(fmt: str, path: Path, force: bool):
-    """An open export file, closed at the end and deleted if anything failed."""
-    handle = _open_for(fmt, path, force)
-    try:
-        yield handle
-    except BaseException:
-        handle.close()
-        os.unlink(handle.name)
-        raise
-    finally:
-        handle.close()
+    return output_file(path, force=force, binary=fmt == "parquet")
 
 
 # -- bundles ----------------------------------------------------------------------------
@@ -314,8 +297,13 @@ def prepare_bundle_dir(directory: Path, force: bool) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     # An earlier bundle's files go, so a format not written this time cannot linger
     # next to a manifest that does not list it. Other files are left alone.
+    # Only regular files are removed: a link or device under one of these names is the
+    # user's, and a bundle is not written through it.
     for name in (MANIFEST_NAME, DICTIONARY_NAME, *(f"articles.{ext}" for ext in EXTENSIONS.values())):
-        (directory / name).unlink(missing_ok=True)
+        path = directory / name
+        if os.path.lexists(path) and not stat.S_ISREG(path.lstat().st_mode):
+            raise FileExistsError(f"{path} exists and is not a regular file: not replaced")
+        path.unlink(missing_ok=True)
 
 
 def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: Iterable[str],
@@ -330,8 +318,8 @@ def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: It
     prepare_bundle_dir(directory, force)
     targets = {fmt: directory / f"articles.{EXTENSIONS[fmt]}" for fmt in formats}
     rows = export_files(records, targets, excel=excel, force=True)
-    dictionary = directory / DICTIONARY_NAME
-    dictionary.write_text(data_dictionary(formats), encoding="utf-8")
+    with output_file(directory / DICTIONARY_NAME, force=True) as fh:
+        fh.write(data_dictionary(formats))
     files = [{"path": path.name, "format": fmt, "rows": rows} for fmt, path in targets.items()]
     files.append({"path": DICTIONARY_NAME, "format": "markdown", "rows": None})
     for entry in files:
@@ -348,7 +336,7 @@ def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: It
         "filters": filters,
         "files": files,
     }
-    with open(directory / MANIFEST_NAME, "w", encoding="utf-8") as fh:
+    with output_file(directory / MANIFEST_NAME, force=True) as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=2)
         fh.write("\n")
     return manifest
