@@ -15,9 +15,12 @@ from drmcrawl.cli import main
 from drmcrawl.cli.common import DB_HELP, open_archive, run
 from drmcrawl.cli.terminal import printable, to_stdout
 
+from drmcrawl.model import ARCHIVE_FIELDS
+
 OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
-LIST_COLUMNS = ("published", "title", "authors", "tags", "categories", "url")
-SEARCH_COLUMNS = ("rank", "score", "published", "title", "url", "snippet")
+LIST_COLUMNS = ("published", "title", "authors", "tags", "categories", "url", *ARCHIVE_FIELDS)
+SEARCH_COLUMNS = ("rank", "score", "published", "title", "url", "snippet", *ARCHIVE_FIELDS)
+STATUSES = ("live", "removed", "all")
 TITLE_WIDTH = 60
 
 _FILTER_OPTIONS = (
@@ -33,18 +36,25 @@ _FILTER_OPTIONS = (
 )
 
 
-def filter_options(command):
-    """Add the shared filter options; the command receives one `filters` argument."""
+def filter_options(command=None, *, status: str = "all"):
+    """Add the shared filter options (and --status, default `status`); the command receives
+    one `filters` argument. `@filter_options` or `@filter_options(status="live")`."""
+    if command is None:
+        return functools.partial(filter_options, status=status)
 
     @functools.wraps(command)
-    def wrapper(*args, since, until, tags, categories, authors, sites, limit, **kwargs):
+    def wrapper(*args, since, until, tags, categories, authors, sites, limit, article_status, **kwargs):
         from drmcrawl.storage.query import Filters
 
         filters = Filters(since=_when(since, "--since", end=False), until=_when(until, "--until", end=True),
-                          tags=tags, categories=categories, authors=authors, sites=sites, limit=limit)
+                          tags=tags, categories=categories, authors=authors, sites=sites, limit=limit,
+                          status=article_status)
         return command(*args, filters=filters, **kwargs)
 
-    for option in reversed(_FILTER_OPTIONS):
+    status_option = click.option(
+        "--status", "article_status", type=click.Choice(STATUSES), default=status, show_default=True,
+        help="live: not found removed; removed: found gone (404/410/redirect away); all: both.")
+    for option in reversed((*_FILTER_OPTIONS, status_option)):
         wrapper = option(wrapper)
     return wrapper
 
@@ -103,7 +113,8 @@ def _list_line(row: dict, index: int) -> None:
     if index == 0:
         click.echo(f"{'published':<10}  {'title':<{TITLE_WIDTH}}  url")
     date = (row["published"] or "")[:10] or "-"
-    click.echo(f"{date:<10}  {_clip(row['title'], TITLE_WIDTH):<{TITLE_WIDTH}}  {printable(row['url'])}")
+    title = ("[removed] " if row["removed_at"] else "") + printable(row["title"])
+    click.echo(f"{date:<10}  {_clip(title, TITLE_WIDTH):<{TITLE_WIDTH}}  {printable(row['url'])}")
 
 
 def _hit_block(row: dict, index: int) -> None:
@@ -112,6 +123,8 @@ def _hit_block(row: dict, index: int) -> None:
     date = (row["published"] or "")[:10] or "undated"
     click.echo(f"{row['rank']}. {printable(row['title']) or '(no title)'}  ({date})")
     click.echo(f"   {printable(row['url'])}")
+    if row["removed_at"]:
+        click.echo(f"   REMOVED {row['removed_at'][:10]} (HTTP {row['removed_status']}); archived version shown")
     click.echo(f"   {' '.join(printable(row['snippet']).split())}")
 
 
@@ -138,7 +151,7 @@ def list_articles(filters, fmt: str, db: str | None) -> None:
 @main.command()
 @click.argument("query")
 @click.option("--raw", is_flag=True, help="Pass QUERY to SQLite FTS5 as is (AND, OR, NOT, \"phrases\", prefix*).")
-@filter_options
+@filter_options(status="live")
 @format_option
 @click.option("--db", help=DB_HELP)
 def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
@@ -161,7 +174,7 @@ def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
     archive = open_archive(db, must_exist=True)
     hits = run(lambda: run_search(archive, query, filters, raw=raw))
     rows = ({"rank": i, "score": round(-hit.score, 4), "published": hit.published, "title": hit.title,
-             "url": hit.url, "snippet": hit.snippet} for i, hit in enumerate(hits, 1))
+             "url": hit.url, "snippet": hit.snippet, **hit.archive} for i, hit in enumerate(hits, 1))
     to_stdout(lambda: emit(rows, SEARCH_COLUMNS, fmt, _hit_block))
     if fmt == "table":
         click.echo(plural(len(hits), "match", "matches"), err=True)

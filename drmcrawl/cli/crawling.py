@@ -140,7 +140,7 @@ def demo(db: str, output: str, force: bool) -> None:
     """
     from drmcrawl.crawl.runner import run_crawl
     from drmcrawl.demo.server import BUNDLED_SITE, DEMO_SITE, FixtureServer
-    from drmcrawl.export.files import write_csv
+    from drmcrawl.export.files import write_archive_csv
     from drmcrawl.export.output import output_file
 
     refuse_to_overwrite(output, force)
@@ -158,7 +158,7 @@ def demo(db: str, output: str, force: bool) -> None:
 
     def export() -> int:
         with output_file(output, force=True) as out:  # refused above unless --force
-            return write_csv(archive.iter_records(), out)
+            return write_archive_csv(archive, out)
 
     count = run(export)
     click.echo(f"export: {count} articles -> {output}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from drmcrawl.export.output import output_file
-from drmcrawl.model import LIST_FIELDS, RECORD_FIELDS
+from drmcrawl.model import ARCHIVE_FIELDS, EXPORT_FIELDS, LIST_FIELDS, RECORD_FIELDS
 
 LIST_SEPARATOR = "; "
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).
@@ -25,9 +25,10 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "parquet": "parquet"}
 BOM = "\ufeff"  # makes Excel read the file as UTF-8 (Urdu shows correctly)
 PARQUET_BATCH = 500
-INT_FIELDS = frozenset({"post_id", "word_count"})
+INT_FIELDS = frozenset({"post_id", "word_count", "version", "removed_status"})
 
-# The data dictionary: type and meaning of every export column, in RECORD_FIELDS order.
+# The data dictionary: type and meaning of every export column, in EXPORT_FIELDS order
+# (the record's fields, then the archive's).
 FIELD_DOCS: dict[str, tuple[str, str]] = {
     "url": ("text", "URL the page was fetched from"),
     "canonical_url": ("text", "<link rel=canonical>: the live permalink, even when crawled from a mirror"),
@@ -49,7 +50,14 @@ FIELD_DOCS: dict[str, tuple[str, str]] = {
     "language": ("text", "primary language subtag (en, ur)"),
     "word_count": ("integer", "\\w+ tokens in body"),
     "sources": ("JSON object", "field -> where its value came from (profile.drm, jsonld.datePublished, ...)"),
+    "first_seen": ("ISO 8601 time (UTC)", "when the archive first stored the article"),
+    "last_seen": ("ISO 8601 time (UTC)", "when the article last answered live (200 or 304)"),
+    "version": ("integer", "number of distinct versions the archive holds (`drmcrawl history URL` lists them)"),
+    "removed_at": ("ISO 8601 time (UTC)", "when the article was found gone (404/410/redirect away); "
+                   "empty while live: the row is the last archived version"),
+    "removed_status": ("integer", "HTTP status that marked it removed; empty while live"),
 }
+assert tuple(FIELD_DOCS) == EXPORT_FIELDS, "every export column is documented, in order"
 
 
 def csv_cell(name: str, value: object) -> object:
@@ -66,16 +74,16 @@ def csv_cell(name: str, value: object) -> object:
 
 # -- sinks: one record in, written out -----------------------------------------------
 class CsvSink:
-    """RFC 4180 CSV (CRLF, minimal quoting), stable header = RECORD_FIELDS."""
+    """RFC 4180 CSV (CRLF, minimal quoting), stable header = EXPORT_FIELDS."""
 
     def __init__(self, out: TextIO, excel: bool = False):
         if excel:
             out.write(BOM)
         self._writer = csv.writer(out, lineterminator="\r\n")
-        self._writer.writerow(RECORD_FIELDS)
+        self._writer.writerow(EXPORT_FIELDS)
 
     def write(self, record: dict) -> None:
-        self._writer.writerow([csv_cell(name, record.get(name)) for name in RECORD_FIELDS])
+        self._writer.writerow([csv_cell(name, record.get(name)) for name in EXPORT_FIELDS])
 
     def close(self) -> None:
         pass
@@ -86,7 +94,7 @@ class JsonlSink:
         self._out = out
 
     def write(self, record: dict) -> None:
-        self._out.write(json.dumps({k: record.get(k) for k in RECORD_FIELDS}, ensure_ascii=False))
+        self._out.write(json.dumps({k: record.get(k) for k in EXPORT_FIELDS}, ensure_ascii=False))
         self._out.write("\n")
 
     def close(self) -> None:
@@ -108,7 +116,7 @@ def parquet_schema():
         if name in LIST_FIELDS:
             return pa.list_(pa.string())
         return pa.int64() if name in INT_FIELDS else pa.string()
-    return pa.schema([(name, arrow_type(name)) for name in RECORD_FIELDS])
+    return pa.schema([(name, arrow_type(name)) for name in EXPORT_FIELDS])
 
 
 class ParquetSink:
@@ -121,7 +129,7 @@ class ParquetSink:
         self._batch: list[dict] = []
 
     def write(self, record: dict) -> None:
-        row = {name: record.get(name) for name in RECORD_FIELDS}
+        row = {name: record.get(name) for name in EXPORT_FIELDS}
         if row["sources"] is not None:
             row["sources"] = json.dumps(row["sources"], ensure_ascii=False, sort_keys=True)
         self._batch.append(row)
@@ -159,7 +167,7 @@ def write_jsonl(records: Iterable[dict], out: TextIO) -> int:
 
 # -- the one-query CSV export ----------------------------------------------------------
 _FORMULA_CHARS = frozenset(_FORMULA_STARTS)
-_SOURCES = RECORD_FIELDS.index("sources")
+_SOURCES = EXPORT_FIELDS.index("sources")
 
 
 def csv_field(value: object) -> str:
@@ -198,7 +206,7 @@ def write_flat_csv(chunks: Iterable[Sequence[Sequence]], out: TextIO, excel: boo
     same articles' records, one write per chunk."""
     if excel:
         out.write(BOM)
-    out.write(",".join(map(csv_field, RECORD_FIELDS)) + "\r\n")
+    out.write(",".join(map(csv_field, EXPORT_FIELDS)) + "\r\n")
     sources = _SourcesCells()
     count = 0
     for rows in chunks:
@@ -285,7 +293,11 @@ def data_dictionary(formats: Iterable[str]) -> str:
         "| column | type | meaning |",
         "|---|---|---|",
     ]
-    lines += [f"| `{name}` | {FIELD_DOCS[name][0]} | {FIELD_DOCS[name][1]} |" for name in RECORD_FIELDS]
+    lines += [f"| `{name}` | {FIELD_DOCS[name][0]} | {FIELD_DOCS[name][1]} |" for name in EXPORT_FIELDS]
+    lines += ["", f"The last {len(ARCHIVE_FIELDS)} columns ({', '.join(f'`{n}`' for n in ARCHIVE_FIELDS)}) come "
+              "from the archive, not the page: a removed article is still exported (with `removed_at` set) "
+              "unless the export was made with `--status live`; the manifest's `filters.status` says which "
+              f"rows this release holds. The first {len(RECORD_FIELDS)} are the article as last archived."]
     return "\n".join(lines) + "\n"
 
 
@@ -330,7 +342,8 @@ def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: It
         "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "articles": rows,
-        "columns": list(RECORD_FIELDS),
+        "columns": list(EXPORT_FIELDS),
+        "status": filters.get("status", "all"),
         "crawl_run_ids": coverage.run_ids,
         "time_window": {"published_from": coverage.published_min, "published_to": coverage.published_max},
         "filters": filters,

@@ -141,3 +141,94 @@ def test_stdout_on_a_full_disk_is_an_error(db, args):
         result = subprocess.run([sys.executable, "-m", "drmcrawl", *args, "--db", db],
                                 stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert (result.returncode, result.stderr) == (1, f"Error: cannot write standard output: {NO_SPACE}\n")
+
+
+# -- item 3: removed articles in what analysts read ------------------------------------------
+REMOVED_AT = "2025-02-01T10:00:00+00:00"
+
+
+@pytest.fixture
+def removal_db(db):
+    """Two articles: `Second story` live, the TikTok one taken down (410) and edited once."""
+    from datetime import datetime
+
+    archive = Archive(db)
+    archive.save_article(make_article(title="TikTok unveils new measures"))
+    assert archive.mark_removed("drm", "http://127.0.0.1:8000/story", 410, None, datetime(2025, 2, 1, 10, 0, 0, 123))
+    archive.close()
+    return db
+
+
+def _columns(rows, *names):
+    return [tuple(row[n] for n in names) for row in rows]
+
+
+def test_every_export_format_has_the_archive_columns(removal_db, tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from drmcrawl.model import ARCHIVE_FIELDS, EXPORT_FIELDS
+
+    want = [("TikTok unveils new measures", 2, REMOVED_AT, 410), ("Second story", 1, None, None)]
+    names = ("title", "version", "removed_at", "removed_status")
+    csv_rows = list(csv.DictReader(io.StringIO(cli("export", "--db", removal_db).stdout)))
+    assert list(csv_rows[0]) == list(EXPORT_FIELDS) and list(EXPORT_FIELDS[-5:]) == list(ARCHIVE_FIELDS)
+    assert _columns(csv_rows, *names) == [tuple("" if v is None else str(v) for v in w) for w in want]
+    jsonl = [json.loads(line) for line in cli("export", "--db", removal_db, "--format", "jsonl").stdout.splitlines()]
+    assert _columns(jsonl, *names) == want
+    assert all(r["first_seen"].endswith("+00:00") and r["last_seen"] >= r["first_seen"] for r in jsonl)
+    cli("export", "--db", removal_db, "--format", "parquet", "-o", str(tmp_path / "a.parquet"))
+    assert _columns(pq.read_table(tmp_path / "a.parquet").to_pylist(), *names) == want
+    # The record path (jsonl) and the one-query CSV path agree on every archive cell.
+    assert [[r[n] for n in ARCHIVE_FIELDS] for r in csv_rows] == [
+        ["" if r[n] is None else str(r[n]) for n in ARCHIVE_FIELDS] for r in jsonl]
+
+
+def test_status_filter_and_its_defaults(removal_db, tmp_path):
+    import json
+
+    def titles(*args):
+        return [json.loads(line)["title"] for line in cli(*args, "--db", removal_db).stdout.splitlines()]
+
+    both = ["TikTok unveils new measures", "Second story"]
+    assert titles("export", "--format", "jsonl") == both
+    assert titles("export", "--format", "jsonl", "--status", "live") == ["Second story"]
+    assert titles("export", "--format", "jsonl", "--status", "removed") == ["TikTok unveils new measures"]
+    assert titles("list", "--format", "jsonl") == both
+    assert titles("list", "--format", "jsonl", "--status", "removed") == ["TikTok unveils new measures"]
+    assert titles("search", "unveils", "--format", "jsonl") == []  # search: live by default
+    [hit] = [json.loads(line) for line in
+             cli("search", "unveils", "--status", "all", "--format", "jsonl", "--db", removal_db).stdout.splitlines()]
+    assert (hit["removed_at"], hit["removed_status"], hit["version"]) == (REMOVED_AT, 410, 2)
+    table = cli("list", "--db", removal_db).stdout.splitlines()
+    assert table[1].startswith("2024-01-24  [removed] TikTok unveils new measures")
+    shown = cli("search", "unveils", "--status", "removed", "--db", removal_db).stdout.splitlines()
+    assert shown[2] == "   REMOVED 2025-02-01 (HTTP 410); archived version shown"
+    assert cli("list", "--status", "gone", "--db", removal_db, expect=2).exit_code == 2
+
+
+def test_bundle_manifest_states_the_status_and_the_dictionary_documents_the_columns(removal_db, tmp_path):
+    import json
+
+    from drmcrawl.model import ARCHIVE_FIELDS, EXPORT_FIELDS
+
+    bundle = tmp_path / "release"
+    cli("export", "--db", removal_db, "--bundle", str(bundle))
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["status"], manifest["filters"]["status"], manifest["articles"]) == ("all", "all", 2)
+    assert manifest["columns"] == list(EXPORT_FIELDS)
+    dictionary = (bundle / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
+    documented = [line.split("`")[1] for line in dictionary.splitlines() if line.startswith("| `")]
+    assert documented == list(EXPORT_FIELDS)
+    live = tmp_path / "live"
+    cli("export", "--db", removal_db, "--bundle", str(live), "--status", "live")
+    manifest = json.loads((live / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["status"], manifest["articles"]) == ("live", 1)
+    # Datasette describes the archive columns where they are stored, under their export names.
+    from drmcrawl.export.datasette import metadata_for
+
+    columns = metadata_for("drmcrawl.sqlite")["databases"]["drmcrawl"]["tables"]["articles"]["columns"]
+    stored = {"version": "version_count"}
+    for name in ARCHIVE_FIELDS:
+        assert f"`{name}`" in columns[stored.get(name, name)], name
