@@ -21,6 +21,7 @@ OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
 LIST_COLUMNS = ("published", "title", "authors", "tags", "categories", "url", *ARCHIVE_FIELDS)
 SEARCH_COLUMNS = ("rank", "score", "published", "title", "url", "snippet", *ARCHIVE_FIELDS)
 STATUSES = ("live", "removed", "all")
+MAX_LIMIT = 2**63 - 1  # SQLite's largest INTEGER: a larger --limit is a usage error, not an OverflowError
 TITLE_WIDTH = 60
 
 _FILTER_OPTIONS = (
@@ -32,7 +33,7 @@ _FILTER_OPTIONS = (
     click.option("--category", "categories", multiple=True, help="Category name (any case) or slug; repeatable."),
     click.option("--author", "authors", multiple=True, help="Author name (any case); repeatable."),
     click.option("--site", "sites", multiple=True, help="Site profile name, e.g. drm; repeatable."),
-    click.option("--limit", type=click.IntRange(min=1), help="At most N articles."),
+    click.option("--limit", type=click.IntRange(min=1, max=MAX_LIMIT), help="At most N articles."),
 )
 
 
@@ -142,7 +143,7 @@ def list_articles(filters, fmt: str, db: str | None) -> None:
     """
     from drmcrawl.storage.query import iter_records
 
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     count = to_stdout(lambda: emit(iter_records(archive, filters), LIST_COLUMNS, fmt, _list_line))
     if fmt == "table":
         click.echo(plural(count, "article"), err=True)
@@ -171,7 +172,7 @@ def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
     query, notes = run(lambda: cap_query(query, raw=raw))
     for note in notes:
         click.echo(f"Warning: search query too long: {note}", err=True)
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     hits = run(lambda: run_search(archive, query, filters, raw=raw))
     rows = ({"rank": i, "score": round(-hit.score, 4), "published": hit.published, "title": hit.title,
              "url": hit.url, "snippet": hit.snippet, **hit.archive} for i, hit in enumerate(hits, 1))
@@ -199,7 +200,7 @@ def report(output: str, force: bool, db: str | None) -> None:
     from drmcrawl.export.report import build_report, write_report
 
     run(lambda: check_target(output, force))
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     html = run(lambda: build_report(archive))
     write = lambda: write_report(Path(output), html, force=force)  # noqa: E731
     if output == "-":

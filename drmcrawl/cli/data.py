@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from drmcrawl.cli import main
-from drmcrawl.cli.analysis import filter_options, plural
+from drmcrawl.cli.analysis import MAX_LIMIT, filter_options, plural
 from drmcrawl.cli.common import (
     DB_HELP,
     open_archive,
@@ -42,7 +42,7 @@ def export(formats: tuple[str, ...], output: str | None, force: bool, excel: boo
         drmcrawl export --bundle release-2024 --format csv --format parquet
     """
     formats = _check_export_usage(formats, output, excel, bundle)
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     if bundle:
         _export_bundle(archive, Path(bundle), formats, filters, force, excel)
         return
@@ -92,7 +92,7 @@ def _export_bundle(archive, directory: Path, formats: list[str], filters, force:
 
 @main.command()
 @click.option("--db", help=DB_HELP)
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per table.")
+@click.option("--top", type=click.IntRange(min=1, max=MAX_LIMIT), default=10, show_default=True, help="Rows per table.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def stats(db: str | None, top: int, as_json: bool) -> None:
     """Counts by category, tag, author and month, and the last crawl runs.
@@ -101,7 +101,7 @@ def stats(db: str | None, top: int, as_json: bool) -> None:
     Example:
         drmcrawl stats --db data/drmcrawl.sqlite
     """
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     data = run(archive.stats)
     runs = run(lambda: archive.runs(limit=5))
     if as_json:

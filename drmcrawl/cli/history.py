@@ -8,6 +8,7 @@ from datetime import timezone
 import click
 
 from drmcrawl.cli import main
+from drmcrawl.cli.analysis import MAX_LIMIT
 from drmcrawl.cli.common import DB_HELP, open_archive, run
 from drmcrawl.cli.terminal import printable
 
@@ -33,7 +34,7 @@ def history(url: str, diff_versions: tuple[int, int] | None, as_json: bool, db: 
     """
     from drmcrawl.versions import diff
 
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     found = run(lambda: archive.history(url))
     if found is None:
         raise click.ClickException(f"no archived article for {url}")
@@ -118,7 +119,7 @@ def _parse_since(since: str | None):
 
 
 @main.command()
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_LIMIT), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Runs as JSON, with settings and failures by reason.")
 @click.option("--db", help=DB_HELP)
 def runs(limit: int, as_json: bool, db: str | None) -> None:
@@ -128,7 +129,7 @@ def runs(limit: int, as_json: bool, db: str | None) -> None:
     Example:
         drmcrawl runs --limit 5
     """
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     rows = run(lambda: archive.runs(limit=limit))
     if as_json:
         click.echo(json.dumps([vars(r) for r in rows], ensure_ascii=False, indent=2, default=str))

@@ -70,3 +70,66 @@ def test_machine_formats_keep_the_stored_text_exactly(evil_db):
     assert json.loads(cli("search", "tiktok", "--db", evil_db, "--format", "jsonl").stdout)["title"] == EVIL
     rows = list(csv.DictReader(io.StringIO(cli("list", "--db", evil_db, "--format", "csv").stdout)))
     assert rows[0]["title"] == EVIL
+
+
+@pytest.mark.parametrize("command", [("list",), ("search", "tiktok"), ("export",), ("runs",)])
+def test_limit_beyond_64_bits_is_a_usage_error(db, command):
+    """Item 16: was an OverflowError traceback from the SQLite driver."""
+    result = cli(*command, "--limit", str(2**64), "--db", db, expect=2)
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--limit': {2**64} is not in the range 1<=x<=9223372036854775807.")
+    assert cli(*command, "--limit", str(2**63 - 1), "--db", db).exit_code == 0
+
+
+READ_COMMANDS = [("list",), ("search", "tiktok"), ("stats",), ("export",), ("export", "--format", "jsonl"),
+                 ("history", "http://127.0.0.1:8000/story"), ("runs",), ("list", "--format", "csv")]
+
+
+@pytest.fixture
+def read_only_folder(db, tmp_path):
+    """The archive alone in a folder nobody may write (0555), as on read-only media."""
+    import os
+    import shutil
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    shutil.copy(db, folder / "a.sqlite")
+    os.chmod(folder / "a.sqlite", 0o444)
+    os.chmod(folder, 0o555)
+    yield folder
+    os.chmod(folder, 0o755)
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS)
+def test_read_commands_work_on_a_read_only_folder_and_create_nothing(read_only_folder, command):
+    """Item 16: read commands open the archive read-only (immutable in an unwritable folder):
+    they work, and no -wal, -shm or journal file appears (root included, who could write)."""
+    result = cli(*command, "--db", str(read_only_folder / "a.sqlite"))
+    assert result.stdout and "Error" not in result.stderr
+    assert sorted(p.name for p in read_only_folder.iterdir()) == ["a.sqlite"]
+
+
+def test_read_only_connection_uri(read_only_folder, tmp_path):
+    """Item 16: how the file is opened: immutable in an unwritable folder, mode=ro elsewhere;
+    writes are refused on both."""
+    import sqlite3
+
+    import pytest as _pytest
+    from sqlalchemy import text
+
+    from drmcrawl.storage import StorageError
+
+    frozen = Archive(read_only_folder / "a.sqlite", read_only=True)
+    url = frozen.engine.url
+    assert (url.database, dict(url.query)) == (f"file:{read_only_folder / 'a.sqlite'}", {"immutable": "1", "uri": "true"})
+    writable = Archive(tmp_path / "a.sqlite", read_only=True)
+    url = writable.engine.url
+    assert (url.database, dict(url.query)) == (f"file:{tmp_path / 'a.sqlite'}", {"mode": "ro", "uri": "true"})
+    for archive in (frozen, writable):
+        assert archive.count_articles() == 1
+        with _pytest.raises((StorageError, sqlite3.OperationalError)):
+            with archive.session() as s:
+                s.execute(text("DELETE FROM failures"))
+        archive.close()
+    assert sorted(p.name for p in read_only_folder.iterdir()) == ["a.sqlite"]
