@@ -14,7 +14,6 @@ import click
 from drmcrawl.cli import main
 from drmcrawl.cli.common import DB_HELP, open_archive, run
 from drmcrawl.cli.terminal import printable, to_stdout
-
 from drmcrawl.model import ARCHIVE_FIELDS
 
 OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")

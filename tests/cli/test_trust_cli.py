@@ -83,7 +83,8 @@ def test_limit_beyond_64_bits_is_a_usage_error(db, command):
 
 
 READ_COMMANDS = [("list",), ("search", "tiktok"), ("stats",), ("export",), ("export", "--format", "jsonl"),
-                 ("history", "http://127.0.0.1:8000/story"), ("runs",), ("list", "--format", "csv")]
+                 ("history", "http://127.0.0.1:8000/story"), ("runs",), ("list", "--format", "csv"),
+                 ("report", "-o", "-")]
 
 
 @pytest.fixture
