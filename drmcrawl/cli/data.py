@@ -15,7 +15,7 @@ from drmcrawl.cli.common import (
     run,
     table,
 )
-from drmcrawl.cli.terminal import printable, to_stdout
+from drmcrawl.cli.terminal import printable, to_stdout, writes_stdout
 
 
 @main.command()
@@ -93,6 +93,7 @@ def _export_bundle(archive, directory: Path, formats: list[str], filters, force:
 @click.option("--db", help=DB_HELP)
 @click.option("--top", type=click.IntRange(min=1, max=MAX_LIMIT), default=10, show_default=True, help="Rows per table.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@writes_stdout
 def stats(db: str | None, top: int, as_json: bool) -> None:
     """Counts by category, tag, author and month, and the last crawl runs.
 

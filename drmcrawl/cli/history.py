@@ -10,7 +10,7 @@ import click
 from drmcrawl.cli import main
 from drmcrawl.cli.analysis import MAX_LIMIT
 from drmcrawl.cli.common import DB_HELP, open_archive, run
-from drmcrawl.cli.terminal import printable
+from drmcrawl.cli.terminal import printable, writes_stdout
 
 
 def _when(value) -> str:
@@ -23,6 +23,7 @@ def _when(value) -> str:
               help="Show a unified diff between versions A and B.")
 @click.option("--json", "as_json", is_flag=True, help="Versions (with their records) as JSON.")
 @click.option("--db", help=DB_HELP)
+@writes_stdout
 def history(url: str, diff_versions: tuple[int, int] | None, as_json: bool, db: str | None) -> None:
     """List the versions of an article (any of its URLs, or ?p=POST_ID), with when each was
     first and last seen and whether the article was removed; or diff two versions.
@@ -122,6 +123,7 @@ def _parse_since(since: str | None):
 @click.option("--limit", type=click.IntRange(min=1, max=MAX_LIMIT), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Runs as JSON, with settings and failures by reason.")
 @click.option("--db", help=DB_HELP)
+@writes_stdout
 def runs(limit: int, as_json: bool, db: str | None) -> None:
     """List crawl runs, newest first: trigger, status, duration and counts.
 

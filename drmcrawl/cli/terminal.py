@@ -55,6 +55,18 @@ def to_stdout(action):
     return run(guarded)
 
 
+def writes_stdout(command):
+    """A command whose whole output goes to stdout (stats, history, runs): `to_stdout`
+    around its body."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        return to_stdout(lambda: command(*args, **kwargs))
+
+    return wrapper
+
+
 def _discard_stdout() -> None:
     try:
         fd = sys.stdout.fileno()

@@ -134,7 +134,8 @@ def test_bundle_never_replaces_a_link_in_its_folder(db, tmp_path):
 
 @pytest.mark.parametrize("args", [("export",), ("export", "--format", "jsonl"), ("export", "-o", "-"),
                                   ("list", "--format", "csv"), ("search", "tiktok", "--format", "jsonl"),
-                                  ("report", "-o", "-")])
+                                  ("report", "-o", "-"), ("stats",), ("stats", "--json"), ("runs",),
+                                  ("history", "http://127.0.0.1:8000/story")])
 def test_stdout_on_a_full_disk_is_an_error(db, args):
     """Item 14: stdout redirected to a full disk: Error exit 1, no traceback."""
     with open("/dev/full", "w") as full:
