@@ -233,3 +233,13 @@ def test_bundle_manifest_states_the_status_and_the_dictionary_documents_the_colu
     stored = {"version": "version_count"}
     for name in ARCHIVE_FIELDS:
         assert f"`{name}`" in columns[stored.get(name, name)], name
+
+
+def test_demo_export_to_a_full_device_is_an_error_and_keeps_the_device(tmp_path, full_device):
+    """Item 5: `demo -o` writes through the same safe path as export."""
+    result = subprocess.run([sys.executable, "-m", "drmcrawl", "demo", "--db", str(tmp_path / "demo.sqlite"),
+                             "-o", full_device, "--force"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == f"Error: cannot write {full_device}: {NO_SPACE}"
+    assert "Traceback" not in result.stderr
+    assert stat.S_ISCHR(os.stat(full_device).st_mode)
