@@ -33,7 +33,9 @@ def printable(text: object, lines: bool = False) -> str:
 
 def to_stdout(action):
     """Run `action` (which writes to standard output) and flush: a failed or short write
-    (a full disk, a closed pipe) is `Error: cannot write standard output: ...`, exit 1.
+    (a full disk) is `Error: cannot write standard output: ...`, exit 1. A reader that
+    closed the pipe (`drmcrawl list | head`) took what it wanted: a quiet stop, as for any
+    Unix filter.
     What could not be written is then dropped (stdout pointed at /dev/null), so Python's
     own flush at exit cannot fail again with a traceback and another exit code."""
     import click
@@ -45,6 +47,9 @@ def to_stdout(action):
             result = action()
             sys.stdout.flush()
             return result
+        except BrokenPipeError:
+            _discard_stdout()
+            raise SystemExit(0) from None
         except OSError as exc:
             _discard_stdout()
             message = str(exc) if str(exc).startswith("cannot write") else exc.strerror or str(exc)

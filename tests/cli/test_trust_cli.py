@@ -134,3 +134,27 @@ def test_read_only_connection_uri(read_only_folder, tmp_path):
                 s.execute(text("DELETE FROM failures"))
         archive.close()
     assert sorted(p.name for p in read_only_folder.iterdir()) == ["a.sqlite"]
+
+
+def test_a_reader_closing_the_pipe_stops_the_listing_quietly(tmp_path):
+    """`drmcrawl list | head -1`: the reader has what it wanted; no error, no traceback."""
+    import subprocess
+    import sys
+
+    from records import make_article
+
+    from drmcrawl.storage import Archive
+
+    db = tmp_path / "a.sqlite"
+    archive = Archive(db)
+    for n in range(3000):
+        archive.save_article(make_article(url=f"http://127.0.0.1:8000/s{n}", canonical_url=f"https://x/s{n}",
+                                          post_id=n + 1))
+    archive.close()
+    listing = subprocess.Popen([sys.executable, "-m", "drmcrawl", "list", "--limit", "3000", "--db", str(db)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    listing.stdout.readline()
+    listing.stdout.close()  # the reader goes away after one line
+    stderr = listing.stderr.read().decode()
+    assert listing.wait(timeout=60) == 0, stderr
+    assert "Error" not in stderr and "Traceback" not in stderr
