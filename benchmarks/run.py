@@ -239,7 +239,11 @@ _EXPORT_COLUMNS = {
 }
 EXPORT_FIELDS = ("url", "canonical_url", "post_id", "site", "title", "authors", "published", "modified", "tags",
                  "tag_slugs", "categories", "category_slugs", "description", "body", "body_html", "image_url",
-                 "image_caption", "language", "word_count", "sources")
+                 "image_caption", "language", "word_count", "sources",
+                 "first_seen", "last_seen", "version", "removed_at", "removed_status")
+_EXPORT_COLUMNS.update({name: f"CASE WHEN a.{name} IS NULL THEN NULL ELSE replace(substr(a.{name}, 1, 19), ' ', 'T') "
+                              "|| '+00:00' END" for name in ("first_seen", "last_seen", "removed_at")})
+_EXPORT_COLUMNS["version"] = "a.version_count"
 EXPORT_SQL = ("SELECT " + ",\n  ".join(f"{_EXPORT_COLUMNS.get(n, _guard('a.' + n))} AS {n}" for n in EXPORT_FIELDS)
               + "\nFROM articles a ORDER BY a.published_utc DESC NULLS LAST, a.id;")
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from sqlalchemy import bindparam, create_engine, func, select, update
+from sqlalchemy import bindparam, create_engine, func, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -47,24 +47,56 @@ class StorageError(RuntimeError):
     """The database cannot be opened or written (bad path, read-only, disk full...)."""
 
 
-def resolve_db_url(db: str | os.PathLike | None = None) -> str:
+def resolve_db_url(db: str | os.PathLike | None = None, create_folder: bool = True) -> str:
     """A path or SQLAlchemy URL; default: $DRMCRAWL_DB, else data/drmcrawl.sqlite."""
     value = str(db or os.environ.get(ENV_DB) or DEFAULT_DB)
     if "://" in value:
         return value
     path = Path(value).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
 
+def read_only_url(url: str) -> str:
+    """A SQLite file URL opened read-only: `mode=ro`, or `immutable=1` when its folder
+    cannot be written (read-only media, a folder without write permission even for root,
+    and no write-ahead log to read), where SQLite could not create its -shm/-wal files.
+    Other URLs are returned as they are."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url.startswith(prefix + "file:"):
+        return url
+    path = url[len(prefix):]
+    folder = os.path.dirname(path) or "."
+    wal = Path(path + "-wal")
+    frozen = _folder_read_only(folder) and not (wal.exists() and wal.stat().st_size)
+    return f"{prefix}file:{quote(path)}?{'immutable=1' if frozen else 'mode=ro'}&uri=true"
+
+
+def _folder_read_only(folder: str) -> bool:
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+        return not os.access(folder, os.W_OK) or not os.stat(folder).st_mode & 0o222
+    except OSError:
+        return True
+
+
 class Archive(FetchStore, HistoryStore, RunStore):
-    def __init__(self, db: str | os.PathLike | None = None):
-        self.url = resolve_db_url(db)
+    def __init__(self, db: str | os.PathLike | None = None, read_only: bool = False):
+        """read_only: for commands that only read (list, search, export...): a SQLite file
+        is opened read-only (`read_only_url`) and nothing is created, migrated or indexed,
+        so an archive on read-only media can be read."""
+        self.url = resolve_db_url(db, create_folder=not read_only)
+        self.read_only = read_only
         try:
-            self.engine = create_engine(self.url)
-            self.dialect = for_engine(self.engine)
-            self.dialect.configure(self.engine)
-            self.revisions = schema.upgrade(self.engine, self.dialect)  # (before, now)
+            if read_only:
+                self._open_read_only()
+            else:
+                self.engine = create_engine(self.url)
+                self.dialect = for_engine(self.engine)
+                self.dialect.configure(self.engine)
+                self.revisions = schema.upgrade(self.engine, self.dialect)  # (before, now)
         except ImportError as exc:
             raise StorageError(f"cannot open database {_safe(self.url)}: {exc} "
                                "(PostgreSQL needs `pip install 'drmcrawl[postgres]'`)") from exc
@@ -78,10 +110,22 @@ class Archive(FetchStore, HistoryStore, RunStore):
         # (model, site, name[, slug]) -> id of authors/tags/categories already stored;
         # emptied on every rollback, which may have undone a term insert.
         self._term_ids: dict[tuple, int] = {}
+        if read_only:
+            return
         try:
             schema.add_first_versions(self)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
+
+    def _open_read_only(self) -> None:
+        if self.url.startswith("sqlite:///") and not Path(self.location).is_file():
+            raise StorageError(f"no database at {self.location}")
+        self.engine = create_engine(read_only_url(self.url))
+        self.dialect = for_engine(self.engine)
+        self.dialect.configure(self.engine)
+        self.revisions = None  # not looked at: a read-only open migrates nothing
+        with self.engine.connect() as conn:  # fail here (not a database, no server), not in the first query
+            inspect(conn).get_table_names()
 
     @property
     def location(self) -> str:

@@ -80,7 +80,7 @@ class ArticleSpider(scrapy.Spider):
         for request in self.discover():
             yield request
         for path in self.session.plan.claim_due():  # re-checks, even of articles discovery no longer lists
-            for request in self._article_request(self.url(path), "revisit"):
+            for request in self.revisit(self.url(path), "due"):
                 yield request
 
     def discover(self):
@@ -99,6 +99,10 @@ class ArticleSpider(scrapy.Spider):
             yield from self._article_request(url, found_in, lastmod)
         else:
             self.session.counts["articles_waited"] += 1
+
+    def revisit(self, url: str, found_in: str):
+        """A request for an article the plan has claimed already (due, or vanished)."""
+        yield from self._article_request(url, found_in)
 
     async def parse_article(self, response):
         for request in self._answered():

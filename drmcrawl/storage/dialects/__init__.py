@@ -55,6 +55,9 @@ class Dialect(Protocol):
     def iso_time(self, name: str):
         """SQL: `<name>_utc` + `<name>_offset` as the text the records give (isoformat)."""
 
+    def utc_time_text(self, name: str):
+        """SQL: the naive UTC time column `name` as 2024-01-01T00:00:00+00:00 (to the second)."""
+
     def json_text(self, column):
         """SQL: a JSON column as its stored text."""
 

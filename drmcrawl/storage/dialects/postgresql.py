@@ -297,6 +297,11 @@ class PostgreSQL:
     def iso_time(self, name: str):
         return iso_time(name)
 
+    def utc_time_text(self, name: str):
+        return literal_column(
+            f"(CASE WHEN {name} IS NULL THEN NULL ELSE to_char({name}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+00:00' END)",
+            Text)
+
     def json_text(self, column):
         return cast(column, Text)  # json::text is the stored text; psycopg would parse it
 

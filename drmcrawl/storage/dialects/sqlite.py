@@ -349,6 +349,11 @@ class SQLite:
     def iso_time(self, name: str):
         return iso_time(name)
 
+    def utc_time_text(self, name: str):
+        return literal_column(
+            f"(CASE WHEN {name} IS NULL THEN NULL ELSE replace(substr({name}, 1, 19), ' ', 'T') || '+00:00' END)",
+            Text)
+
     def json_text(self, column):
         return type_coerce(column, Text)  # SQLite hands JSON columns over as their text
 
