@@ -316,6 +316,11 @@ class Archive(FetchStore, HistoryStore, RunStore):
         count = 0
         with self.session() as s:
             conn, terms = s.connection(), self._term_ids
+            if self.dialect.batched_inserts:
+                for chunk in _chunks(articles, _BULK_CHUNK):
+                    count += _insert_batch(conn, terms, chunk, now, run_id)
+                    self._unindexed = True
+                return count
             for article in articles:
                 record = article.to_record()
                 _insert_new(conn, self.dialect, terms, article, record, content_digest(record), now, run_id=run_id)
@@ -470,6 +475,50 @@ def _insert_new(conn, dialect, terms: dict, article: ArticleData, record: dict, 
         "article_id": article_id, "version": 1, "content_hash": digest, "record": record, "first_seen": now,
         "last_seen": now, "run_id": run_id, "fetch_id": fetch_id, "extractor_version": extractor_version})
     return article_id
+
+
+_BULK_CHUNK = 1000
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert_batch(conn, terms: dict, articles: list[ArticleData], now: datetime, run_id: int | None) -> int:
+    """New articles, their links and versions 1 in four multi-row statements per chunk
+    (`insertmanyvalues`: the ids come back in parameter order), for a database where each
+    statement is a network round trip: one article at a time, five round trips each, ran
+    at 85 articles/s on PostgreSQL on a loaded machine."""
+    records = [a.to_record() for a in articles]
+    digests = [content_digest(r) for r in records]
+    rows = []
+    for article, digest in zip(articles, digests, strict=True):
+        row = _article_row(article, run_id, now, digest)
+        row.update(last_checked=now, version_count=1, extractor_version=None, sitemap_lastmod=None)
+        rows.append(row)
+    table = Article.__table__
+    ids = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    for link, model, fk in _LINKS:
+        links = []
+        for article_id, article, row in zip(ids, articles, rows, strict=True):
+            found = ([Term(n) for n in article.authors] if model is Author
+                     else _unique_terms(article.tags if model is Tag else article.categories))
+            links += [{"article_id": article_id, fk: _term_id(conn, terms, model, row["site"], t), "position": i}
+                      for i, t in enumerate(found)]
+        if links:
+            conn.execute(link.__table__.insert(), links)
+    conn.execute(ArticleVersion.__table__.insert(), [
+        {"article_id": i, "version": 1, "content_hash": d, "record": r, "first_seen": now, "last_seen": now,
+         "run_id": run_id, "fetch_id": None, "extractor_version": None}
+        for i, d, r in zip(ids, digests, records, strict=True)])
+    return len(ids)
 
 
 def _article_row(article: ArticleData, run_id: int | None, now: datetime, digest: str) -> dict:

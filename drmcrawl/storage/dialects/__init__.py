@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 class Dialect(Protocol):
     name: str
+    batched_inserts: bool  # bulk loads in multi-row statements (worth it where statements are round trips)
 
     def configure(self, engine: Engine) -> None:
         """Connection settings, once per engine."""

@@ -243,6 +243,8 @@ class PostgreSQL:
     """The PostgreSQL implementation of `dialects.Dialect`."""
 
     name = "postgresql"
+    # add_articles in multi-row statements: every statement is a round trip to the server.
+    batched_inserts = True
 
     def configure(self, engine: Engine) -> None:
         """JIT off for the archive's connections: its statements are short, and on a new
