@@ -49,7 +49,8 @@ def one_backend(name: str, db: str, rows: int, site: Path, tmp: Path, log) -> di
         result["bytes"] = target.stat().st_size
         target.unlink()
         out[f"export_{fmt}"] = result
-        log(f"{name}: export {fmt} {result['wall_s']:.1f} s, CPU {result['cpu_s']:.1f} s, RSS {result['rss_mb']:.0f} MB")
+        log(f"{name}: export {fmt} {result['wall_s']:.1f} s, CPU {result['cpu_s']:.1f} s, "
+            f"RSS {result['rss_mb']:.0f} MB")
     search = work("search", "--db", db)
     out["search"] = search
     log(f"{name}: search p50 {search['p50_ms']:.1f} ms, p95 {search['p95_ms']:.1f} ms")
@@ -57,14 +58,15 @@ def one_backend(name: str, db: str, rows: int, site: Path, tmp: Path, log) -> di
 
 
 def table(results: list[dict], rows: int) -> str:
-    lines = [f"| backend | articles | fill (add_articles) | export CSV | export JSONL | CPU CSV / JSONL | "
+    lines = ["| backend | articles | fill (add_articles) | export CSV | export JSONL | CPU CSV / JSONL | "
              "peak RSS CSV | search p50 / p95 (best 20) |",
              "|---|---|---|---|---|---|---|---|"]
     for r in results:
         f, c, j, s = r["fill"], r["export_csv"], r["export_jsonl"], r["search"]
         lines.append(
             f"| {r['backend']} | {f['articles']:,} | {f['seconds']:.0f} s ({f['added'] / f['seconds']:,.0f}/s) | "
-            f"{c['wall_s']:.1f} s | {j['wall_s']:.1f} s | {c['cpu_s']:.1f} / {j['cpu_s']:.1f} s | {c['rss_mb']:.0f} MB | "
+            f"{c['wall_s']:.1f} s | {j['wall_s']:.1f} s | {c['cpu_s']:.1f} / {j['cpu_s']:.1f} s | "
+            f"{c['rss_mb']:.0f} MB | "
             f"{s['p50_ms']:.1f} / {s['p95_ms']:.1f} ms |")
     return "\n".join(lines)
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from analysis_support import cli
 from conftest import expected_articles
 from sqlalchemy import create_engine, text
 
+from drmcrawl.model import ARCHIVE_FIELDS
 from drmcrawl.storage import resolve_db_url
 
 from .conftest import is_postgres
-
-from drmcrawl.model import ARCHIVE_FIELDS
 
 
 @pytest.fixture(scope="module")

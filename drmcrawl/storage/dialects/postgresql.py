@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Text, bindparam, case, cast, event, column, func, literal, literal_column, select, table
+from sqlalchemy import Text, bindparam, case, cast, column, event, func, literal, literal_column, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.engine import Connection, Engine
 
@@ -102,7 +102,7 @@ def _search_objects() -> dict[str, str]:
             "AND article_id IN (SELECT article_id FROM article_authors WHERE author_id = NEW.id); END IF; "
             "RETURN NULL; END $$"),
     }
-    for link, term, fk in (("article_tags", "tags", "tag_id"), ("article_authors", "authors", "author_id")):
+    for link, term in (("article_tags", "tags"), ("article_authors", "authors")):
         objects[f"{link}_search"] = (
             f"CREATE TRIGGER {link}_search AFTER INSERT OR UPDATE OR DELETE ON {link} "
             "FOR EACH ROW EXECUTE FUNCTION drmcrawl_search_link()")

@@ -4,7 +4,7 @@ Frozen here (not read from models.py, which moves on): `schema.upgrade` also use
 `tables()` to bring an archive made before migrations up to this revision.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-12-07 23:16:06.645963
 """
 from __future__ import annotations
