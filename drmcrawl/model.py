@@ -36,6 +36,7 @@ class Article:
     image_url: str | None = None
     image_caption: str | None = None
     language: str | None = None
+    access: str | None = None  # "free", or "paywalled": the page shows only part of the article
     word_count: int | None = None
     # field name -> where its value came from, e.g. "profile.jnews", "jsonld.datePublished"
     sources: dict[str, str] = field(default_factory=dict)

@@ -389,7 +389,7 @@ def _find(conn: Connection, site: str, post_id: int | None, key: str) -> int | N
 
 
 _SCALARS = ("url", "canonical_url", "post_id", "title", "description", "body", "body_html",
-            "image_url", "image_caption", "language", "word_count", "sources")
+            "image_url", "image_caption", "language", "access", "word_count", "sources")
 
 
 def _fill_scalars(row: Article, article: ArticleData) -> None:
@@ -460,7 +460,7 @@ def _insert_new(conn, terms: dict, article: ArticleData, record: dict, digest: s
 def _article_row(article: ArticleData, run_id: int | None, now: datetime, digest: str) -> dict:
     row = {name: getattr(article, name) for name in (
         "url", "canonical_url", "post_id", "title", "description", "body", "body_html",
-        "image_url", "image_caption", "language", "word_count", "sources")}
+        "image_url", "image_caption", "language", "access", "word_count", "sources")}
     row["published_utc"], row["published_offset"] = split_time(article.published)
     row["modified_utc"], row["modified_offset"] = split_time(article.modified)
     row.update(site=article.site or urlsplit(article.url).hostname or "",
