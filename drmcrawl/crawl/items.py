@@ -50,6 +50,7 @@ class Extracted:
     def __repr__(self) -> str:  # in logs (Scrapy's "Error processing ..."): which article, not its record
         return f"Extracted(url={self.article.url!r}, post_id={self.article.post_id!r}, fetch_id={self.fetch_id!r})"
 
+
 @dataclass
 class NonArticle:
     """An answer to an article request that is navigation (a section, tag, author, video,
