@@ -5,7 +5,9 @@ site profile -> JSON-LD (its headline may give way to og:title, see titles.py) -
 on-page headline -> meta tags -> profile fallbacks (visible dates) -> DOM heuristics
 (bylines, tag lists, main content, URL date) -> the credited publisher as author when
 no person is named.
-`Article.sources` records which layer produced each field."""
+`Article.sources` records which layer produced each field, `Article.confidence` how sure
+that layer is (a weak body from the DOM heuristics hands over to a last-resort extractor,
+see article_body.py; a page with no date anywhere else gets htmldate's guess)."""
 
 from __future__ import annotations
 
@@ -96,6 +98,7 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
             setattr(article, name, doc.absolute(value))
     article.word_count = word_count(article.body)
     article.sources["word_count"] = "computed"
+    article.confidence["word_count"] = article.confidence.get("body", 1.0)
     if not article.site:
         article.site = site.name if site and site.domains else doc.host or None
 

@@ -39,16 +39,21 @@ class Article:
     word_count: int | None = None
     # field name -> where its value came from, e.g. "profile.jnews", "jsonld.datePublished"
     sources: dict[str, str] = field(default_factory=dict)
+    # field name -> how sure the layer that filled it is, from 0 to 1 (see `confidence_of`)
+    confidence: dict[str, float] = field(default_factory=dict, repr=False, compare=False,
+                                         metadata={"record": False})
     # Fields a layer has declared final, even if empty (not part of the record).
     settled: set[str] = field(default_factory=set, repr=False, compare=False, metadata={"record": False})
 
-    def set(self, name: str, value: object, source: str) -> bool:
-        """Fill `name` if it is still empty; record `source`. Layers call this in order,
-        so the first layer that knows a value wins."""
+    def set(self, name: str, value: object, source: str, confidence: float | None = None) -> bool:
+        """Fill `name` if it is still empty; record `source` and how sure that layer is
+        (its usual reliability when the layer does not measure it for this page). Layers
+        call this in order, so the first layer that knows a value wins."""
         if value in (None, "", [], ()) or _filled(getattr(self, name)) or name in self.settled:
             return False
         setattr(self, name, value)
         self.sources[name] = source
+        self.confidence[name] = round(confidence_of(source) if confidence is None else confidence, 2)
         return True
 
     def wants(self, name: str) -> bool:
@@ -61,6 +66,7 @@ class Article:
         is the truth (no tags), so later guessing layers must not fill it."""
         if not _filled(getattr(self, name)):
             self.sources[name] = f"{source} (none)"
+            self.confidence[name] = confidence_of(source)
         self.settled.add(name)
 
     def to_record(self) -> dict:
@@ -69,6 +75,26 @@ class Article:
         for name in RECORD_FIELDS:
             record[name] = _record_value(self, name)
         return record
+
+
+# How often a layer's value is right, by source label prefix (the longest matching prefix
+# wins): markup written for machines beats layout guesses, and a guess from the URL or
+# the browser <title> is the least sure.
+_LAYER_CONFIDENCE = {
+    "profile.": 0.95, "computed": 1.0, "jsonld.": 0.9, "jsonld.author (publisher)": 0.5,
+    "meta.": 0.85, "meta.keywords": 0.7, "dom.h1": 0.85, "dom.h2": 0.6, "dom.title": 0.5,
+    "dom.time": 0.8, "dom.visible_date": 0.6, "url.date": 0.7, "htmldate": 0.6,
+    "dom.byline": 0.7, "dom.rel_tag": 0.8, "dom.tag_list": 0.6, "dom.html_lang": 0.9,
+    "dom.link_canonical": 0.9, "dom.main_content": 0.8, "fallback.": 0.6,
+}
+
+
+def confidence_of(source: str) -> float:
+    """The usual reliability of the layer named by `source` (0.5 when unknown)."""
+    if source.endswith("(publisher)"):
+        return 0.5
+    best = max((p for p in _LAYER_CONFIDENCE if source.startswith(p)), key=len, default=None)
+    return _LAYER_CONFIDENCE[best] if best else 0.5
 
 
 def _filled(value: object) -> bool:
