@@ -230,6 +230,13 @@ def _prose_len(el: etree._Element) -> int:
                and link_density(p) < 0.3)
 
 
+def page_prose_chars(tree: etree._Element) -> int:
+    """Characters of paragraph prose on the whole page, outside scripts and templates: a
+    yardstick for how much of the page a body should hold."""
+    body = tree.find("body")
+    return _prose_len(body) if body is not None else 0
+
+
 # -- measures ----------------------------------------------------------------------------
 def text_len(el: etree._Element) -> int:
     return len(" ".join(el.text_content().split()))
