@@ -81,7 +81,8 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
         if not article.authors or replaceable(article, sites):
             fill_authors(doc, article, sites)
     if not article.published:
-        for el in _TIME(tree):
+        # A <time> in a teaser for another story dates that story.
+        for el in (el for el in _TIME(tree) if not _in_teaser(el)):
             value = el.get("datetime") or el.get("content")
             if article.set("published", parse_date(value, zone), "dom.time"):
                 break
@@ -101,6 +102,15 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
     _prefer_url_day(doc, article, zone)
     if not article.published:
         _fill_fallback_date(doc, article, zone)
+
+
+_TEASER = re.compile(r"related|recommend|teaser|more-?stories|read-?more", re.I)
+
+
+def _in_teaser(el) -> bool:
+    """Inside a block named like a teaser list that does not hold the page's headline
+    (some templates name the whole page section "recommended")."""
+    return any(_TEASER.search(names(a)) and next(a.iter("h1"), None) is None for a in el.iterancestors())
 
 
 def _subheading_title(doc: Document) -> str | None:
