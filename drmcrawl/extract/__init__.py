@@ -89,6 +89,8 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
             article.sources[name] += " (naive)"
     if article.sources.get("title", "").startswith(("meta.", "jsonld.")):
         article.title = _strip_site_suffix(article.title, doc, site)
+    if article.sources.get("title", "").startswith(("meta.", "jsonld.", "dom.title")):
+        article.title = _strip_host_name(article.title, doc.host)
     if article.language:
         match = _LANG.match(article.language.strip())
         article.language = match.group(1).lower() if match else None
@@ -101,6 +103,22 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
     article.confidence["word_count"] = article.confidence.get("body", 1.0)
     if not article.site:
         article.site = site.name if site and site.domains else doc.host or None
+
+
+def _strip_host_name(title: str | None, host: str) -> str | None:
+    """Titles written for the browser tab put the site's domain before or after the
+    headline ("example.de - Headline", "Headline | EXAMPLE.NET")."""
+    labels = [label for label in host.removeprefix("www.").split(".") if label]
+    names = {host.removeprefix("www."), labels[0] if labels else ""} - {""}
+    for sep in _TITLE_SEPARATORS:
+        parts = (title or "").split(sep)
+        if len(parts) < 2:
+            continue
+        if parts[-1].strip().casefold() in names:
+            return sep.join(parts[:-1]).strip()
+        if parts[0].strip().casefold() in names:
+            return sep.join(parts[1:]).strip()
+    return title
 
 
 def _strip_site_suffix(title: str | None, doc: Document, site: profiles.Profile | None) -> str | None:
