@@ -39,7 +39,7 @@ def fill_body(doc: Document, article: Article, template: SiteTemplate | None = N
         text, html = "", ""
     prose = page_prose_chars(doc.tree)
     confidence = _coverage(text, prose)
-    if confidence < _WEAK_COVERAGE and _fill_fallback(doc, article, text, prose):
+    if _weak(text, confidence) and _fill_fallback(doc, article, text, prose, _gain_needed(confidence)):
         return
     if not text:
         return
@@ -56,6 +56,11 @@ _WEAK_COVERAGE = 0.5
 # The fallback's text replaces a weak body only when it is clearly longer: a short
 # answer from both layers means a short page, and the page's own detection is cleaner.
 _FALLBACK_GAIN = 1.2
+# A body this short is checked against the fallback even when it covers the page's
+# prose; as the page's own detection found nothing more, the fallback must hold twice
+# as much to win.
+_SHORT_BODY_WORDS = 150
+_SHORT_BODY_GAIN = 2.0
 # Short posts are articles too, but a body needs more than a line.
 _MIN_FALLBACK_WORDS = 12
 # The fallback answers for a page the first layer could not read: it is never as sure.
@@ -72,10 +77,20 @@ def _coverage(text: str, prose: int) -> float:
     return min(1.0, len(text) / prose)
 
 
-def _fill_fallback(doc: Document, article: Article, text: str, prose: int) -> bool:
+def _weak(text: str, coverage: float) -> bool:
+    """Too little of the page's prose, or a short text: pages that set their story
+    outside <p> elements give no prose to compare with."""
+    return coverage < _WEAK_COVERAGE or word_count(text) < _SHORT_BODY_WORDS
+
+
+def _gain_needed(coverage: float) -> float:
+    return _FALLBACK_GAIN if coverage < _WEAK_COVERAGE else _SHORT_BODY_GAIN
+
+
+def _fill_fallback(doc: Document, article: Article, text: str, prose: int, gain: float) -> bool:
     """Ask the last-resort extractor; its text wins only when it holds clearly more."""
     found = fallback_body(doc.tree, doc.url)
-    if not found or len(found) <= _FALLBACK_GAIN * len(text) or not _readable(found, doc, article.title):
+    if not found or len(found) <= gain * len(text) or not _readable(found, doc, article.title):
         return False
     confidence = _FALLBACK_DISCOUNT * _coverage(found, prose)
     article.set("body", found, FALLBACK_SOURCE, confidence)
