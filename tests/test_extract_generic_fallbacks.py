@@ -96,7 +96,6 @@ def test_every_filled_field_has_a_confidence_between_0_and_1():
     article = extract(html, URL)
     assert set(article.sources) <= set(article.confidence)
     assert all(0 <= value <= 1 for value in article.confidence.values())
-    assert article.confidence["authors"] > article.confidence["title"] * 0.5
 
 
 def test_explain_prints_layer_and_confidence_per_field(tmp_path):
@@ -107,7 +106,7 @@ def test_explain_prints_layer_and_confidence_per_field(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["sources"]["title"] == "dom.title"
-    assert data["confidence"]["title"] == 0.5
+    assert 0 < data["confidence"]["title"] < data["confidence"]["body"] <= 1
     assert set(data["sources"]) <= set(data["confidence"])
 
 
