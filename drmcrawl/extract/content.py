@@ -231,10 +231,17 @@ def _prose_len(el: etree._Element) -> int:
 
 
 def page_prose_chars(tree: etree._Element) -> int:
-    """Characters of paragraph prose on the whole page, outside scripts and templates: a
-    yardstick for how much of the page a body should hold."""
+    """Characters of paragraph prose on the whole page (`_prose_len` of the body, each
+    paragraph measured once): a yardstick for how much of the page a body should hold."""
     body = tree.find("body")
-    return _prose_len(body) if body is not None else 0
+    if body is None:
+        return 0
+    total = 0
+    for p in body.iter("p"):
+        length = text_len(p)
+        if length >= _MIN_BLOCK_CHARS and sum(text_len(a) for a in p.iter("a")) < 0.3 * length:
+            total += length
+    return total
 
 
 # -- measures ----------------------------------------------------------------------------
