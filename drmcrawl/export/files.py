@@ -48,6 +48,8 @@ FIELD_DOCS: dict[str, tuple[str, str]] = {
     "image_url": ("text", "featured image URL"),
     "image_caption": ("text", "featured image caption"),
     "language": ("text", "primary language subtag (en, ur)"),
+    "access": ("text", "free, or paywalled: the page showed only part of the article "
+                       "(isAccessibleForFree false, or a paywall marker)"),
     "word_count": ("integer", "\\w+ tokens in body"),
     "sources": ("JSON object", "field -> where its value came from (profile.drm, jsonld.datePublished, ...)"),
     "first_seen": ("ISO 8601 time (UTC)", "when the archive first stored the article"),

@@ -3,6 +3,7 @@ failures, streaming reads for export, stats."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -13,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from sqlalchemy import bindparam, create_engine, func, inspect, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from drmcrawl.model import Article as ArticleData
@@ -45,6 +46,26 @@ _EXPORT_CHUNK = 500
 
 class StorageError(RuntimeError):
     """The database cannot be opened or written (bad path, read-only, disk full...)."""
+
+
+class RecordError(StorageError):
+    """One record cannot be stored (a value beyond a column's range, a constraint it
+    breaks); the database is fine and takes other writes. Its message names the problem,
+    never the record (issue 19, item 9)."""
+
+
+# SQLite's INTEGER (and most databases' BIGINT) is signed 64-bit: a larger Python int
+# fails when bound, so it is refused before any SQL runs.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+
+
+def check_storable(article: ArticleData) -> None:
+    """RecordError when a field holds what no column can take (an integer out of range)."""
+    low, high = INTEGER_RANGE
+    for item in dataclasses.fields(article):
+        value = getattr(article, item.name)
+        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            raise RecordError(f"{item.name} {value} is outside the database's integer range (signed 64-bit)")
 
 
 def resolve_db_url(db: str | os.PathLike | None = None, create_folder: bool = True) -> str:
@@ -153,7 +174,10 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 self._batch = None
 
     def _error(self, exc: BaseException, detail: str = "") -> StorageError:
-        return StorageError(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{detail}")
+        # A constraint or a value one record broke (its write undone alone, `detail` empty)
+        # is that record's problem; anything else is the database's.
+        kind = RecordError if isinstance(exc, IntegrityError | DataError) and not detail else StorageError
+        return kind(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{detail}")
 
     # -- a crawl's long transaction ---------------------------------------------
     def hold(self) -> None:
@@ -269,7 +293,22 @@ class Archive(FetchStore, HistoryStore, RunStore):
         article was not fetched now, so its seen/checked times and removal mark stay.
         `digest`: `content_digest(article.to_record())`, when the caller has it already
         (the crawl's extraction worker computes it). `sitemap_lastmod`: stored with a new
-        article (`remember_lastmods` sets it on the others)."""
+        article (`remember_lastmods` sets it on the others).
+
+        RecordError: this article cannot be stored (checked before writing where the bound is
+        known, e.g. an integer beyond 64 bits; else any error of its write that is not the
+        database's), its write undone; StorageError: the database cannot be written."""
+        check_storable(article)
+        try:
+            return self._save_article(article, run_id, fetch_id, extractor_version, seen, digest, sitemap_lastmod)
+        except StorageError:
+            raise
+        except Exception as exc:  # a value the driver or a column refuses: this record's problem
+            raise RecordError(f"cannot store {article.url}: {type(exc).__name__}: {exc}") from exc
+
+    def _save_article(self, article: ArticleData, run_id: int | None, fetch_id: int | None,
+                      extractor_version: str | None, seen: bool, digest: str | None,
+                      sitemap_lastmod: datetime | None) -> str:
         record = article.to_record()
         site = article.site or urlsplit(article.url).hostname or ""
         key = url_key(article.canonical_url or article.url)
@@ -409,7 +448,7 @@ def _find(conn: Connection, site: str, post_id: int | None, key: str) -> int | N
 
 
 _SCALARS = ("url", "canonical_url", "post_id", "title", "description", "body", "body_html",
-            "image_url", "image_caption", "language", "word_count", "sources")
+            "image_url", "image_caption", "language", "access", "word_count", "sources")
 
 
 def _fill_scalars(row: Article, article: ArticleData) -> None:
@@ -524,7 +563,7 @@ def _insert_batch(conn, terms: dict, articles: list[ArticleData], now: datetime,
 def _article_row(article: ArticleData, run_id: int | None, now: datetime, digest: str) -> dict:
     row = {name: getattr(article, name) for name in (
         "url", "canonical_url", "post_id", "title", "description", "body", "body_html",
-        "image_url", "image_caption", "language", "word_count", "sources")}
+        "image_url", "image_caption", "language", "access", "word_count", "sources")}
     row["published_utc"], row["published_offset"] = split_time(article.published)
     row["modified_utc"], row["modified_offset"] = split_time(article.modified)
     row.update(site=article.site or urlsplit(article.url).hostname or "",

@@ -177,11 +177,12 @@ class ArticleSpider(scrapy.Spider):
         request = failure.request
         response = getattr(failure.value, "response", None)
         reason = failure_reason(failure.value, response.status if response is not None else None)
+        # The article's URL, not a redirect hop's (a refused one may be off-site or huge).
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         if response is not None and response.status in REMOVED_STATUSES:
-            first_url = (request.meta.get("redirect_urls") or [request.url])[0]
             yield Gone(first_url, response.status, reason, str(failure.value)[:500])
             return
-        yield PageFailure(request.url, reason, str(failure.value)[:500])
+        yield PageFailure(first_url, reason, str(failure.value)[:500])
 
     @staticmethod
     def _redirected_away(first_url: str, response) -> Gone:
