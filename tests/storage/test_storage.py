@@ -155,3 +155,19 @@ def test_a_transaction_sqlite_rolled_back_is_reported_and_writing_goes_on(tmp_pa
     archive.close()
     with sqlite3.connect(db) as con:
         assert [r[0] for r in con.execute("select post_id from articles order by post_id")] == [1, 4]
+
+
+def test_a_bundle_snapshot_does_not_see_writes_made_while_it_reads(archive, archive_url):
+    """What `export --bundle` relies on: coverage and rows from one snapshot (SQLite: one
+    read transaction in WAL; PostgreSQL: REPEATABLE READ), whatever a crawl commits meanwhile."""
+    from drmcrawl.storage.query import snapshot
+
+    for i in range(3):
+        archive.save_article(make_article(post_id=i, url=f"https://x/{i}/", canonical_url=f"https://x/{i}/"))
+    with snapshot(archive) as (coverage, records):
+        writer = Archive(archive_url)
+        writer.save_article(make_article(post_id=9, url="https://x/9/", canonical_url="https://x/9/"))
+        writer.close()
+        rows = list(records)
+    assert coverage.articles == len(rows) == 3
+    assert archive.count_articles() == 4

@@ -124,6 +124,11 @@ def test_the_old_archive_moves_to_postgres_with_every_row(tmp_path, postgres_url
         assert run == 2
     finally:
         archive.close()
+    # And back: PostgreSQL -> a new SQLite file, every row again.
+    back = tmp_path / "back.sqlite"
+    cli("db", "copy", "--from", postgres_url, "--to", str(back))
+    assert table_rows(back) == table_rows(postgres_url)
+    assert_matches_expected(stored(back))
     # A second copy into the same database is refused: nothing is merged or duplicated.
     again = cli("db", "copy", "--from", str(db), "--to", postgres_url, expect=1)
     assert "is not empty" in again.stderr
