@@ -23,7 +23,7 @@ def expected_articles() -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def postgres_database():
     """A PostgreSQL database of this test session (tests/postgres.py); dropped at its end."""
-    import postgres
+    import pg_server as postgres
 
     url = postgres.create_session_database()
     yield url
@@ -33,7 +33,7 @@ def postgres_database():
 @pytest.fixture
 def postgres_url(postgres_database) -> str:
     """A URL to a schema of its own in the session's PostgreSQL database; dropped afterwards."""
-    import postgres
+    import pg_server as postgres
 
     name, url = postgres.new_schema(postgres_database)
     yield url

@@ -18,7 +18,7 @@ from drmcrawl.storage import Archive
 def crawled_pg(tmp_path_factory, site_server, postgres_database):
     """The fixture site crawled twice into a PostgreSQL schema of its own (WARC files and
     the crawl lock in the working folder's data/)."""
-    import postgres
+    import pg_server as postgres
 
     name, url = postgres.new_schema(postgres_database)
     work = tmp_path_factory.mktemp("pgcrawl")

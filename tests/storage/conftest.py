@@ -34,7 +34,7 @@ def another_url(backend, request, tmp_path) -> str:
     """A second empty archive on the same backend."""
     if backend == "sqlite":
         return str(tmp_path / "b.sqlite")
-    import postgres
+    import pg_server as postgres
 
     database = request.getfixturevalue("postgres_database")
     name, url = postgres.new_schema(database)
@@ -44,7 +44,7 @@ def another_url(backend, request, tmp_path) -> str:
 
 def _pg_copy_of(request, source) -> str:
     """A PostgreSQL schema holding a `db copy` of the archive at `source`."""
-    import postgres
+    import pg_server as postgres
 
     from drmcrawl.storage.copy import copy_archive
 

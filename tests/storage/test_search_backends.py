@@ -26,7 +26,7 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def both(crawled_archive, postgres_database):
     """(SQLite archive, PostgreSQL copy of it)."""
-    import postgres
+    import pg_server as postgres
 
     from drmcrawl.storage.copy import copy_archive
 

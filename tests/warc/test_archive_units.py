@@ -247,8 +247,10 @@ def test_save_article_keeps_versions_and_schema_1_archives_are_upgraded(tmp_path
     history = archive.history("https://digitalrightsmonitor.pk/x")
     assert [v.version for v in history.versions] == [1, 2] and history.versions[0].extractor_version == "e1"
     archive.close()
-    # Make it look like a schema 1 archive: no versions, no schema 2 columns.
+    # Make it look like a schema 1 archive: no versions, no schema 2 columns, and (made
+    # before migrations) no alembic_version.
     con = sqlite3.connect(db)
+    con.execute("drop table alembic_version")
     con.execute("delete from article_versions")
     for column in ("version_count", "removed_at", "extractor_version"):
         con.execute(f"alter table articles drop column {column}")

@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # An archive made by a build between this column and migrations already has it.
+    if "access" in {c["name"] for c in sa.inspect(op.get_bind()).get_columns("articles")}:
+        return
     with op.batch_alter_table("articles") as batch:
         batch.add_column(sa.Column("access", sa.String(length=16), nullable=True))
 
