@@ -176,7 +176,11 @@ def serve(port: int, root: Path | None) -> None:
 
     from drmcrawl.demo.server import BUNDLED_SITE, FixtureServer
 
-    with FixtureServer(root or BUNDLED_SITE, port) as server:
+    try:
+        server = FixtureServer(root or BUNDLED_SITE, port)  # binds the port
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    with server:
         click.echo(f"Serving {root or BUNDLED_SITE} at {server.url} (Ctrl-C to stop)")
         try:
             while True:

@@ -9,6 +9,7 @@ from scrapy.exceptions import DropItem
 from drmcrawl.crawl.items import Extracted, Gone, NotModified, PageFailure
 from drmcrawl.crawl.session import CrawlSession
 from drmcrawl.provenance import EXTRACTOR_VERSION
+from drmcrawl.storage import StorageError
 from drmcrawl.storage.repository import utcnow
 from drmcrawl.urls import url_key
 
@@ -43,6 +44,13 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item):
+        try:
+            self._store(item)
+        except StorageError as exc:  # the crawl stops; the error is its result (no item dump, no traceback)
+            self.session.stop_storing(str(exc))
+        return item
+
+    def _store(self, item) -> None:
         if isinstance(item, PageFailure):
             self._failed(item.url, item.reason, item.detail)
         elif isinstance(item, NotModified):
@@ -53,7 +61,6 @@ class StorePipeline:
             self._save(item)
         self.session.store.wrote()
         self.session.log_progress()
-        return item
 
     def _save(self, item: Extracted) -> None:
         session, article = self.session, item.article

@@ -20,6 +20,7 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 
 from drmcrawl.crawl.plan import Plan, load_plan
@@ -169,7 +170,11 @@ class CrawlSession:
         for name, count in self.counts.items():  # for Scrapy's stats dump; never read back
             self.crawler.stats.set_value(f"drmcrawl/{name}", count)
         if self._recorder is not None:
-            self._recorder.writer.close()
+            try:
+                self._recorder.writer.close()
+            except OSError as exc:  # a full disk: the run is still finished, with the reason
+                self.storage_error = self.storage_error or f"cannot write WARC files: {exc}"
+                logger.error("Closing the WARC file failed: %s", exc)
         if self.store is None:
             return
         try:
@@ -192,11 +197,15 @@ class CrawlSession:
         self.status, self.reason = status, reason
 
     def _item_error(self, item, response, spider, failure) -> None:
-        """The first item the archive could not store stops the crawl: fetching on without
-        storing would lose data silently and hammer the site for nothing."""
-        if not failure.check(StorageError) or self.storage_error:
+        if failure.check(StorageError):
+            self.stop_storing(str(failure.value))
+
+    def stop_storing(self, error: str) -> None:
+        """The first write the archive (or the WARC folder) refused stops the crawl: fetching
+        on without storing would lose data silently and hammer the site for nothing."""
+        if self.storage_error:
             return
-        self.storage_error = str(failure.value)
+        self.storage_error = error
         logger.error("Stopping the crawl: %s", self.storage_error)
         engine = self.crawler.engine
         if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
@@ -220,7 +229,7 @@ class CrawlSession:
                 max_size=settings.getint("DRMCRAWL_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
                 gzip_level=settings.getint("DRMCRAWL_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL),
             )
-            self._recorder = Recorder(self.archive, writer, self.site.name)
+            self._recorder = _StoppingRecorder(self, self.archive, writer, self.site.name)
         return self._recorder
 
     def archived(self, request, fetch_id: int) -> None:
@@ -276,3 +285,19 @@ class CrawlSession:
             warc_dir=str(self._recorder.writer.folder) if self._recorder is not None else None,
         )
 
+
+class _StoppingRecorder(Recorder):
+    """An exchange that cannot be archived (WARC folder or database full, an I/O error)
+    stops the crawl, and its request is ignored (no traceback in the log for each)."""
+
+    def __init__(self, session: CrawlSession, *args):
+        super().__init__(*args)
+        self.session = session
+
+    def record(self, *args, **kwargs) -> int:
+        try:
+            return super().record(*args, **kwargs)
+        except (StorageError, OSError) as exc:
+            what = exc if isinstance(exc, StorageError) else f"cannot write WARC files: {exc}"
+            self.session.stop_storing(str(what))
+            raise IgnoreRequest(f"not archived: {what}") from None

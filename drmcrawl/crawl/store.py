@@ -54,8 +54,8 @@ class CrawlStore:
         if self._writes and time.monotonic() - self._committed_at >= self.seconds:
             try:
                 self.commit()
-            except Exception:  # the next write reports it to the crawl
-                logger.exception("Periodic commit failed")
+            except Exception as exc:  # the next write reports it to the crawl
+                logger.error("Periodic commit failed: %s", exc)
 
     def close(self) -> None:
         if self._timer is not None and self._timer.running:

@@ -58,6 +58,16 @@ def resolve_db_url(db: str | os.PathLike | None = None) -> str:
     return f"sqlite:///{path}"
 
 
+def _shown(url: str) -> str:
+    """The URL for messages: a password in it is masked."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not parseable: no credentials to find either
+        return url
+
+
 class Archive(FetchStore, HistoryStore, RunStore):
     def __init__(self, db: str | os.PathLike | None = None):
         self.url = resolve_db_url(db)
@@ -67,7 +77,9 @@ class Archive(FetchStore, HistoryStore, RunStore):
             migrate.add_missing_columns(self.engine)
             Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open database {self.url}: {exc.orig or exc}") from exc
+            raise StorageError(f"cannot open database {_shown(self.url)}: {getattr(exc, 'orig', None) or exc}") from exc
+        except ImportError as exc:
+            raise StorageError(f"cannot open database {_shown(self.url)}: its driver is not installed ({exc})") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._batch: Session | None = None
         self._held = False  # _batch is hold()'s long transaction, not a batch() block
@@ -78,7 +90,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         try:
             migrate.add_first_versions(self)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
+            raise StorageError(f"cannot upgrade database {_shown(self.url)}: {getattr(exc, 'orig', None) or exc}") from exc
 
     @property
     def location(self) -> str:
