@@ -75,3 +75,37 @@ def test_a_file_cut_short_fails_each_record_it_lost_not_as_a_page_without_articl
     assert status == "finished"
     assert json.loads(by_reason) == {"warc_unreadable": lost} and failed == lost
     assert set(reasons) == {"warc_unreadable"}
+
+
+REEXTRACT_ON_A_FULL_DISK = """
+import sqlite3, sys
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+
+pages = sqlite3.connect(sys.argv[1]).execute("pragma page_count").fetchone()[0]
+
+@event.listens_for(Pool, "connect")
+def _disk_full(dbapi_connection, _record):  # SQLITE_FULL, as on a full disk, 3 pages on
+    dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 3}")
+
+from drmcrawl.cli import main
+sys.argv = ["drmcrawl", "reextract", "--db", sys.argv[1]]
+main()
+"""
+
+
+def test_a_run_stopped_by_a_full_disk_is_marked_failed_not_left_running(archive):
+    import subprocess
+    import sys
+
+    con = sqlite3.connect(archive)  # every article changes: 21 new versions to store
+    con.execute("update articles set title = 'stale', body = 'stale', content_hash = 'stale'")
+    con.commit()
+    con.close()
+    result = subprocess.run([sys.executable, "-c", REEXTRACT_ON_A_FULL_DISK, str(archive)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: database error on")
+    (_, status, reason, _, _), _ = reextract_run(archive)
+    assert status == "failed" and "database or disk is full" in reason
