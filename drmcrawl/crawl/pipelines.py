@@ -52,17 +52,17 @@ class StorePipeline:
 
     def _store(self, item) -> None:
         if isinstance(item, PageFailure):
-            self._failed(item.url, item.reason, item.detail)
+            counted = self._failed(item.url, item.reason, item.detail)
         elif isinstance(item, NotModified):
-            self._not_modified(item)
+            counted = self._not_modified(item)
         elif isinstance(item, Gone):
-            self._gone(item)
+            counted = self._gone(item)
         else:
-            self._save(item)
-        self.session.store.wrote()
+            counted = self._save(item)
+        self.session.store.wrote(*counted)  # counted when committed
         self.session.log_progress()
 
-    def _save(self, item: Extracted) -> None:
+    def _save(self, item: Extracted) -> tuple[str, ...]:
         session, article = self.session, item.article
         key = url_key(article.canonical_url or article.url)  # the article's key in the archive and the plan
         outcome = session.archive.save_article(
@@ -70,24 +70,23 @@ class StorePipeline:
             digest=item.digest, sitemap_lastmod=session.plan.lastmods.get(key))
         if outcome == "new":
             session.plan.stored_new(key)
-        session.counts[f"articles_{outcome}"] += 1
+        return (f"articles_{outcome}",)
 
-    def _failed(self, url: str, reason: str, detail: str | None) -> None:
+    def _failed(self, url: str, reason: str, detail: str | None) -> tuple[str, ...]:
         self.session.archive.record_failure(self.session.run_id, url, reason, detail)
-        self.session.failed(reason)
         logger.warning("Failed %s: %s", url, reason)
+        return self.session.failure(reason)
 
-    def _not_modified(self, item: NotModified) -> None:
+    def _not_modified(self, item: NotModified) -> tuple[str, ...]:
         session = self.session
         if not session.archive.mark_not_modified(session.site.name, item.url, session.run_id, utcnow()):
             return self._failed(item.url, "not_modified_unknown", "304 for an article not in the archive")
-        session.counts["articles_unchanged"] += 1
-        session.counts["not_modified"] += 1
+        return ("articles_unchanged", "not_modified")
 
-    def _gone(self, item: Gone) -> None:
+    def _gone(self, item: Gone) -> tuple[str, ...]:
         session = self.session
         outcome = session.archive.mark_removed(session.site.name, item.url, item.status, session.run_id, utcnow())
         if outcome is None:  # never archived: an ordinary failure
             return self._failed(item.url, item.reason, item.detail)
-        session.counts["articles_removed" if outcome == "removed" else "still_removed"] += 1
         logger.info("Article %s %s (%s)", item.url, outcome.replace("_", " "), item.status)
+        return ("articles_removed" if outcome == "removed" else "still_removed",)

@@ -52,6 +52,7 @@ RECORDED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHRO
                      "CONCURRENT_REQUESTS_PER_DOMAIN", "DRMCRAWL_FULL", "DRMCRAWL_REVISIT", "DRMCRAWL_TRIGGER")
 
 _SESSIONS: WeakKeyDictionary = WeakKeyDictionary()
+_FAILED_PREFIX = "failed_by_reason/"
 
 
 @dataclass
@@ -130,7 +131,8 @@ class CrawlSession:
         settings = self.settings
         self.store = CrawlStore(settings.get("DRMCRAWL_DB"),
                                 settings.getfloat("DRMCRAWL_COMMIT_SECONDS", COMMIT_SECONDS),
-                                settings.getint("DRMCRAWL_COMMIT_WRITES", COMMIT_WRITES))
+                                settings.getint("DRMCRAWL_COMMIT_WRITES", COMMIT_WRITES),
+                                on_commit=self._committed)
         self._recover_killed_runs()
         self._start_run()
         self.store.hold()  # the run's row is committed; the crawl's writes are batched
@@ -180,11 +182,17 @@ class CrawlSession:
         try:
             # The crawl's batched work first: a run-row update that fails (disk full) must
             # not take it along. If this commit fails, the run stays "running" and the
-            # next crawl recovers it like a killed one.
+            # next crawl recovers it like a killed one (its WARC files cut back to the index).
             self.store.commit()
             self._finish_run(reason)
+        except StorageError as exc:
+            self.storage_error = self.storage_error or str(exc)
+            logger.error("Could not finish run %s: %s", self.run_id, exc)
         finally:
-            self.store.close()
+            try:
+                self.store.close()
+            except StorageError as exc:
+                logger.error("Closing the archive failed: %s", exc)
 
     def _finish_run(self, reason: str) -> None:
         status = "finished" if reason in _FINISHED_REASONS else ("interrupted" if reason == "shutdown" else "failed")
@@ -235,7 +243,7 @@ class CrawlSession:
     def archived(self, request, fetch_id: int) -> None:
         """The answer to `request` is in the WARC files and the fetch index as `fetch_id`."""
         self._fetches[request] = fetch_id
-        self.counts["warc_records"] += 1
+        self.store.count("warc_records")
 
     def fetch_of(self, request) -> int | None:
         """The fetch id of the archived answer to `request` (None if it was not archived)."""
@@ -247,9 +255,19 @@ class CrawlSession:
         return settings
 
     # -- counts ------------------------------------------------------------------
-    def failed(self, reason: str) -> None:
-        self.counts["articles_failed"] += 1
-        self.failed_by_reason[reason] += 1
+    # The counts of writes (articles, failures, WARC records) reach `counts` when their
+    # transaction commits (`CrawlStore`): a write a full disk rolled back is not counted.
+    @staticmethod
+    def failure(reason: str) -> tuple[str, str]:
+        """The counts of a failure row, for `CrawlStore.wrote`."""
+        return "articles_failed", _FAILED_PREFIX + reason
+
+    def _committed(self, counts: Counter) -> None:
+        for name, count in counts.items():
+            if name.startswith(_FAILED_PREFIX):
+                self.failed_by_reason[name[len(_FAILED_PREFIX):]] += count
+            else:
+                self.counts[name] += count
 
     def pages_fetched(self) -> int:
         return int(self.crawler.stats.get_value("downloader/response_count", 0))

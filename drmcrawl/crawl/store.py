@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
+from collections.abc import Callable
 
 from twisted.internet.task import LoopingCall
 
@@ -25,9 +27,16 @@ COMMIT_SECONDS = 1.0  # analysts reading during a crawl see its work this fresh
 
 
 class CrawlStore:
-    def __init__(self, db: str | None, seconds: float = COMMIT_SECONDS, writes: int = COMMIT_WRITES):
+    """`on_commit(counts)` receives the counts of the writes each commit made durable: a
+    crawl counts what was committed, never writes a full disk then rolled back."""
+
+    def __init__(self, db: str | None, seconds: float = COMMIT_SECONDS, writes: int = COMMIT_WRITES,
+                 on_commit: Callable[[Counter], None] | None = None):
         self.archive = Archive(db)
         self.seconds, self.writes = seconds, writes
+        self.on_commit = on_commit or (lambda counts: None)
+        self.pending: Counter[str] = Counter()  # counts of the writes in the open transaction
+        self._rollbacks = self.archive.rollbacks
         self._writes = 0
         self._committed_at = time.monotonic()
         self._timer: LoopingCall | None = None
@@ -40,15 +49,41 @@ class CrawlStore:
             self._timer = LoopingCall(self._commit_if_due)
             self._timer.start(self.seconds, now=False)
 
-    def wrote(self, count: int = 1) -> None:
-        self._writes += count
+    def wrote(self, *counted: str) -> None:
+        """One write was made (its counts: `counted`, by name); commits when due."""
+        self._forget_lost()
+        self.pending.update(counted)
+        self._writes += 1
         if self._writes >= self.writes or time.monotonic() - self._committed_at >= self.seconds:
             self.commit()
 
+    def count(self, *counted: str) -> None:
+        """Counts of the write `wrote()` registered last (it may have committed it already)."""
+        self._forget_lost()
+        if self._writes:
+            self.pending.update(counted)
+        else:
+            self.on_commit(Counter(counted))
+
     def commit(self) -> None:
-        self.archive.commit()
-        self._writes = 0
+        self._forget_lost()
+        try:
+            self.archive.commit()
+        except Exception:
+            self._forget_lost()
+            raise
+        finally:
+            self._writes = 0
         self._committed_at = time.monotonic()
+        done, self.pending = self.pending, Counter()
+        if done:
+            self.on_commit(done)
+
+    def _forget_lost(self) -> None:
+        """The archive rolled its transaction back (a full disk): what it held is not counted."""
+        if self.archive.rollbacks != self._rollbacks:
+            self._rollbacks = self.archive.rollbacks
+            self.pending.clear()
 
     def _commit_if_due(self) -> None:
         if self._writes and time.monotonic() - self._committed_at >= self.seconds:

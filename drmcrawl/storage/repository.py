@@ -83,6 +83,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._batch: Session | None = None
         self._held = False  # _batch is hold()'s long transaction, not a batch() block
+        self.rollbacks = 0  # times hold()'s transaction was rolled back, its writes lost (counted by the crawl)
         self._unindexed = False  # new articles wait for search indexing (index_pending at commit)
         # (model, site, name[, slug]) -> id of authors/tags/categories already stored;
         # emptied on every rollback, which may have undone a term insert.
@@ -137,6 +138,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 self._batch.commit()
             except SQLAlchemyError as exc:
                 self._batch.rollback()
+                self.rollbacks += 1
                 self._term_ids.clear()
                 raise self._error(exc) from exc
 
@@ -174,6 +176,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 # SQLite itself rolled the whole transaction back (disk full, I/O error):
                 # start clean so later writes are not refused for a missing savepoint.
                 self._batch.rollback()
+                self.rollbacks += 1
                 lost = "; the writes since the last commit were rolled back"
                 exc = _cause(exc)
             raise self._error(exc, lost) from exc
