@@ -144,7 +144,7 @@ def demo(db: str, output: str, force: bool) -> None:
 
     refuse_to_overwrite(output, force)
     if not BUNDLED_SITE.is_dir():
-        raise click.ClickException(f"bundled fixture site missing at {BUNDLED_SITE}: run from a clone of the repo")
+        raise click.ClickException(f"bundled fixture site missing at {BUNDLED_SITE}: reinstall drmcrawl (the site is package data)")
     db_path = Path(db)
     run(lambda: fresh_database(db_path))
     remove_warcs_of(db_path)
