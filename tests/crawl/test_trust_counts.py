@@ -40,6 +40,7 @@ def test_a_crawl_into_a_database_that_fills_up_counts_only_what_it_committed(tmp
     stored = con.execute("select count(*) from articles").fetchone()[0]
     failures = con.execute("select count(*) from failures").fetchone()[0]
     fetches = con.execute("select count(*) from fetches").fetchone()[0]
+    status, run_new, run_failed = con.execute("select status, articles_new, articles_failed from crawl_runs").fetchone()
     con.close()
     assert stored < N_ARTICLES, "the disk should fill up mid-crawl"
     counts = summary_counts(out)
@@ -47,3 +48,6 @@ def test_a_crawl_into_a_database_that_fills_up_counts_only_what_it_committed(tmp
     assert counts["failed"] == failures, out
     archive_line = next(line for line in out.splitlines() if line.startswith("archive:"))
     assert f"WARC records {fetches} in" in archive_line, (archive_line, fetches)
+    # The run row: finished as failed with the committed counts, or (when even that update
+    # found no space) left "running" for the next crawl to recover like a killed one.
+    assert (status, run_new, run_failed) in (("failed", stored, failures), ("running", 0, 0))
