@@ -39,7 +39,6 @@ def test_a_postgresql_url_with_no_server_is_an_error_that_keeps_the_password_out
 
 
 def test_a_postgresql_url_whose_driver_is_missing_is_an_error(tmp_path):
-    pytest.importorskip("sqlalchemy")
     try:
         import psycopg2  # noqa: F401
     except ImportError:
