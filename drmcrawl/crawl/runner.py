@@ -76,11 +76,15 @@ def _run_locked(spider: str, base_url: str | None, db: str | None, max_articles:
     if base_url:
         kwargs["base_url"] = base_url
     crawler = process.create_crawler(spider)
-    process.crawl(crawler, **kwargs)
+    not_started = []  # why the crawl could not start (a component failed): said, not swallowed
+    process.crawl(crawler, **kwargs).addErrback(not_started.append)
     _collect_less()
     process.start()
+    error = f"the crawl could not start: {not_started[0].value!r}" if not_started else None
     try:
-        return CrawlSession.of(crawler).result()
+        result = CrawlSession.of(crawler).result()
     except RuntimeError:  # the spider was never created: nothing ran
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        return CrawlResult(None, "failed", reason, db, 0, 0, 0, 0, 0, 0)
+        return CrawlResult(None, "failed", reason, db, 0, 0, 0, 0, 0, 0, error=error)
+    result.error = result.error or error
+    return result

@@ -27,3 +27,28 @@ def test_the_installed_scrapy_is_inside_the_declared_range():
     installed = version("scrapy")
     specifier = declared_scrapy().specifier
     assert specifier.contains(installed, prereleases=True), f"Scrapy {installed} is outside scrapy{specifier}"
+
+
+NOT_STARTING = """
+import sys
+from drmcrawl.crawl.runner import run_crawl
+
+# A component Scrapy cannot build (as when a Scrapy outside the range lacks a signal the
+# crawl's extensions connect to): the crawl cannot start.
+result = run_crawl(base_url="http://127.0.0.1:9", db=sys.argv[1],
+                   settings={"EXTENSIONS": {"drmcrawl.crawl.no_such_module.Extension": 500}})
+print(result.status, "|", result.error)
+"""
+
+
+def test_a_crawl_that_cannot_start_says_why(tmp_path):
+    """Before: `run None: failed (None)` and nothing else, the cause swallowed."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", NOT_STARTING, str(tmp_path / "a.sqlite")], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    status, error = out.stdout.strip().splitlines()[-1].split(" | ")
+    assert status == "failed"
+    assert error.startswith("the crawl could not start:") and "no_such_module" in error
