@@ -132,7 +132,7 @@ class CrawlSession:
         self.store = CrawlStore(settings.get("DRMCRAWL_DB"),
                                 settings.getfloat("DRMCRAWL_COMMIT_SECONDS", COMMIT_SECONDS),
                                 settings.getint("DRMCRAWL_COMMIT_WRITES", COMMIT_WRITES),
-                                on_commit=self._committed)
+                                on_commit=self._committed, on_error=self.stop_storing)
         self._recover_killed_runs()
         self._start_run()
         self.store.hold()  # the run's row is committed; the crawl's writes are batched

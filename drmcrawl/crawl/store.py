@@ -31,10 +31,12 @@ class CrawlStore:
     crawl counts what was committed, never writes a full disk then rolled back."""
 
     def __init__(self, db: str | None, seconds: float = COMMIT_SECONDS, writes: int = COMMIT_WRITES,
-                 on_commit: Callable[[Counter], None] | None = None):
+                 on_commit: Callable[[Counter], None] | None = None,
+                 on_error: Callable[[str], None] | None = None):
         self.archive = Archive(db)
         self.seconds, self.writes = seconds, writes
         self.on_commit = on_commit or (lambda counts: None)
+        self.on_error = on_error or (lambda error: None)
         self.pending: Counter[str] = Counter()  # counts of the writes in the open transaction
         self._rollbacks = self.archive.rollbacks
         self._writes = 0
@@ -89,8 +91,9 @@ class CrawlStore:
         if self._writes and time.monotonic() - self._committed_at >= self.seconds:
             try:
                 self.commit()
-            except Exception as exc:  # the next write reports it to the crawl
+            except Exception as exc:  # its writes are lost: the crawl stops, as on a failed write
                 logger.error("Periodic commit failed: %s", exc)
+                self.on_error(str(exc))
 
     def close(self) -> None:
         if self._timer is not None and self._timer.running:

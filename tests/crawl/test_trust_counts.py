@@ -34,8 +34,8 @@ def test_a_crawl_into_a_database_that_fills_up_counts_only_what_it_committed(tmp
     empty_pages = sqlite3.connect(db).execute("pragma page_count").fetchone()[0]
     code, out, err = finish(start_crawl(site_server.url, db, "--commit-every", commit_every,
                                         python_prelude=DISK_FULL.format(pages=empty_pages + 40)))
-    assert code == 1, out + err
-    assert "database or disk is full" in err
+    assert code == 1, out + err[-3000:]
+    assert "database or disk is full" in err, err[-3000:]
     con = sqlite3.connect(db)
     stored = con.execute("select count(*) from articles").fetchone()[0]
     failures = con.execute("select count(*) from failures").fetchone()[0]
