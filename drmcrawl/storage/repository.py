@@ -103,6 +103,23 @@ def _folder_read_only(folder: str) -> bool:
         return True
 
 
+def _reason(exc: BaseException) -> str:
+    """The database's own words, on one line: SQLAlchemy's errors end with a link to its
+    documentation on a line of its own."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.split("\n(Background on this error at:", 1)[0].strip()
+
+
+def _shown(url: str) -> str:
+    """The URL for messages: a password in it is masked."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not parseable: no credentials to find either
+        return url
+
+
 class Archive(FetchStore, HistoryStore, RunStore):
     def __init__(self, db: str | os.PathLike | None = None, read_only: bool = False):
         """read_only: for commands that only read (list, search, export...): a SQLite file
@@ -119,14 +136,15 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 self.dialect.configure(self.engine)
                 self.revisions = schema.upgrade(self.engine, self.dialect)  # (before, now)
         except ImportError as exc:
-            raise StorageError(f"cannot open database {_safe(self.url)}: {exc} "
-                               "(PostgreSQL needs `pip install 'drmcrawl[postgres]'`)") from exc
+            raise StorageError(f"cannot open database {_shown(self.url)}: its driver is not installed ({exc}); "
+                               "PostgreSQL needs `pip install 'drmcrawl[postgres]'`") from exc
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open database {_safe(self.url)}: "
+            raise StorageError(f"cannot open database {_shown(self.url)}: "
                                f"{getattr(exc, 'orig', None) or exc}".rstrip()) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._batch: Session | None = None
         self._held = False  # _batch is hold()'s long transaction, not a batch() block
+        self.rollbacks = 0  # times hold()'s transaction was rolled back, its writes lost (counted by the crawl)
         self._unindexed = False  # new articles wait for search indexing (index_pending at commit)
         # (model, site, name[, slug]) -> id of authors/tags/categories already stored;
         # emptied on every rollback, which may have undone a term insert.
@@ -136,7 +154,8 @@ class Archive(FetchStore, HistoryStore, RunStore):
         try:
             schema.add_first_versions(self)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
+            reason = getattr(exc, "orig", None) or exc
+            raise StorageError(f"cannot upgrade database {_shown(self.url)}: {reason}") from exc
 
     def _open_read_only(self) -> None:
         if self.url.startswith("sqlite:///") and not Path(self.location).is_file():
@@ -152,7 +171,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
     def location(self) -> str:
         """A path for SQLite files, the URL otherwise (without a password)."""
         prefix = "sqlite:///"
-        return self.url[len(prefix):] if self.url.startswith(prefix) else _safe(self.url)
+        return self.url[len(prefix):] if self.url.startswith(prefix) else _shown(self.url)
 
     def close(self) -> None:
         self.release()
@@ -177,7 +196,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         # A constraint or a value one record broke (its write undone alone, `detail` empty)
         # is that record's problem; anything else is the database's.
         kind = RecordError if isinstance(exc, IntegrityError | DataError) and not detail else StorageError
-        return kind(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{detail}")
+        return kind(f"database error on {self.location}: {_reason(exc)}{detail}")
 
     # -- a crawl's long transaction ---------------------------------------------
     def hold(self) -> None:
@@ -196,6 +215,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 self._batch.commit()
             except SQLAlchemyError as exc:
                 self._batch.rollback()
+                self.rollbacks += 1
                 self._term_ids.clear()
                 raise self._error(exc) from exc
 
@@ -233,6 +253,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 # SQLite itself rolled the whole transaction back (disk full, I/O error):
                 # start clean so later writes are not refused for a missing savepoint.
                 self._batch.rollback()
+                self.rollbacks += 1
                 lost = "; the writes since the last commit were rolled back"
                 exc = _cause(exc)
             raise self._error(exc, lost) from exc
@@ -303,8 +324,12 @@ class Archive(FetchStore, HistoryStore, RunStore):
             return self._save_article(article, run_id, fetch_id, extractor_version, seen, digest, sitemap_lastmod)
         except StorageError:
             raise
-        except Exception as exc:  # a value the driver or a column refuses: this record's problem
-            raise RecordError(f"cannot store {article.url}: {type(exc).__name__}: {exc}") from exc
+        except SQLAlchemyError as exc:  # a constraint or value: this record's; else the database's
+            if isinstance(exc, IntegrityError | DataError):
+                raise RecordError(f"cannot store {article.url}: {_reason(exc)}") from exc
+            raise self._error(exc) from exc
+        except Exception as exc:  # a value the driver refuses to bind: this record's problem
+            raise RecordError(f"cannot store {article.url}: {type(exc).__name__}: {_reason(exc)}") from exc
 
     def _save_article(self, article: ArticleData, run_id: int | None, fetch_id: int | None,
                       extractor_version: str | None, seen: bool, digest: str | None,
@@ -418,16 +443,6 @@ class Archive(FetchStore, HistoryStore, RunStore):
 _FIND = select(Article.id, Article.post_id).where(
     Article.site == bindparam("site"),
     (Article.post_id == bindparam("post_id")) | (Article.url_key == bindparam("key")))
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url
 
 
 def _cause(exc: BaseException) -> BaseException:

@@ -212,9 +212,9 @@ def begin_read(connection: Connection) -> None:
     one (PostgreSQL's default, READ COMMITTED, gives each statement a new snapshot). Only
     possible before the transaction's first query; inside a crawl's own transaction its
     reads are consistent anyway."""
-    from psycopg.pq import TransactionStatus
-
-    if connection.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+    info = getattr(connection.connection.dbapi_connection, "info", None)  # psycopg 3
+    status = getattr(info, "transaction_status", None)
+    if status is None or int(status) == 0:  # libpq's PQTRANS_IDLE: no statement sent yet
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
