@@ -139,8 +139,9 @@ class Archive(FetchStore, HistoryStore, RunStore):
             raise StorageError(f"cannot open database {_shown(self.url)}: its driver is not installed ({exc}); "
                                "PostgreSQL needs `pip install 'drmcrawl[postgres]'`") from exc
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open database {_shown(self.url)}: "
-                               f"{getattr(exc, 'orig', None) or exc}".rstrip()) from exc
+            # One line: psycopg's connection errors carry a second, tab-indented hint line.
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+            raise StorageError(f"cannot open database {_shown(self.url)}: {reason}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._batch: Session | None = None
         self._held = False  # _batch is hold()'s long transaction, not a batch() block
