@@ -56,6 +56,7 @@ class RunSummary:
     settings: dict | None = None
     requested_by_reason: dict | None = None
     discovery: dict | None = None
+    health: dict | None = None
 
 
 def summary(r: CrawlRun) -> RunSummary:
@@ -63,7 +64,7 @@ def summary(r: CrawlRun) -> RunSummary:
     counts.update({n: getattr(r, n) or 0 for n in EXTRA_COUNTERS})
     return RunSummary(r.id, r.status, r.started_at, r.finished_at, counts, r.spider, r.trigger, r.full,
                       r.resumed_from, r.finish_reason, r.failed_by_reason, r.duration_s, r.settings,
-                      r.requested_by_reason, r.discovery)
+                      r.requested_by_reason, r.discovery, r.health)
 
 
 class RunStore:
@@ -91,6 +92,8 @@ class RunStore:
             run.failed_by_reason = counts.get("failed_by_reason") or {}
             run.requested_by_reason = counts.get("requested_by_reason") or {}
             run.discovery = counts.get("discovery") or {}
+            if counts.get("health") is not None:
+                run.health = counts["health"]
 
     def runs(self, limit: int = 10) -> list[RunSummary]:
         with self.session() as s:
