@@ -87,6 +87,7 @@ def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, 
     result = run(lambda: run_crawl(site, base_url, db, max_articles, settings))
     print_summary(result)
     print_archive_summary(result)
+    print_health(site, result)
     fail_unless_finished(result)
 
 
@@ -164,9 +165,21 @@ def crawl_many(site: str | None, site_urls: tuple[str, ...], sites_file: str | N
     for declaration, result in zip(declared, results, strict=True):
         click.echo(f"{declaration.name}: ", nl=False)
         print_summary(result)
+    for declaration, result in zip(declared, results, strict=True):
+        print_health(declaration.name, result)
     unfinished = [d.name for d, r in zip(declared, results, strict=True) if r.status != "finished" or r.error]
     if unfinished:
         raise click.ClickException(f"not finished: {', '.join(unfinished)} (the other sites' runs are stored)")
+
+
+def print_health(site: str, result) -> None:
+    """A `health:` line when the site's fill rates or article count fell sharply (the run
+    itself finished: the exit status stays 0)."""
+    from drmcrawl.crawl.health import health_line
+
+    line = health_line(site, getattr(result, "health", None))
+    if line:
+        click.echo(line)
 
 
 def print_archive_summary(result) -> None:

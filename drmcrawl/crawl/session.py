@@ -70,6 +70,7 @@ class CrawlResult:
     not_modified: int = 0
     warc_records: int = 0
     warc_dir: str | None = None
+    health: dict | None = None  # site health of the run, with its alarms (drmcrawl.crawl.health)
 
 
 class CrawlSession:
@@ -101,6 +102,7 @@ class CrawlSession:
         self.store: CrawlStore | None = None
         self.status, self.reason = "failed", None
         self.storage_error: str | None = None
+        self.health: dict | None = None
         self._recorder: Recorder | None = None
         self._fetches: WeakKeyDictionary = WeakKeyDictionary()  # request -> fetch id of its answer
         self._last_progress = time.monotonic()
@@ -191,6 +193,10 @@ class CrawlSession:
             # Not one response: the site (or our network) was down. Not a success.
             status, reason = "failed", "nothing_fetched"
         self.archive.remember_lastmods(self.site.name, self.plan.lastmods_to_remember(), self.started_at)
+        if status == "finished":
+            from drmcrawl.crawl.health import session_health
+
+            self.health = counts["health"] = session_health(self, counts)
         self.archive.finish_run(self.run_id, status, reason, counts)
         self.status, self.reason = status, reason
 
@@ -281,6 +287,7 @@ class CrawlSession:
             error=self.storage_error, removed=counts["articles_removed"], not_modified=counts["not_modified"],
             warc_records=counts["warc_records"],
             warc_dir=str(self._recorder.writer.folder) if self._recorder is not None else None,
+            health=self.health,
         )
 
 

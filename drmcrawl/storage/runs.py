@@ -100,6 +100,14 @@ class RunStore:
             rows = s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
             return [summary(r) for r in rows]
 
+    def site_runs(self, spider: str, limit: int = 10, before: int | None = None) -> list[RunSummary]:
+        """The last `limit` runs of one site (newest first), those before run `before` if given."""
+        with self.session() as s:
+            query = select(CrawlRun).where(CrawlRun.spider == spider)
+            if before is not None:
+                query = query.where(CrawlRun.id < before)
+            return [summary(r) for r in s.scalars(query.order_by(CrawlRun.id.desc()).limit(limit))]
+
     def mark_killed_runs(self) -> list[int]:
         """Runs still "running" whose process is gone died without closing (kill -9, power
         loss). They become "interrupted" (reason "killed"); returns their ids."""
