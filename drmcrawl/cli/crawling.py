@@ -124,10 +124,21 @@ def crawl_settings(full: bool, revisit: str | None, warc_dir: str | None, trigge
             parse_policy(revisit)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--revisit") from exc
-    settings = {"DRMCRAWL_FULL": full, "DRMCRAWL_REVISIT": revisit, "DRMCRAWL_TRIGGER": trigger}
+    settings = {"DRMCRAWL_FULL": full, "DRMCRAWL_REVISIT": revisit, "DRMCRAWL_TRIGGER": trigger,
+                "DRMCRAWL_PROGRESS": progress_mode()}
     if warc_dir:
         settings["DRMCRAWL_WARC_DIR"] = warc_dir
     return settings
+
+
+def progress_mode() -> str:
+    """"live" (a per-site table, drmcrawl.crawl.progress) on a terminal, else "log" (the
+    periodic log line): not a TTY, or -q."""
+    import sys
+
+    context = click.get_current_context(silent=True)
+    quiet = bool(context and context.find_root().params.get("quiet"))
+    return "live" if sys.stderr.isatty() and not quiet else "log"
 
 
 def remove_warcs_of(db_path: Path) -> None:

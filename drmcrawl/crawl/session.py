@@ -106,6 +106,7 @@ class CrawlSession:
         self._recorder: Recorder | None = None
         self._fetches: WeakKeyDictionary = WeakKeyDictionary()  # request -> fetch id of its answer
         self._last_progress = time.monotonic()
+        self.live_progress = False  # a live display (crawl.progress) shows the progress instead of the log
         crawler.signals.connect(self._opened, signals.spider_opened)
         crawler.signals.connect(self._closed, signals.spider_closed)
         crawler.signals.connect(self._item_error, signals.item_error)
@@ -268,13 +269,17 @@ class CrawlSession:
         return counts
 
     def log_progress(self, every: float = 5.0) -> None:
+        """The periodic progress line (`crawl.progress.progress_line`), unless a live
+        display shows the same numbers; DRMCRAWL_PROGRESS_EVERY overrides `every`."""
+        if self.live_progress:
+            return
         now = time.monotonic()
-        if now - self._last_progress < every:
+        if now - self._last_progress < self.settings.getfloat("DRMCRAWL_PROGRESS_EVERY", every):
             return
         self._last_progress = now
-        logger.info("progress: %d new, %d updated, %d unchanged, %d failed; %d pages fetched",
-                    self.counts["articles_new"], self.counts["articles_updated"], self.counts["articles_unchanged"],
-                    self.counts["articles_failed"], self.pages_fetched())
+        from drmcrawl.crawl.progress import progress_line, snapshot
+
+        logger.info(progress_line(snapshot(self)))
 
     def result(self) -> CrawlResult:
         counts = self.counts
