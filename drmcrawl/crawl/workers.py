@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from drmcrawl.extract import Article, Document, decode_html, extract, extract_document
+from drmcrawl.extract import Article, Document, decode_html, extract, extract_document, profiles
 from drmcrawl.extract.pagetype import classify_page
 from drmcrawl.versions import content_digest
 
@@ -75,11 +75,14 @@ def classify_and_extract(body: bytes, content_type: str, url: str, rules: PageRu
     article and its digest when the page is one, else None and the kind of navigation it is.
     One parse serves both."""
     doc = Document(decode_html(body, content_type), url)
+    profile = profiles.by_name(rules.profile) if rules.profile else profiles.find_profile(doc)
+    if profile is not None and profile.jsonld_script_class:  # before anything reads the JSON-LD
+        doc.prefer_jsonld(profile.jsonld_script_class)
     kind, reason = classify_page(doc, article_urls=rules.article_urls, skip_urls=rules.skip_urls,
                                  shapes=_Shapes(rules.shape_verdict), content_type=content_type)
     if kind != "article":
         return kind, reason, None, None
-    article = extract_document(doc, rules.profile)  # NotAnArticle: the caller records it
+    article = extract_document(doc, profile.name if profile else None)  # NotAnArticle: the caller records it
     article = replace(article, site=rules.site, published=_fixed_offset(article.published),
                       modified=_fixed_offset(article.modified))
     return kind, reason, article, content_digest(article.to_record())

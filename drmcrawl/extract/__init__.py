@@ -16,6 +16,7 @@ from drmcrawl.extract.body import word_count
 from drmcrawl.extract.dates import in_zone
 from drmcrawl.extract.document import Document, decode_html
 from drmcrawl.extract.dom import fill_from_dom, fill_headline
+from drmcrawl.extract.language import text_language
 from drmcrawl.extract.structured import fill_credited_publisher, fill_from_jsonld, fill_from_meta
 from drmcrawl.extract.template import SiteTemplate
 from drmcrawl.extract.titles import SEPARATORS as _TITLE_SEPARATORS
@@ -90,6 +91,7 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
     if article.language:
         match = _LANG.match(article.language.strip())
         article.language = match.group(1).lower() if match else None
+    _check_language(article)
     for name in ("canonical_url", "image_url"):  # meta/JSON-LD may give relative or //host URLs
         value = getattr(article, name)
         if value:
@@ -98,6 +100,15 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
     article.sources["word_count"] = "computed"
     if not article.site:
         article.site = site.name if site and site.domains else doc.host or None
+
+
+def _check_language(article: Article) -> None:
+    """A declaration missing or contradicted by the text itself gives way to the text's."""
+    found = text_language(article.body)
+    if found and found != article.language:
+        declared = f"declared {article.language}" if article.language else "none declared"
+        article.language = found
+        article.sources["language"] = f"text ({declared})"
 
 
 def _strip_site_suffix(title: str | None, doc: Document, site: profiles.Profile | None) -> str | None:

@@ -120,7 +120,7 @@ class Document:
         """A site profile may know which JSON-LD script is authoritative (JNews/WordPress:
         Yoast's graph, ahead of the less exact nodes other plugins print). Not in general:
         elsewhere a site's own first script is often the better one (all its authors)."""
-        if "jsonld_nodes" in self.__dict__:
+        if "jsonld_nodes" in self.__dict__ and self._jsonld_first != script_class:
             raise RuntimeError("prefer_jsonld() must come before JSON-LD is read")
         self._jsonld_first = script_class
 

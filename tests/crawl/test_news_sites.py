@@ -107,6 +107,11 @@ def test_three_sites_in_one_run_from_a_declarations_file(tmp_path):
         ("arc", "finished"), ("newspaper", "finished"), ("urdu", "finished")]
     for name in ("newspaper", "arc", "urdu"):
         assert f"{name}: run " in result.stdout
+        listed = run_cli("list", "--site", name, "--format", "jsonl", "--limit", "100", "--db", str(db))
+        assert listed.returncode == 0, listed.stderr
+        assert len(listed.stdout.splitlines()) == len(site_info(name)["articles"])
+        exported = run_cli("export", "--format", "jsonl", "--site", name, "--db", str(db))
+        assert {json.loads(line)["site"] for line in exported.stdout.splitlines()} == {name}
 
 
 def test_a_site_that_fails_does_not_stop_the_others(tmp_path):
@@ -145,3 +150,21 @@ def test_site_urls_and_a_declared_site_are_not_mixed(tmp_path):
     result = run_cli("crawl", "drm", "--site", "https://a.example/", "--db", str(tmp_path / "x.sqlite"))
     assert result.returncode == 2
     assert "either a declared SITE" in result.stderr
+
+
+def test_the_drm_mirror_crawled_as_an_unknown_site_gives_the_drm_records(tmp_path):
+    """No DRM declaration, no DRM spider: the generic spider, told only the mirror's URL and
+    the live hosts its pages name, stores exactly the articles and fields the DRM spider does."""
+    from conftest import SITE
+    from records import assert_matches_expected, stored
+
+    from drmcrawl.demo.server import FixtureServer
+
+    declarations = tmp_path / "sites.toml"
+    db = tmp_path / "unknown.sqlite"
+    with FixtureServer(SITE) as server:
+        declarations.write_text(f'[[site]]\nname = "mirror"\nurl = "{server.url}/"\n'
+                                'hosts = ["digitalrightsmonitor.pk", "www.digitalrightsmonitor.pk"]\n', encoding="utf-8")
+        result = run_cli("crawl", "--sites", str(declarations), "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_matches_expected(stored(db))

@@ -37,7 +37,9 @@ class NewsSpider(ArticleSpider):
             raise ValueError("the news spider needs a site: -a site=https://example.org/")
         self.site = site if isinstance(site, Site) else auto_site(site, site_name)
         super().__init__(base_url=base_url, **kwargs)
-        self.scope = Scope(self.base_url, self.site.hosts)
+        # A declared host is the site too, over http or https (its pages may name either).
+        self.scope = Scope(self.base_url, [f"{scheme}://{host}" for host in self.site.hosts
+                                           for scheme in ("http", "https")])
         self.shapes = UrlShapes()
         self.sitemaps = SitemapPlan(in_scope=self.scope.in_scope)
         self._sitemaps_out = 0
