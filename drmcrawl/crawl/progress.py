@@ -123,8 +123,16 @@ class LiveProgress:
         from twisted.internet import reactor
         from twisted.internet.task import LoopingCall
 
+        import logging
+        import sys
+
+        before = sys.stderr
         self._live = Live(self.renderable(), console=self.console, auto_refresh=False, transient=False)
         self._live.start()
+        # Log records go above the table (through rich's proxy of stderr) instead of tearing it.
+        self._streams = [(handler, handler.setStream(sys.stderr)) for handler in logging.getLogger().handlers
+                         if isinstance(handler, logging.StreamHandler) and handler.stream is before
+                         and sys.stderr is not before]
         self._loop = LoopingCall(self.refresh)
         reactor.callWhenRunning(self._loop.start, self.every, now=True)
 
@@ -135,3 +143,6 @@ class LiveProgress:
             self.refresh()  # the final numbers stay on the screen
             self._live.stop()
             self._live = None
+        for handler, stream in getattr(self, "_streams", ()):
+            handler.setStream(stream)
+        self._streams = []
