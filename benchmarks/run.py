@@ -27,6 +27,8 @@ sys.path.insert(0, str(HERE))
 import mirror  # noqa: E402
 from server import StaticServer  # noqa: E402
 
+from drmcrawl import model as drmcrawl_model  # noqa: E402
+
 RESULTS = HERE / "results"
 WORK = [sys.executable, str(HERE / "work.py")]
 PHASES = ("crawl", "extract", "reextract", "export", "search")
@@ -237,9 +239,10 @@ _EXPORT_COLUMNS = {
     "category_slugs": _terms("article_categories", "categories", "category_id", "slug"),
     "sources": _SOURCES, "post_id": "a.post_id", "word_count": "a.word_count",
 }
-EXPORT_FIELDS = ("url", "canonical_url", "post_id", "site", "title", "authors", "published", "modified", "tags",
-                 "tag_slugs", "categories", "category_slugs", "description", "body", "body_html", "image_url",
-                 "image_caption", "language", "word_count", "sources")
+EXPORT_FIELDS = drmcrawl_model.EXPORT_FIELDS  # the exported columns, defined once
+_EXPORT_COLUMNS.update({name: f"CASE WHEN a.{name} IS NULL THEN NULL ELSE replace(substr(a.{name}, 1, 19), ' ', 'T') "
+                              "|| '+00:00' END" for name in ("first_seen", "last_seen", "removed_at")})
+_EXPORT_COLUMNS["version"] = "a.version_count"
 EXPORT_SQL = ("SELECT " + ",\n  ".join(f"{_EXPORT_COLUMNS.get(n, _guard('a.' + n))} AS {n}" for n in EXPORT_FIELDS)
               + "\nFROM articles a ORDER BY a.published_utc DESC NULLS LAST, a.id;")
 

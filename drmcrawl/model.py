@@ -36,6 +36,7 @@ class Article:
     image_url: str | None = None
     image_caption: str | None = None
     language: str | None = None
+    access: str | None = None  # "free", or "paywalled": the page shows only part of the article
     word_count: int | None = None
     # field name -> where its value came from, e.g. "profile.jnews", "jsonld.datePublished"
     sources: dict[str, str] = field(default_factory=dict)
@@ -108,6 +109,13 @@ def _record_fields() -> tuple[str, ...]:
 # tags/categories right after the names.
 RECORD_FIELDS: tuple[str, ...] = _record_fields()
 LIST_FIELDS = frozenset({"authors", "tags", "tag_slugs", "categories", "category_slugs"})
+
+# What the archive knows of an article beyond its page, exported after RECORD_FIELDS (export,
+# list, search): first and last time it was seen live (UTC), how many versions were
+# stored, and when and with which HTTP status it was found removed (empty while live).
+ARCHIVE_FIELDS: tuple[str, ...] = ("first_seen", "last_seen", "version", "removed_at", "removed_status")
+# Every export column, in order: the record, then the archive's columns.
+EXPORT_FIELDS: tuple[str, ...] = RECORD_FIELDS + ARCHIVE_FIELDS
 
 
 @dataclass(frozen=True)

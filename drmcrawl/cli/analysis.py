@@ -13,10 +13,14 @@ import click
 
 from drmcrawl.cli import main
 from drmcrawl.cli.common import DB_HELP, open_archive, run
+from drmcrawl.cli.terminal import printable, to_stdout
+from drmcrawl.model import ARCHIVE_FIELDS
 
 OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
-LIST_COLUMNS = ("published", "title", "authors", "tags", "categories", "url")
-SEARCH_COLUMNS = ("rank", "score", "published", "title", "url", "snippet")
+LIST_COLUMNS = ("published", "title", "authors", "tags", "categories", "url", *ARCHIVE_FIELDS)
+SEARCH_COLUMNS = ("rank", "score", "published", "title", "url", "snippet", *ARCHIVE_FIELDS)
+STATUSES = ("live", "removed", "all")
+MAX_LIMIT = 2**63 - 1  # SQLite's largest INTEGER: a larger --limit is a usage error, not an OverflowError
 TITLE_WIDTH = 60
 
 _FILTER_OPTIONS = (
@@ -28,22 +32,29 @@ _FILTER_OPTIONS = (
     click.option("--category", "categories", multiple=True, help="Category name (any case) or slug; repeatable."),
     click.option("--author", "authors", multiple=True, help="Author name (any case); repeatable."),
     click.option("--site", "sites", multiple=True, help="Site profile name, e.g. drm; repeatable."),
-    click.option("--limit", type=click.IntRange(min=1), help="At most N articles."),
+    click.option("--limit", type=click.IntRange(min=1, max=MAX_LIMIT), help="At most N articles."),
 )
 
 
-def filter_options(command):
-    """Add the shared filter options; the command receives one `filters` argument."""
+def filter_options(command=None, *, status: str = "all"):
+    """Add the shared filter options (and --status, default `status`); the command receives
+    one `filters` argument. `@filter_options` or `@filter_options(status="live")`."""
+    if command is None:
+        return functools.partial(filter_options, status=status)
 
     @functools.wraps(command)
-    def wrapper(*args, since, until, tags, categories, authors, sites, limit, **kwargs):
+    def wrapper(*args, since, until, tags, categories, authors, sites, limit, article_status, **kwargs):
         from drmcrawl.storage.query import Filters
 
         filters = Filters(since=_when(since, "--since", end=False), until=_when(until, "--until", end=True),
-                          tags=tags, categories=categories, authors=authors, sites=sites, limit=limit)
+                          tags=tags, categories=categories, authors=authors, sites=sites, limit=limit,
+                          status=article_status)
         return command(*args, filters=filters, **kwargs)
 
-    for option in reversed(_FILTER_OPTIONS):
+    status_option = click.option(
+        "--status", "article_status", type=click.Choice(STATUSES), default=status, show_default=True,
+        help="live: not found removed; removed: found gone (404/410/redirect away); all: both.")
+    for option in reversed((*_FILTER_OPTIONS, status_option)):
         wrapper = option(wrapper)
     return wrapper
 
@@ -94,7 +105,7 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def _clip(text: str | None, width: int) -> str:
-    text = (text or "").replace("\n", " ")
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -102,16 +113,19 @@ def _list_line(row: dict, index: int) -> None:
     if index == 0:
         click.echo(f"{'published':<10}  {'title':<{TITLE_WIDTH}}  url")
     date = (row["published"] or "")[:10] or "-"
-    click.echo(f"{date:<10}  {_clip(row['title'], TITLE_WIDTH):<{TITLE_WIDTH}}  {row['url']}")
+    title = ("[removed] " if row["removed_at"] else "") + printable(row["title"])
+    click.echo(f"{date:<10}  {_clip(title, TITLE_WIDTH):<{TITLE_WIDTH}}  {printable(row['url'])}")
 
 
 def _hit_block(row: dict, index: int) -> None:
     if index:
         click.echo("")
     date = (row["published"] or "")[:10] or "undated"
-    click.echo(f"{row['rank']}. {row['title'] or '(no title)'}  ({date})")
-    click.echo(f"   {row['url']}")
-    click.echo(f"   {' '.join(row['snippet'].split())}")
+    click.echo(f"{row['rank']}. {printable(row['title']) or '(no title)'}  ({date})")
+    click.echo(f"   {printable(row['url'])}")
+    if row["removed_at"]:
+        click.echo(f"   REMOVED {row['removed_at'][:10]} (HTTP {row['removed_status']}); archived version shown")
+    click.echo(f"   {' '.join(printable(row['snippet']).split())}")
 
 
 # -- commands --------------------------------------------------------------------------
@@ -128,8 +142,8 @@ def list_articles(filters, fmt: str, db: str | None) -> None:
     """
     from drmcrawl.storage.query import iter_records
 
-    archive = open_archive(db, must_exist=True)
-    count = run(lambda: emit(iter_records(archive, filters), LIST_COLUMNS, fmt, _list_line))
+    archive = open_archive(db, must_exist=True, read_only=True)
+    count = to_stdout(lambda: emit(iter_records(archive, filters), LIST_COLUMNS, fmt, _list_line))
     if fmt == "table":
         click.echo(plural(count, "article"), err=True)
 
@@ -137,7 +151,7 @@ def list_articles(filters, fmt: str, db: str | None) -> None:
 @main.command()
 @click.argument("query")
 @click.option("--raw", is_flag=True, help="Pass QUERY to SQLite FTS5 as is (AND, OR, NOT, \"phrases\", prefix*).")
-@filter_options
+@filter_options(status="live")
 @format_option
 @click.option("--db", help=DB_HELP)
 def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
@@ -151,20 +165,24 @@ def search(query: str, raw: bool, filters, fmt: str, db: str | None) -> None:
         drmcrawl search "internet shutdown" --since 2024
         drmcrawl search --raw 'vpn NOT whitelist*'
     """
+    from drmcrawl.storage.query import cap_query
     from drmcrawl.storage.query import search as run_search
 
-    archive = open_archive(db, must_exist=True)
+    query, notes = run(lambda: cap_query(query, raw=raw))
+    for note in notes:
+        click.echo(f"Warning: search query too long: {note}", err=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     hits = run(lambda: run_search(archive, query, filters, raw=raw))
     rows = ({"rank": i, "score": round(-hit.score, 4), "published": hit.published, "title": hit.title,
-             "url": hit.url, "snippet": hit.snippet} for i, hit in enumerate(hits, 1))
-    emit(rows, SEARCH_COLUMNS, fmt, _hit_block)
+             "url": hit.url, "snippet": hit.snippet, **hit.archive} for i, hit in enumerate(hits, 1))
+    to_stdout(lambda: emit(rows, SEARCH_COLUMNS, fmt, _hit_block))
     if fmt == "table":
         click.echo(plural(len(hits), "match", "matches"), err=True)
 
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="report.html", show_default=True,
-              help="HTML file to write.")
+              help="HTML file to write (- for stdout).")
 @click.option("--force", is_flag=True, help="Overwrite the -o file if it exists.")
 @click.option("--db", help=DB_HELP)
 def report(output: str, force: bool, db: str | None) -> None:
@@ -177,13 +195,17 @@ def report(output: str, force: bool, db: str | None) -> None:
     """
     from pathlib import Path
 
+    from drmcrawl.export.output import check_target
     from drmcrawl.export.report import build_report, write_report
 
-    if Path(output).exists() and not force:
-        raise click.ClickException(f"{output} exists (use --force to overwrite)")
-    archive = open_archive(db, must_exist=True)
+    run(lambda: check_target(output, force))
+    archive = open_archive(db, must_exist=True, read_only=True)
     html = run(lambda: build_report(archive))
-    run(lambda: write_report(Path(output), html, force=force))
+    write = lambda: write_report(Path(output), html, force=force)  # noqa: E731
+    if output == "-":
+        to_stdout(write)
+        return
+    run(write)
     click.echo(f"report written to {output}", err=True)
 
 

@@ -18,13 +18,14 @@ def run(action):
         raise click.ClickException(str(exc)) from exc
 
 
-def open_archive(db: str | None, must_exist: bool):
+def open_archive(db: str | None, must_exist: bool, read_only: bool = False):
+    """read_only: the command only reads (the file is opened read-only: see Archive)."""
     from drmcrawl.storage import Archive, resolve_db_url
 
-    url = resolve_db_url(db)
+    url = resolve_db_url(db, create_folder=not read_only)
     if must_exist and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         raise click.ClickException(f"no database at {url[len('sqlite:///'):]}: run `drmcrawl crawl` first")
-    return run(lambda: Archive(db))
+    return run(lambda: Archive(db, read_only=read_only))
 
 
 def read_file(file: str) -> bytes:

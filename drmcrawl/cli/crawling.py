@@ -212,7 +212,8 @@ def demo(db: str, output: str, force: bool) -> None:
     """
     from drmcrawl.crawl.runner import run_crawl
     from drmcrawl.demo.server import BUNDLED_SITE, DEMO_SITE, FixtureServer
-    from drmcrawl.export.files import write_csv
+    from drmcrawl.export.files import write_archive_csv
+    from drmcrawl.export.output import output_file
 
     refuse_to_overwrite(output, force)
     if not BUNDLED_SITE.is_dir():
@@ -226,8 +227,12 @@ def demo(db: str, output: str, force: bool) -> None:
     print_summary(result)
     archive = open_archive(str(db_path), must_exist=True)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
-    with open(output, "w", encoding="utf-8", newline="") as out:
-        count = write_csv(archive.iter_records(), out)
+
+    def export() -> int:
+        with output_file(output, force=True) as out:  # refused above unless --force
+            return write_archive_csv(archive, out)
+
+    count = run(export)
     click.echo(f"export: {count} articles -> {output}")
     if result.status != "finished":
         raise click.ClickException(f"demo crawl ended with status {result.status}")

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from drmcrawl.cli import main
-from drmcrawl.cli.analysis import filter_options, plural
+from drmcrawl.cli.analysis import MAX_LIMIT, filter_options, plural
 from drmcrawl.cli.common import (
     DB_HELP,
     open_archive,
     run,
     table,
 )
+from drmcrawl.cli.terminal import printable, to_stdout, writes_stdout
 
 
 @main.command()
 @click.option("--format", "formats", type=click.Choice(["csv", "jsonl", "parquet"]), multiple=True,
               help="csv (default), jsonl or parquet (needs the parquet extra). With --bundle, repeat it "
                    "for several files [bundle default: csv and jsonl].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default stdout).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default or -: stdout).")
 @click.option("--force", is_flag=True, help="Overwrite an existing -o file or bundle folder contents.")
 @click.option("--excel", is_flag=True, help="Start the CSV with a UTF-8 BOM so Excel shows Urdu correctly.")
 @click.option("--bundle", type=click.Path(file_okay=False), metavar="DIR",
@@ -41,24 +41,26 @@ def export(formats: tuple[str, ...], output: str | None, force: bool, excel: boo
         drmcrawl export --bundle release-2024 --format csv --format parquet
     """
     formats = _check_export_usage(formats, output, excel, bundle)
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     if bundle:
         _export_bundle(archive, Path(bundle), formats, filters, force, excel)
         return
-    from drmcrawl.export.files import export_archive_csv, export_files, write_archive_csv, write_jsonl
+    from drmcrawl.export.files import export_archive_csv, export_files
+    from drmcrawl.export.output import is_stdout
     from drmcrawl.storage.query import iter_records
 
-    if output:
+    target = output or "-"
+
+    def write() -> int:
         if formats[0] == "csv":
-            count = run(lambda: export_archive_csv(archive, filters, Path(output), excel=excel, force=force))
-        else:
-            count = run(lambda: export_files(iter_records(archive, filters), {formats[0]: Path(output)}, force=force))
-        click.echo(f"{plural(count, 'article')} written to {output}", err=True)
+            return export_archive_csv(archive, filters, target, excel=excel, force=force)
+        return export_files(iter_records(archive, filters), {formats[0]: target}, force=force)
+
+    if is_stdout(target):
+        to_stdout(write)
         return
-    if formats[0] == "csv":
-        run(lambda: write_archive_csv(archive, sys.stdout, filters, excel=excel))
-    else:
-        run(lambda: write_jsonl(iter_records(archive, filters), sys.stdout))
+    count = run(write)
+    click.echo(f"{plural(count, 'article')} written to {output}", err=True)
 
 
 def _check_export_usage(formats, output, excel, bundle) -> list[str]:
@@ -67,7 +69,7 @@ def _check_export_usage(formats, output, excel, bundle) -> list[str]:
         raise click.UsageError("use either -o FILE or --bundle DIR, not both")
     if not bundle and len(formats) > 1:
         raise click.UsageError("one --format per file; several formats only with --bundle DIR")
-    if not bundle and not output and formats == ["parquet"]:
+    if not bundle and output in (None, "-") and formats == ["parquet"]:
         raise click.UsageError("Parquet is binary: give -o FILE")
     if excel and "csv" not in formats:
         raise click.UsageError("--excel applies to CSV only")
@@ -89,8 +91,9 @@ def _export_bundle(archive, directory: Path, formats: list[str], filters, force:
 
 @main.command()
 @click.option("--db", help=DB_HELP)
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per table.")
+@click.option("--top", type=click.IntRange(min=1, max=MAX_LIMIT), default=10, show_default=True, help="Rows per table.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@writes_stdout
 def stats(db: str | None, top: int, as_json: bool) -> None:
     """Counts by category, tag, author and month, and the last crawl runs.
 
@@ -98,7 +101,7 @@ def stats(db: str | None, top: int, as_json: bool) -> None:
     Example:
         drmcrawl stats --db data/drmcrawl.sqlite
     """
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     data = run(archive.stats)
     runs = run(lambda: archive.runs(limit=5))
     if as_json:
@@ -107,14 +110,14 @@ def stats(db: str | None, top: int, as_json: bool) -> None:
                         for r in runs]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"articles: {data['articles']}  ({archive.location})")
-    table("category", [(f"{n} [{s}]" if s else n, c) for n, s, c in data["by_category"][:top]])
-    table("tag", [(f"{n}", c) for n, _s, c in data["by_tag"][:top]])
-    table("author", data["by_author"][:top])
+    click.echo(f"articles: {data['articles']}  ({printable(archive.location)})")
+    table("category", [(printable(f"{n} [{s}]" if s else n), c) for n, s, c in data["by_category"][:top]])
+    table("tag", [(printable(n), c) for n, _s, c in data["by_tag"][:top]])
+    table("author", [(printable(n), c) for n, c in data["by_author"][:top]])
     table("month", data["by_month"][:top])
     click.echo("\nlast runs:")
     for r in runs:
         c = r.counts
-        click.echo(f"  #{r.id} {r.started_at:%Y-%m-%d %H:%M} {r.status:<11} new {c['articles_new']} "
+        click.echo(f"  #{r.id} {r.started_at:%Y-%m-%d %H:%M} {printable(r.status):<11} new {c['articles_new']} "
                    f"updated {c['articles_updated']} unchanged {c['articles_unchanged']} "
                    f"failed {c['articles_failed']} pages {c['pages_fetched']}")

@@ -8,7 +8,9 @@ from datetime import timezone
 import click
 
 from drmcrawl.cli import main
+from drmcrawl.cli.analysis import MAX_LIMIT
 from drmcrawl.cli.common import DB_HELP, open_archive, run
+from drmcrawl.cli.terminal import printable, writes_stdout
 
 
 def _when(value) -> str:
@@ -21,6 +23,7 @@ def _when(value) -> str:
               help="Show a unified diff between versions A and B.")
 @click.option("--json", "as_json", is_flag=True, help="Versions (with their records) as JSON.")
 @click.option("--db", help=DB_HELP)
+@writes_stdout
 def history(url: str, diff_versions: tuple[int, int] | None, as_json: bool, db: str | None) -> None:
     """List the versions of an article (any of its URLs, or ?p=POST_ID), with when each was
     first and last seen and whether the article was removed; or diff two versions.
@@ -32,7 +35,7 @@ def history(url: str, diff_versions: tuple[int, int] | None, as_json: bool, db: 
     """
     from drmcrawl.versions import diff
 
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     found = run(lambda: archive.history(url))
     if found is None:
         raise click.ClickException(f"no archived article for {url}")
@@ -44,19 +47,21 @@ def history(url: str, diff_versions: tuple[int, int] | None, as_json: bool, db: 
         old, new = (versions[n] for n in diff_versions)
         lines = diff(old.record, new.record, f"version {old.version} ({_when(old.first_seen)})",
                      f"version {new.version} ({_when(new.first_seen)})")
-        click.echo("\n".join(lines) if lines else "(no difference in the versioned content)")
+        click.echo("\n".join(printable(line, lines=True) for line in lines) if lines
+                   else "(no difference in the versioned content)")
         return
     if as_json:
         click.echo(json.dumps(_history_json(found), ensure_ascii=False, indent=2, default=str))
         return
-    click.echo(f"{found.title}\n{found.url}")
+    click.echo(f"{printable(found.title)}\n{printable(found.url)}")
     click.echo(f"first seen {_when(found.first_seen)}, last seen {_when(found.last_seen)}, "
                f"last checked {_when(found.last_checked)}")
     if found.removed_at:
         click.echo(f"REMOVED {_when(found.removed_at)} (HTTP {found.removed_status}); the archived versions remain")
     for v in found.versions:
         click.echo(f"  v{v.version}  {_when(v.first_seen)} .. {_when(v.last_seen)}  {v.content_hash[:12]}  "
-                   f"run {v.run_id}  extractor {v.extractor_version or '-'}{_source(archive, v.fetch_id)}")
+                   f"run {v.run_id}  extractor {printable(v.extractor_version) or '-'}"
+                   f"{printable(_source(archive, v.fetch_id))}")
 
 
 def _source(archive, fetch_id: int | None) -> str:
@@ -115,9 +120,10 @@ def _parse_since(since: str | None):
 
 
 @main.command()
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_LIMIT), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Runs as JSON, with settings and failures by reason.")
 @click.option("--db", help=DB_HELP)
+@writes_stdout
 def runs(limit: int, as_json: bool, db: str | None) -> None:
     """List crawl runs, newest first: trigger, status, duration and counts.
 
@@ -125,7 +131,7 @@ def runs(limit: int, as_json: bool, db: str | None) -> None:
     Example:
         drmcrawl runs --limit 5
     """
-    archive = open_archive(db, must_exist=True)
+    archive = open_archive(db, must_exist=True, read_only=True)
     rows = run(lambda: archive.runs(limit=limit))
     if as_json:
         click.echo(json.dumps([vars(r) for r in rows], ensure_ascii=False, indent=2, default=str))
@@ -134,13 +140,13 @@ def runs(limit: int, as_json: bool, db: str | None) -> None:
         c = r.counts
         failed = ", ".join(f"{k} {v}" for k, v in sorted((r.failed_by_reason or {}).items()))
         duration = f"{r.duration_s:.1f}s" if r.duration_s is not None else "-"
-        click.echo(
+        click.echo(printable(
             f"#{r.id} {r.started_at:%Y-%m-%d %H:%M} {r.spider} {r.trigger or '-'}{' full' if r.full else ''} "
             f"{r.status} ({r.finish_reason or '-'}) {duration}: discovered {c['discovered']}, "
             f"fetched {c['pages_fetched']}, new {c['articles_new']}, changed {c['articles_updated']}, "
             f"unchanged {c['articles_unchanged']} (304 {c['not_modified']}), skipped {c['skipped']}, "
             f"removed {c['articles_removed']}, failed {c['articles_failed']}"
             f"{f' [{failed}]' if failed else ''}, robots-blocked {c['robots_blocked']}"
-            f"{f', resumed run {r.resumed_from}' if r.resumed_from else ''}")
+            f"{f', resumed run {r.resumed_from}' if r.resumed_from else ''}"))
     if not rows:
         click.echo("(no runs)")

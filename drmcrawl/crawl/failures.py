@@ -20,13 +20,15 @@ _BY_CLASS = {
     "ResponseNeverReceived": "connection_lost",
     "ResponseFailed": "connection_lost",
 }
-# IgnoreRequest carries its cause only in the message.
+# IgnoreRequest carries its cause only in the message. The scope's refusals first: their
+# message names a URL, which may hold any of the words below.
 _IGNORED = (
+    ("url_too_long", "url_too_long"),
+    ("offsite", "offsite"),
     ("robots.txt", "robots_txt"),
     ("max redirections", "redirect_loop"),
     ("DOWNLOAD_MAXSIZE", "too_large"),
     ("maxsize", "too_large"),
-    ("offsite", "offsite"),
     ("allowed_domains", "offsite"),
 )
 

@@ -47,6 +47,9 @@ class Extracted:
     fetch_id: int | None
     digest: str | None
 
+    def __repr__(self) -> str:  # in logs (Scrapy's "Error processing ..."): which article, not its record
+        return f"Extracted(url={self.article.url!r}, post_id={self.article.post_id!r}, fetch_id={self.fetch_id!r})"
+
 
 @dataclass
 class NonArticle:

@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 from drmcrawl.crawl.items import Extracted, Gone, NonArticle, NotModified, PageFailure
 from drmcrawl.crawl.session import CrawlSession
 from drmcrawl.provenance import EXTRACTOR_VERSION
-from drmcrawl.storage.repository import utcnow
+from drmcrawl.storage.repository import RecordError, utcnow
 from drmcrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -60,9 +60,12 @@ class StorePipeline:
     def _save(self, item: Extracted) -> None:
         session, article = self.session, item.article
         key = url_key(article.canonical_url or article.url)  # the article's key in the archive and the plan
-        outcome = session.archive.save_article(
-            article, session.run_id, fetch_id=item.fetch_id, extractor_version=EXTRACTOR_VERSION,
-            digest=item.digest, sitemap_lastmod=session.plan.lastmods.get(key))
+        try:
+            outcome = session.archive.save_article(
+                article, session.run_id, fetch_id=item.fetch_id, extractor_version=EXTRACTOR_VERSION,
+                digest=item.digest, sitemap_lastmod=session.plan.lastmods.get(key))
+        except RecordError as exc:  # this article only (its write undone): a failure, and the crawl goes on
+            return self._failed(article.url, "store_error", str(exc)[:500])
         if outcome == "new":
             session.plan.stored_new(key)
         session.counts[f"articles_{outcome}"] += 1

@@ -12,10 +12,12 @@ components' attributes: the run's counts, the summary and the run row are read f
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -26,6 +28,7 @@ from drmcrawl.crawl.plan import Plan, load_plan
 from drmcrawl.crawl.store import COMMIT_SECONDS, COMMIT_WRITES, CrawlStore
 from drmcrawl.crawl.workers import Extractor, default_workers
 from drmcrawl.sites import Site
+from drmcrawl.sites.scope import MAX_URL_LENGTH, Scope
 from drmcrawl.storage import StorageError, resolve_db_url
 from drmcrawl.storage.repository import utcnow
 from drmcrawl.warc.recorder import Recorder
@@ -123,6 +126,14 @@ class CrawlSession:
             return _SESSIONS[crawler]
         except KeyError:
             raise RuntimeError("drmcrawl's components need a drmcrawl spider (none attached a session)") from None
+
+    @cached_property
+    def scope(self) -> Scope:
+        """What this crawl may fetch: base_url's scheme, host and port, and the site's
+        declared hosts (on base_url's scheme and port), compared after normalisation; URLs
+        up to URLLENGTH_LIMIT characters (0: no limit). `crawl/middlewares/offsite.py`."""
+        limit = self.settings.getint("URLLENGTH_LIMIT", MAX_URL_LENGTH) or sys.maxsize
+        return Scope(self.base_url, self.site.hosts, limit)
 
     @property
     def is_open(self) -> bool:

@@ -9,13 +9,15 @@ import csv
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from drmcrawl.model import LIST_FIELDS, RECORD_FIELDS
+from drmcrawl.export.output import output_file
+from drmcrawl.model import ARCHIVE_FIELDS, EXPORT_FIELDS, LIST_FIELDS, RECORD_FIELDS
 
 LIST_SEPARATOR = "; "
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).
@@ -23,9 +25,10 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "parquet": "parquet"}
 BOM = "\ufeff"  # makes Excel read the file as UTF-8 (Urdu shows correctly)
 PARQUET_BATCH = 500
-INT_FIELDS = frozenset({"post_id", "word_count"})
+INT_FIELDS = frozenset({"post_id", "word_count", "version", "removed_status"})
 
-# The data dictionary: type and meaning of every export column, in RECORD_FIELDS order.
+# The data dictionary: type and meaning of every export column, in EXPORT_FIELDS order
+# (the record's fields, then the archive's).
 FIELD_DOCS: dict[str, tuple[str, str]] = {
     "url": ("text", "URL the page was fetched from"),
     "canonical_url": ("text", "<link rel=canonical>: the live permalink, even when crawled from a mirror"),
@@ -45,9 +48,18 @@ FIELD_DOCS: dict[str, tuple[str, str]] = {
     "image_url": ("text", "featured image URL"),
     "image_caption": ("text", "featured image caption"),
     "language": ("text", "primary language subtag (en, ur)"),
+    "access": ("text", "free, or paywalled: the page showed only part of the article "
+                       "(isAccessibleForFree false, or a paywall marker)"),
     "word_count": ("integer", "\\w+ tokens in body"),
     "sources": ("JSON object", "field -> where its value came from (profile.drm, jsonld.datePublished, ...)"),
+    "first_seen": ("ISO 8601 time (UTC)", "when the archive first stored the article"),
+    "last_seen": ("ISO 8601 time (UTC)", "when the article last answered live (200 or 304)"),
+    "version": ("integer", "number of distinct versions the archive holds (`drmcrawl history URL` lists them)"),
+    "removed_at": ("ISO 8601 time (UTC)", "when the article was found gone (404/410/redirect away); "
+                   "empty while live: the row is the last archived version"),
+    "removed_status": ("integer", "HTTP status that marked it removed; empty while live"),
 }
+assert tuple(FIELD_DOCS) == EXPORT_FIELDS, "every export column is documented, in order"
 
 
 def csv_cell(name: str, value: object) -> object:
@@ -64,16 +76,16 @@ def csv_cell(name: str, value: object) -> object:
 
 # -- sinks: one record in, written out -----------------------------------------------
 class CsvSink:
-    """RFC 4180 CSV (CRLF, minimal quoting), stable header = RECORD_FIELDS."""
+    """RFC 4180 CSV (CRLF, minimal quoting), stable header = EXPORT_FIELDS."""
 
     def __init__(self, out: TextIO, excel: bool = False):
         if excel:
             out.write(BOM)
         self._writer = csv.writer(out, lineterminator="\r\n")
-        self._writer.writerow(RECORD_FIELDS)
+        self._writer.writerow(EXPORT_FIELDS)
 
     def write(self, record: dict) -> None:
-        self._writer.writerow([csv_cell(name, record.get(name)) for name in RECORD_FIELDS])
+        self._writer.writerow([csv_cell(name, record.get(name)) for name in EXPORT_FIELDS])
 
     def close(self) -> None:
         pass
@@ -84,7 +96,7 @@ class JsonlSink:
         self._out = out
 
     def write(self, record: dict) -> None:
-        self._out.write(json.dumps({k: record.get(k) for k in RECORD_FIELDS}, ensure_ascii=False))
+        self._out.write(json.dumps({k: record.get(k) for k in EXPORT_FIELDS}, ensure_ascii=False))
         self._out.write("\n")
 
     def close(self) -> None:
@@ -106,7 +118,7 @@ def parquet_schema():
         if name in LIST_FIELDS:
             return pa.list_(pa.string())
         return pa.int64() if name in INT_FIELDS else pa.string()
-    return pa.schema([(name, arrow_type(name)) for name in RECORD_FIELDS])
+    return pa.schema([(name, arrow_type(name)) for name in EXPORT_FIELDS])
 
 
 class ParquetSink:
@@ -119,7 +131,7 @@ class ParquetSink:
         self._batch: list[dict] = []
 
     def write(self, record: dict) -> None:
-        row = {name: record.get(name) for name in RECORD_FIELDS}
+        row = {name: record.get(name) for name in EXPORT_FIELDS}
         if row["sources"] is not None:
             row["sources"] = json.dumps(row["sources"], ensure_ascii=False, sort_keys=True)
         self._batch.append(row)
@@ -157,7 +169,7 @@ def write_jsonl(records: Iterable[dict], out: TextIO) -> int:
 
 # -- the one-query CSV export ----------------------------------------------------------
 _FORMULA_CHARS = frozenset(_FORMULA_STARTS)
-_SOURCES = RECORD_FIELDS.index("sources")
+_SOURCES = EXPORT_FIELDS.index("sources")
 
 
 def csv_field(value: object) -> str:
@@ -196,7 +208,7 @@ def write_flat_csv(chunks: Iterable[Sequence[Sequence]], out: TextIO, excel: boo
     same articles' records, one write per chunk."""
     if excel:
         out.write(BOM)
-    out.write(",".join(map(csv_field, RECORD_FIELDS)) + "\r\n")
+    out.write(",".join(map(csv_field, EXPORT_FIELDS)) + "\r\n")
     sources = _SourcesCells()
     count = 0
     for rows in chunks:
@@ -223,23 +235,13 @@ def write_archive_csv(archive, out: TextIO, filters=None, excel: bool = False) -
 
 
 def export_archive_csv(archive, filters, path: Path, excel: bool = False, force: bool = False) -> int:
-    """write_archive_csv into a new file (replaced only with force; removed on failure)."""
+    """write_archive_csv into a file (an existing one replaced only with force, and only
+    once the export is complete: `output.output_file`)."""
     with _new_file("csv", path, force) as handle:
         return write_archive_csv(archive, handle, filters, excel)
 
 
 # -- files ------------------------------------------------------------------------------
-def _open_for(fmt: str, path: Path, force: bool):
-    """Text or binary handle; never replaces an existing file unless force."""
-    mode = ("w" if force else "x") + ("b" if fmt == "parquet" else "")
-    try:
-        if fmt == "parquet":
-            return open(path, mode)
-        return open(path, mode, encoding="utf-8", newline="")
-    except FileExistsError:
-        raise FileExistsError(f"{path} exists (use --force to overwrite)") from None
-
-
 def _sink_for(fmt: str, handle, excel: bool):
     if fmt == "csv":
         return CsvSink(handle, excel)
@@ -250,8 +252,9 @@ def _sink_for(fmt: str, handle, excel: bool):
 
 def export_files(records: Iterable[dict], targets: dict[str, Path], excel: bool = False,
                  force: bool = False) -> int:
-    """Write the same records to several files in one pass ({format: path}); files are
-    removed again if writing fails, so a half-written export never looks complete."""
+    """Write the same records to several files in one pass ({format: path}). Each file
+    appears (or replaces the old one, with force) only when all of them were written
+    (`output.output_file`), so a half-written export never looks complete."""
     if "parquet" in targets:
         _pyarrow()  # fail before creating any file
     with ExitStack() as files:
@@ -260,18 +263,8 @@ def export_files(records: Iterable[dict], targets: dict[str, Path], excel: bool 
         return _drain(records, sinks)
 
 
-@contextmanager
 def _new_file(fmt: str, path: Path, force: bool):
-    """An open export file, closed at the end and deleted if anything failed."""
-    handle = _open_for(fmt, path, force)
-    try:
-        yield handle
-    except BaseException:
-        handle.close()
-        os.unlink(handle.name)
-        raise
-    finally:
-        handle.close()
+    return output_file(path, force=force, binary=fmt == "parquet")
 
 
 # -- bundles ----------------------------------------------------------------------------
@@ -302,7 +295,11 @@ def data_dictionary(formats: Iterable[str]) -> str:
         "| column | type | meaning |",
         "|---|---|---|",
     ]
-    lines += [f"| `{name}` | {FIELD_DOCS[name][0]} | {FIELD_DOCS[name][1]} |" for name in RECORD_FIELDS]
+    lines += [f"| `{name}` | {FIELD_DOCS[name][0]} | {FIELD_DOCS[name][1]} |" for name in EXPORT_FIELDS]
+    lines += ["", f"The last {len(ARCHIVE_FIELDS)} columns ({', '.join(f'`{n}`' for n in ARCHIVE_FIELDS)}) come "
+              "from the archive, not the page: a removed article is still exported (with `removed_at` set) "
+              "unless the export was made with `--status live`; the manifest's `filters.status` says which "
+              f"rows this release holds. The first {len(RECORD_FIELDS)} are the article as last archived."]
     return "\n".join(lines) + "\n"
 
 
@@ -314,8 +311,13 @@ def prepare_bundle_dir(directory: Path, force: bool) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     # An earlier bundle's files go, so a format not written this time cannot linger
     # next to a manifest that does not list it. Other files are left alone.
+    # Only regular files are removed: a link or device under one of these names is the
+    # user's, and a bundle is not written through it.
     for name in (MANIFEST_NAME, DICTIONARY_NAME, *(f"articles.{ext}" for ext in EXTENSIONS.values())):
-        (directory / name).unlink(missing_ok=True)
+        path = directory / name
+        if os.path.lexists(path) and not stat.S_ISREG(path.lstat().st_mode):
+            raise FileExistsError(f"{path} exists and is not a regular file: not replaced")
+        path.unlink(missing_ok=True)
 
 
 def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: Iterable[str],
@@ -330,8 +332,8 @@ def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: It
     prepare_bundle_dir(directory, force)
     targets = {fmt: directory / f"articles.{EXTENSIONS[fmt]}" for fmt in formats}
     rows = export_files(records, targets, excel=excel, force=True)
-    dictionary = directory / DICTIONARY_NAME
-    dictionary.write_text(data_dictionary(formats), encoding="utf-8")
+    with output_file(directory / DICTIONARY_NAME, force=True) as fh:
+        fh.write(data_dictionary(formats))
     files = [{"path": path.name, "format": fmt, "rows": rows} for fmt, path in targets.items()]
     files.append({"path": DICTIONARY_NAME, "format": "markdown", "rows": None})
     for entry in files:
@@ -342,13 +344,14 @@ def write_bundle(directory: Path, records: Iterable[dict], coverage, formats: It
         "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "articles": rows,
-        "columns": list(RECORD_FIELDS),
+        "columns": list(EXPORT_FIELDS),
+        "status": filters.get("status", "all"),
         "crawl_run_ids": coverage.run_ids,
         "time_window": {"published_from": coverage.published_min, "published_to": coverage.published_max},
         "filters": filters,
         "files": files,
     }
-    with open(directory / MANIFEST_NAME, "w", encoding="utf-8") as fh:
+    with output_file(directory / MANIFEST_NAME, force=True) as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=2)
         fh.write("\n")
     return manifest

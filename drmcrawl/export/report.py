@@ -220,9 +220,9 @@ def build_report(archive) -> str:
 
 
 def write_report(path: Path, html: str, force: bool = False) -> None:
-    """Write the page; an existing file is replaced only with force (as exports)."""
-    try:
-        with open(path, "w" if force else "x", encoding="utf-8") as fh:
-            fh.write(html)
-    except FileExistsError:
-        raise FileExistsError(f"{path} exists (use --force to overwrite)") from None
+    """Write the page; an existing file is replaced only with force, and only once the
+    page was written whole (`output.output_file`, as exports)."""
+    from drmcrawl.export.output import output_file
+
+    with output_file(path, force=force) as fh:
+        fh.write(html)

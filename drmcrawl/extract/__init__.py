@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from drmcrawl.extract import profiles
+from drmcrawl.extract.access import fill_access
 from drmcrawl.extract.body import word_count
 from drmcrawl.extract.dates import in_zone
 from drmcrawl.extract.document import Document, decode_html
@@ -71,6 +72,7 @@ def extract_document(doc: Document, profile: str | None = None,
         site.fill_fallback(doc, article)
     fill_from_dom(doc, article, zone, template)
     fill_credited_publisher(doc, article)
+    fill_access(doc, article, read_markup=site is None)
     _normalise(article, doc, site)
     if not article.title or not article.body:
         missing = " and ".join(f for f in ("title", "body") if not getattr(article, f))

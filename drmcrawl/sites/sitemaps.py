@@ -261,6 +261,7 @@ class SitemapPlan:
     max_depth: int = MAX_DEPTH
     max_sitemaps: int = MAX_SITEMAPS
     in_scope: Callable[[str], bool] | None = None  # sitemaps elsewhere are cut
+    follow: Callable[[str], bool] | None = None  # which children of an index to fetch (None: all)
     zone: tzinfo = timezone.utc
     max_bytes: int = MAX_SITEMAP_BYTES
     cut: Counter = field(default_factory=Counter, init=False)
@@ -304,8 +305,8 @@ class SitemapPlan:
             self.failed(planned, "not a sitemap")
             return self._store(SitemapResult(planned.url, "unknown", False, ()))
         if sitemap.kind == "sitemapindex":
-            queued = tuple(e.loc for e in sitemap.entries
-                           if self.add(e.loc, "index", planned.depth + 1))
+            wanted = (e.loc for e in sitemap.entries if self.follow is None or self.follow(e.loc))
+            queued = tuple(loc for loc in wanted if self.add(loc, "index", planned.depth + 1))
             return self._store(SitemapResult(planned.url, "index", False, (), queued))
         role = sitemap_role(planned.url, sitemap)
         complete = self._complete(planned, role, sitemap)
@@ -313,9 +314,10 @@ class SitemapPlan:
 
     def failed(self, planned: PlannedSitemap, reason: str) -> None:
         """A fetch that failed (HTTP error, timeout). A guessed location that is missing is
-        normal; a listed one is a hole in the listing (see `listing_complete`)."""
+        normal (so is a declared one that has a `fallback`: the next one tried); a listed
+        one is a hole in the listing (see `listing_complete`)."""
         self.failures[planned.url] = reason
-        if planned.source != "guess":
+        if planned.source not in ("guess", "fallback"):
             self._listed_failures += 1
 
     @staticmethod

@@ -93,6 +93,7 @@ class Article(Base):
     image_url: Mapped[str | None] = mapped_column(Text)
     image_caption: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
+    access: Mapped[str | None] = mapped_column(String(16))  # free | paywalled
     word_count: Mapped[int | None] = mapped_column(Integer)
     sources: Mapped[dict | None] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))

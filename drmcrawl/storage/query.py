@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Text, func, null, or_, select, type_coerce
+from sqlalchemy import Text, func, literal_column, null, or_, select, type_coerce
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from drmcrawl.model import RECORD_FIELDS
+from drmcrawl.model import ARCHIVE_FIELDS, EXPORT_FIELDS
 from drmcrawl.storage.dialects import sqlite
 from drmcrawl.storage.models import (
     Article,
@@ -31,6 +31,13 @@ from drmcrawl.storage.models import (
 from drmcrawl.storage.repository import Archive, join_time, record_of
 
 CHUNK = 500
+STATUSES = ("live", "removed", "all")
+# ARCHIVE_FIELDS -> the `articles` column each comes from.
+ARCHIVE_COLUMNS = {"first_seen": Article.first_seen, "last_seen": Article.last_seen,
+                   "version": Article.version_count, "removed_at": Article.removed_at,
+                   "removed_status": Article.removed_status}
+_ARCHIVE_TIMES = ("first_seen", "last_seen", "removed_at")
+assert tuple(ARCHIVE_COLUMNS) == ARCHIVE_FIELDS
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -43,6 +50,11 @@ class Filters:
     authors: tuple[str, ...] = ()  # author name, any case
     sites: tuple[str, ...] = ()
     limit: int | None = None
+    status: str = "all"  # live (not marked removed), removed, or all
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {self.status!r}")
 
     def describe(self) -> dict:
         """JSON-ready, for manifests."""
@@ -51,6 +63,7 @@ class Filters:
             "until": self.until.isoformat() if self.until else None,
             "tags": list(self.tags), "categories": list(self.categories),
             "authors": list(self.authors), "sites": list(self.sites), "limit": self.limit,
+            "status": self.status,
         }
 
 
@@ -98,6 +111,10 @@ def conditions(filters: Filters) -> list:
         where.append(Article.published_utc < filters.until)
     if filters.sites:
         where.append(Article.site.in_(filters.sites))
+    if filters.status == "live":
+        where.append(Article.removed_at.is_(None))
+    elif filters.status == "removed":
+        where.append(Article.removed_at.is_not(None))
     if filters.tags:
         where.append(_term_filter(ArticleTag, Tag, ArticleTag.tag_id, filters.tags, slug=True))
     if filters.categories:
@@ -116,7 +133,8 @@ def _ids_query(filters: Filters):
 
 
 def iter_records(archive: Archive, filters: Filters = Filters(), chunk: int = CHUNK) -> Iterator[dict]:
-    """Matching articles as records (keys = RECORD_FIELDS), newest first, streamed."""
+    """Matching articles as records (keys = EXPORT_FIELDS: the record, then the archive
+    columns), newest first, streamed."""
     with archive.session() as s:
         yield from _stream(s, filters, chunk)
 
@@ -147,7 +165,27 @@ def _load_records(s: Session, ids: list[int]) -> list[dict]:
     tags = _terms_by_article(s, ArticleTag, Tag, ArticleTag.tag_id, ids)
     categories = _terms_by_article(s, ArticleCategory, Category, ArticleCategory.category_id, ids)
     return [record_of(rows[i], [name for name, _ in authors.get(i, ())], tags.get(i, []), categories.get(i, []))
-            for i in ids]
+            | archive_values(rows[i]) for i in ids]
+
+
+def archive_values(row) -> dict:
+    """The ARCHIVE_FIELDS of an `articles` row: times as UTC ISO 8601 to the second."""
+    values = {name: getattr(row, column.key) for name, column in ARCHIVE_COLUMNS.items()}
+    for name in _ARCHIVE_TIMES:
+        values[name] = archive_time(values[name])
+    return values
+
+
+def archive_time(moment: datetime | None) -> str | None:
+    return _utc_iso(moment.replace(microsecond=0)) if moment else None
+
+
+def _archive_time_sql(column):
+    """archive_time in SQL, for the flat rows: 2024-01-01T00:00:00+00:00."""
+    name = f"articles.{column.key}"
+    return literal_column(
+        f"(CASE WHEN {name} IS NULL THEN NULL ELSE replace(substr({name}, 1, 19), ' ', 'T') || '+00:00' END)",
+        Text)
 
 
 def _terms_by_article(s: Session, link, model, fk, ids: list[int], slug: bool = True) -> dict[int, list]:
@@ -173,7 +211,7 @@ FLAT_CHUNK = 100
 
 def iter_flat_rows(archive: Archive, filters: Filters = Filters(), separator: str = "; ",
                    chunk: int = FLAT_CHUNK) -> Iterator[list[Row]]:
-    """The matching articles as rows (tuples) in RECORD_FIELDS order, newest first, in
+    """The matching articles as rows (tuples) in EXPORT_FIELDS order, newest first, in
     lists of up to `chunk` rows, from ONE streamed query: term lists already joined with
     `separator` in page order (NULL when empty), times as the records' ISO text, `sources`
     as its stored JSON text; other columns as stored. What a CSV export needs without
@@ -198,8 +236,10 @@ def _flat_columns(separator: str) -> list:
         "categories": terms("article_categories", "categories", "category_id"),
         "category_slugs": terms("article_categories", "categories", "category_id", "slug"),
         "sources": type_coerce(Article.sources, Text),  # the JSON text, not parsed per row
+        **{name: _archive_time_sql(ARCHIVE_COLUMNS[name]) for name in _ARCHIVE_TIMES},
+        "version": Article.version_count,
     }
-    return [(computed[name] if name in computed else getattr(Article, name)).label(name) for name in RECORD_FIELDS]
+    return [(computed[name] if name in computed else getattr(Article, name)).label(name) for name in EXPORT_FIELDS]
 
 
 @dataclass
@@ -240,14 +280,51 @@ class Hit:
     title: str | None
     url: str
     snippet: str
+    archive: dict  # ARCHIVE_FIELDS
+
+
+# A query is capped before it reaches FTS5: 30,000 repeated words took 50 s on 21 articles.
+MAX_QUERY_TERMS = 64
+MAX_QUERY_CHARS = 1000
+
+
+def cap_query(text: str, raw: bool = False) -> tuple[str, list[str]]:
+    """The query as it will be searched, and what was cut from it (one note per kind of
+    cut, for a warning). Plain words: repeated words (any case) dropped, then at most
+    MAX_QUERY_TERMS distinct words and MAX_QUERY_CHARS characters. A --raw query is FTS5
+    syntax, which cannot be cut safely: longer than MAX_QUERY_CHARS is an error."""
+    if raw:
+        if len(text) > MAX_QUERY_CHARS:
+            raise ValueError(f"a --raw query is at most {MAX_QUERY_CHARS} characters (this one has {len(text)})")
+        return text, []
+    words = text.split()
+    first: dict[str, str] = {}
+    for word in words:
+        first.setdefault(word.casefold(), word)
+    distinct = list(first.values())
+    notes = []
+    if len(distinct) < len(words):
+        notes.append(f"{len(words) - len(distinct)} repeated words dropped")
+    kept: list[str] = []
+    size = 0
+    for word in distinct:
+        if len(kept) == MAX_QUERY_TERMS or size + len(word) + bool(kept) > MAX_QUERY_CHARS:
+            break
+        kept.append(word)
+        size += len(word) + (len(kept) > 1)
+    if len(kept) < len(distinct):
+        notes.append(f"only the first {len(kept)} of {len(distinct)} distinct words searched "
+                     f"(at most {MAX_QUERY_TERMS} words and {MAX_QUERY_CHARS} characters)")
+    return " ".join(kept), notes
 
 
 def quote_query(text: str) -> str:
     """Plain words -> an FTS5 query that matches all of them, whatever they contain:
     each word becomes a quoted string, so `"`, `OR`, `NOT`, `*`, `:` and parentheses are
     searched as text instead of being read as query syntax. Words without a letter or
-    digit (`*`, `(`) index nothing, so they are left out rather than matching nothing."""
-    words = [word for word in text.split() if _WORD.search(word)]
+    digit (`*`, `(`) index nothing, so they are left out rather than matching nothing.
+    The words are capped first (`cap_query`)."""
+    words = [word for word in cap_query(text)[0].split() if _WORD.search(word)]
     if not words:
         raise ValueError(f"nothing to search for in {text!r}: give at least one word")
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
@@ -261,12 +338,12 @@ def search(archive: Archive, text: str, filters: Filters = Filters(), raw: bool 
     whose matches are wrapped in [ ]. raw=True passes FTS5 query syntax through."""
     if not text.strip():
         raise ValueError("empty search query")
-    match = text if raw else quote_query(text)
+    match = cap_query(text, raw=True)[0] if raw else quote_query(text)
     where = conditions(filters)
     fts = sqlite.match_subquery(match, limit=None if where else filters.limit)
     query = (
         select(Article.id, fts.c.score, Article.published_utc, Article.published_offset,
-               Article.title, Article.url)
+               Article.title, Article.url, *ARCHIVE_COLUMNS.values())
         .join(fts, fts.c.rowid == Article.id)
         .where(*where)
         .order_by(fts.c.score, Article.id)
@@ -283,8 +360,11 @@ def search(archive: Archive, text: str, filters: Filters = Filters(), raw: bool 
                                  "searched as plain text") from None
             raise
     hits = []
-    for article_id, score, utc, offset, title, url in rows:
+    for article_id, score, utc, offset, title, url, *archive in rows:
         published = join_time(utc, offset)
         snippet = " ".join((found.get(article_id) or "").split())  # one line in every output format
-        hits.append(Hit(article_id, score, published.isoformat() if published else None, title, url, snippet))
+        values = dict(zip(ARCHIVE_FIELDS, archive, strict=True))
+        values.update({name: archive_time(values[name]) for name in _ARCHIVE_TIMES})
+        hits.append(Hit(article_id, score, published.isoformat() if published else None, title, url, snippet,
+                        values))
     return hits

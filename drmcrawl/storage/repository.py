@@ -3,17 +3,18 @@ failures, streaming reads for export, stats."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import bindparam, create_engine, func, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from drmcrawl.model import Article as ArticleData
@@ -48,24 +49,76 @@ class StorageError(RuntimeError):
     """The database cannot be opened or written (bad path, read-only, disk full...)."""
 
 
-def resolve_db_url(db: str | os.PathLike | None = None) -> str:
+class RecordError(StorageError):
+    """One record cannot be stored (a value beyond a column's range, a constraint it
+    breaks); the database is fine and takes other writes. Its message names the problem,
+    never the record (issue 19, item 9)."""
+
+
+# SQLite's INTEGER (and most databases' BIGINT) is signed 64-bit: a larger Python int
+# fails when bound, so it is refused before any SQL runs.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+
+
+def check_storable(article: ArticleData) -> None:
+    """RecordError when a field holds what no column can take (an integer out of range)."""
+    low, high = INTEGER_RANGE
+    for item in dataclasses.fields(article):
+        value = getattr(article, item.name)
+        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            raise RecordError(f"{item.name} {value} is outside the database's integer range (signed 64-bit)")
+
+
+def resolve_db_url(db: str | os.PathLike | None = None, create_folder: bool = True) -> str:
     """A path or SQLAlchemy URL; default: $DRMCRAWL_DB, else data/drmcrawl.sqlite."""
     value = str(db or os.environ.get(ENV_DB) or DEFAULT_DB)
     if "://" in value:
         return value
     path = Path(value).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
 
+def read_only_url(url: str) -> str:
+    """A SQLite file URL opened read-only: `mode=ro`, or `immutable=1` when its folder
+    cannot be written (read-only media, a folder without write permission even for root,
+    and no write-ahead log to read), where SQLite could not create its -shm/-wal files.
+    Other URLs are returned as they are."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url.startswith(prefix + "file:"):
+        return url
+    path = url[len(prefix):]
+    folder = os.path.dirname(path) or "."
+    wal = Path(path + "-wal")
+    frozen = _folder_read_only(folder) and not (wal.exists() and wal.stat().st_size)
+    return f"{prefix}file:{quote(path)}?{'immutable=1' if frozen else 'mode=ro'}&uri=true"
+
+
+def _folder_read_only(folder: str) -> bool:
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+        return not os.access(folder, os.W_OK) or not os.stat(folder).st_mode & 0o222
+    except OSError:
+        return True
+
+
 class Archive(FetchStore, HistoryStore, RunStore):
-    def __init__(self, db: str | os.PathLike | None = None):
-        self.url = resolve_db_url(db)
+    def __init__(self, db: str | os.PathLike | None = None, read_only: bool = False):
+        """read_only: for commands that only read (list, search, export...): a SQLite file
+        is opened read-only (`read_only_url`) and nothing is created, migrated or indexed,
+        so an archive on read-only media can be read."""
+        self.url = resolve_db_url(db, create_folder=not read_only)
+        self.read_only = read_only
         try:
-            self.engine = create_engine(self.url)
-            sqlite.configure(self.engine)
-            migrate.add_missing_columns(self.engine)
-            Base.metadata.create_all(self.engine)
+            if read_only:
+                self._open_read_only()
+            else:
+                self.engine = create_engine(self.url)
+                sqlite.configure(self.engine)
+                migrate.add_missing_columns(self.engine)
+                Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot open database {self.url}: {exc.orig or exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -75,10 +128,21 @@ class Archive(FetchStore, HistoryStore, RunStore):
         # (model, site, name[, slug]) -> id of authors/tags/categories already stored;
         # emptied on every rollback, which may have undone a term insert.
         self._term_ids: dict[tuple, int] = {}
+        if read_only:
+            return
         try:
             migrate.add_first_versions(self)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
+
+    def _open_read_only(self) -> None:
+        if self.url.startswith("sqlite:///") and not Path(self.location).is_file():
+            raise StorageError(f"no database at {self.location}")
+        self.engine = create_engine(read_only_url(self.url))
+        sqlite.configure(self.engine)
+        with self.engine.connect() as conn:  # fail here, not in the first query
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master" if self.engine.dialect.name == "sqlite"
+                                 else "SELECT 1")
 
     @property
     def location(self) -> str:
@@ -106,7 +170,10 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 self._batch = None
 
     def _error(self, exc: BaseException, detail: str = "") -> StorageError:
-        return StorageError(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{detail}")
+        # A constraint or a value one record broke (its write undone alone, `detail` empty)
+        # is that record's problem; anything else is the database's.
+        kind = RecordError if isinstance(exc, IntegrityError | DataError) and not detail else StorageError
+        return kind(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{detail}")
 
     # -- a crawl's long transaction ---------------------------------------------
     def hold(self) -> None:
@@ -222,7 +289,22 @@ class Archive(FetchStore, HistoryStore, RunStore):
         article was not fetched now, so its seen/checked times and removal mark stay.
         `digest`: `content_digest(article.to_record())`, when the caller has it already
         (the crawl's extraction worker computes it). `sitemap_lastmod`: stored with a new
-        article (`remember_lastmods` sets it on the others)."""
+        article (`remember_lastmods` sets it on the others).
+
+        RecordError: this article cannot be stored (checked before writing where the bound is
+        known, e.g. an integer beyond 64 bits; else any error of its write that is not the
+        database's), its write undone; StorageError: the database cannot be written."""
+        check_storable(article)
+        try:
+            return self._save_article(article, run_id, fetch_id, extractor_version, seen, digest, sitemap_lastmod)
+        except StorageError:
+            raise
+        except Exception as exc:  # a value the driver or a column refuses: this record's problem
+            raise RecordError(f"cannot store {article.url}: {type(exc).__name__}: {exc}") from exc
+
+    def _save_article(self, article: ArticleData, run_id: int | None, fetch_id: int | None,
+                      extractor_version: str | None, seen: bool, digest: str | None,
+                      sitemap_lastmod: datetime | None) -> str:
         record = article.to_record()
         site = article.site or urlsplit(article.url).hostname or ""
         key = url_key(article.canonical_url or article.url)
@@ -346,7 +428,7 @@ def _find(conn: Connection, site: str, post_id: int | None, key: str) -> int | N
 
 
 _SCALARS = ("url", "canonical_url", "post_id", "title", "description", "body", "body_html",
-            "image_url", "image_caption", "language", "word_count", "sources")
+            "image_url", "image_caption", "language", "access", "word_count", "sources")
 
 
 def _fill_scalars(row: Article, article: ArticleData) -> None:
@@ -417,7 +499,7 @@ def _insert_new(conn, terms: dict, article: ArticleData, record: dict, digest: s
 def _article_row(article: ArticleData, run_id: int | None, now: datetime, digest: str) -> dict:
     row = {name: getattr(article, name) for name in (
         "url", "canonical_url", "post_id", "title", "description", "body", "body_html",
-        "image_url", "image_caption", "language", "word_count", "sources")}
+        "image_url", "image_caption", "language", "access", "word_count", "sources")}
     row["published_utc"], row["published_offset"] = split_time(article.published)
     row["modified_utc"], row["modified_offset"] = split_time(article.modified)
     row.update(site=article.site or urlsplit(article.url).hostname or "",

@@ -56,6 +56,18 @@ REVISIT_NOT_MODIFIED = "http://netpreserve.org/warc/1.0/revisit/server-not-modif
 # Scrapy hands us the body already de-chunked; a record that still said "chunked" would
 # be misread, so the header is kept under the name pywb uses for the same situation.
 _HOP_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+# Request headers that carry a secret of the user (site credentials from `--base-url`, a
+# proxy's, a session cookie): a request record keeps their name, never their value, so
+# WARC files can be shared without the credentials (issue 19, item 6).
+SENSITIVE_REQUEST_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+REDACTED = "[redacted]"
+
+
+def redact_request_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`headers` with the value of every sensitive one (SENSITIVE_REQUEST_HEADERS, any
+    case) replaced by REDACTED: the one rule for request headers written to a WARC."""
+    return [(name, REDACTED) if name.lower() in SENSITIVE_REQUEST_HEADERS else (name, value)
+            for name, value in headers]
 
 
 @dataclass
@@ -68,7 +80,7 @@ class Exchange:
     body: bytes
     fetched_at: datetime  # naive UTC
     method: str = "GET"
-    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_headers: list[tuple[str, str]] = field(default_factory=list)  # redacted: see redact_request_headers
     request_body: bytes = b""
     protocol: str = "HTTP/1.1"
 
@@ -294,7 +306,7 @@ def _request_headers(exchange: Exchange) -> StatusAndHeaders:
 
     parts = urlsplit(exchange.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    headers = list(exchange.request_headers)
+    headers = redact_request_headers(exchange.request_headers)  # also for an Exchange built elsewhere
     if not any(name.lower() == "host" for name, _ in headers):
         headers.insert(0, ("Host", parts.netloc))
     return StatusAndHeaders(f"{exchange.method} {target} HTTP/1.1", headers, is_http_request=True)

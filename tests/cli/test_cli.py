@@ -13,7 +13,7 @@ from conftest import SITE, expected_articles
 from records import make_article
 
 from drmcrawl.cli import main
-from drmcrawl.extract import RECORD_FIELDS
+from drmcrawl.model import EXPORT_FIELDS
 from drmcrawl.storage import Archive
 
 SEED = "tiktok-unveils-measures-to-protect-election-integrity"
@@ -70,14 +70,14 @@ def test_export_csv_to_stdout(runner, db):
     result = runner.invoke(main, ["export", "--format", "csv", "--db", str(db)])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output, newline="")))
-    assert rows[0] == list(RECORD_FIELDS)
+    assert rows[0] == list(EXPORT_FIELDS)
     assert len(rows) == 3
-    by_title = {r[RECORD_FIELDS.index("title")]: r for r in rows[1:]}
+    by_title = {r[EXPORT_FIELDS.index("title")]: r for r in rows[1:]}
     assert "'=1+1 Urdu: پاکستان" in by_title
     first = by_title["TikTok unveils measures"]
-    assert first[RECORD_FIELDS.index("categories")] == "DRM Exclusive; News; News"
-    assert first[RECORD_FIELDS.index("category_slugs")] == "drm-exclusive; news; in-media-news"
-    assert first[RECORD_FIELDS.index("published")] == "2024-01-24T12:05:00+05:00"
+    assert first[EXPORT_FIELDS.index("categories")] == "DRM Exclusive; News; News"
+    assert first[EXPORT_FIELDS.index("category_slugs")] == "drm-exclusive; news; in-media-news"
+    assert first[EXPORT_FIELDS.index("published")] == "2024-01-24T12:05:00+05:00"
 
 
 def test_export_jsonl_to_file(runner, db, tmp_path):

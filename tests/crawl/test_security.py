@@ -48,7 +48,7 @@ def test_robots_txt_crawl_delay_is_honoured(tmp_path):
     # Local mirrors are otherwise crawled with no delay and 16 requests at a time.
     # Measured where the server logs each request, so allow scheduling noise of a loaded machine
     # (without the delay the gaps are ~0: requests go out together).
-    assert min(gaps) >= 0.18, gaps
+    assert min(gaps) >= 0.15, gaps
     assert sorted(gaps)[len(gaps) // 2] >= 0.24, gaps
 
 

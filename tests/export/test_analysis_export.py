@@ -20,7 +20,7 @@ from conftest import expected_articles
 
 import drmcrawl
 from drmcrawl.export.files import csv_cell, export_files, write_csv
-from drmcrawl.extract import RECORD_FIELDS
+from drmcrawl.model import EXPORT_FIELDS
 from drmcrawl.storage import Archive
 from drmcrawl.storage.models import SCHEMA_VERSION
 from drmcrawl.storage.query import iter_records
@@ -49,7 +49,7 @@ def test_csv_export_matches_expected_articles_cell_by_cell(db, tmp_path):
     result = cli("export", "--format", "csv", "-o", str(out), "--db", db)
     assert result.stderr == f"{len(expected_articles())} articles written to {out}\n"
     raw = out.read_bytes()
-    assert raw.startswith((",".join(RECORD_FIELDS) + "\r\n").encode())
+    assert raw.startswith((",".join(EXPORT_FIELDS) + "\r\n").encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
     assert [int(r["post_id"]) for r in rows] == newest_first()
     expected = by_post_id()
@@ -69,7 +69,7 @@ def test_jsonl_export_matches_expected_articles(db, tmp_path):
     cli("export", "--format", "jsonl", "-o", str(out), "--db", db)
     text = out.read_text(encoding="utf-8")
     records = [json.loads(line) for line in text.splitlines()]
-    assert [list(r) for r in records] == [list(RECORD_FIELDS)] * len(expected_articles())
+    assert [list(r) for r in records] == [list(EXPORT_FIELDS)] * len(expected_articles())
     assert [r["post_id"] for r in records] == newest_first()
     expected = by_post_id()
     for record in records:
@@ -81,7 +81,7 @@ def test_parquet_export_has_typed_columns_and_the_jsonl_values(db, tmp_path):
     cli("export", "--format", "parquet", "-o", str(tmp_path / "a.parquet"), "--db", db)
     cli("export", "--format", "jsonl", "-o", str(tmp_path / "a.jsonl"), "--db", db)
     table = pq.read_table(tmp_path / "a.parquet")
-    assert table.column_names == list(RECORD_FIELDS)
+    assert table.column_names == list(EXPORT_FIELDS)
     types = {f.name: str(f.type) for f in table.schema}
     assert (types["post_id"], types["word_count"], types["title"], types["sources"]) == (
         "int64", "int64", "string", "string")
@@ -144,13 +144,13 @@ def test_csv_round_trips_through_pandas_unchanged(hostile_db, tmp_path):
     frame = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert list(frame.columns) == rows[0] == list(RECORD_FIELDS)
+    assert list(frame.columns) == rows[0] == list(EXPORT_FIELDS)
     assert frame.values.tolist() == rows[1:]
     # ...and those cells are the archive's values: bodies with their blank lines, Urdu, numbers.
     records = {r["post_id"]: r for r in iter_records(Archive(hostile_db))}
     for cells in frame.to_dict("records"):
         record = records[int(cells["post_id"])]
-        assert cells == {k: str(csv_cell(k, record[k])) for k in RECORD_FIELDS}
+        assert cells == {k: str(csv_cell(k, record[k])) for k in EXPORT_FIELDS}
     assert "\n\n" in frame.loc[frame.post_id == str(URDU), "body"].item()
 
 
@@ -193,11 +193,12 @@ def test_bundle_manifest_is_exact_and_verifiable(db, tmp_path):
         "drmcrawl_version": drmcrawl.__version__,
         "schema_version": SCHEMA_VERSION,
         "articles": n,
-        "columns": list(RECORD_FIELDS),
+        "columns": list(EXPORT_FIELDS),
         "crawl_run_ids": run_ids,
         "time_window": {"published_from": published[0].isoformat(), "published_to": published[-1].isoformat()},
         "filters": {"since": "2024-01-01T00:00:00", "until": None, "tags": [], "categories": [], "authors": [],
-                    "sites": [], "limit": None},
+                    "sites": [], "limit": None, "status": "all"},
+        "status": "all",
     }
     assert run_ids == [1]
     assert datetime.fromisoformat(manifest["created_at"]).tzinfo is not None
@@ -213,7 +214,7 @@ def test_bundle_manifest_is_exact_and_verifiable(db, tmp_path):
     assert len((bundle / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == n
     assert pq.read_metadata(bundle / "articles.parquet").num_rows == n
     dictionary = (bundle / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
-    assert [line.split("`")[1] for line in dictionary.splitlines() if line.startswith("| `")] == list(RECORD_FIELDS)
+    assert [line.split("`")[1] for line in dictionary.splitlines() if line.startswith("| `")] == list(EXPORT_FIELDS)
 
 
 def test_bundle_refuses_a_non_empty_folder_and_force_replaces_only_its_files(db, tmp_path):
@@ -256,7 +257,7 @@ def test_export_writes_each_record_before_pulling_the_next():
             # Everything pulled so far is already written: nothing is buffered.
             assert out.getvalue().count("\r\n") == 1 + len(pulled)
             pulled.append(i)
-            yield {name: None for name in RECORD_FIELDS} | {"post_id": i, "title": f"t{i}"}
+            yield {name: None for name in EXPORT_FIELDS} | {"post_id": i, "title": f"t{i}"}
 
     assert write_csv(records(), out) == 200
 

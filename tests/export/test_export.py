@@ -9,11 +9,11 @@ import json
 import pytest
 
 from drmcrawl.export.files import csv_cell, write_csv, write_jsonl
-from drmcrawl.extract import RECORD_FIELDS
+from drmcrawl.model import EXPORT_FIELDS
 
 
 def record(**values) -> dict:
-    base = {name: None for name in RECORD_FIELDS}
+    base = {name: None for name in EXPORT_FIELDS}
     base.update(values)
     return base
 
@@ -39,7 +39,7 @@ def test_csv_is_rfc4180_and_round_trips():
     out = io.StringIO(newline="")
     assert write_csv(rows, out) == 1
     text = out.getvalue()
-    assert text.startswith(",".join(RECORD_FIELDS) + "\r\n")
+    assert text.startswith(",".join(EXPORT_FIELDS) + "\r\n")
     assert '"He said ""no"", then\nleft"' in text
     [parsed] = list(csv.DictReader(io.StringIO(text, newline="")))
     assert parsed["title"] == 'He said "no", then\nleft'
@@ -52,5 +52,5 @@ def test_jsonl_one_object_per_line_in_field_order():
     write_jsonl([record(title="a"), record(title="ب")], out)
     lines = out.getvalue().splitlines()
     assert [json.loads(line)["title"] for line in lines] == ["a", "ب"]
-    assert list(json.loads(lines[0])) == list(RECORD_FIELDS)
+    assert list(json.loads(lines[0])) == list(EXPORT_FIELDS)
     assert "ب" in lines[1]  # UTF-8, not \\u escapes

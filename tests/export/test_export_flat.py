@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from drmcrawl.export.files import csv_cell, csv_field, write_archive_csv, write_csv, write_flat_csv
-from drmcrawl.extract import RECORD_FIELDS
+from drmcrawl.model import EXPORT_FIELDS
 from drmcrawl.storage import Archive, query
 from drmcrawl.storage.query import Filters, iter_flat_rows, iter_records
 
@@ -106,7 +106,7 @@ def test_flat_csv_is_the_record_paths_bytes(varied, filters):
 
 def test_flat_csv_with_the_excel_bom_is_the_record_paths_bytes(varied):
     text = flat_path_csv(varied, excel=True)
-    assert text.startswith("\ufeff" + ",".join(RECORD_FIELDS) + "\r\n")
+    assert text.startswith("\ufeff" + ",".join(EXPORT_FIELDS) + "\r\n")
     assert text == record_path_csv(varied, excel=True)
 
 

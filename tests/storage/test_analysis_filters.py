@@ -12,6 +12,8 @@ import pytest
 from analysis_support import cli, copy_db
 from conftest import expected_articles
 
+from drmcrawl.model import ARCHIVE_FIELDS
+
 
 @pytest.fixture(scope="module")
 def db(crawled_archive):
@@ -93,6 +95,9 @@ def test_limit_keeps_the_newest(db):
 def test_json_jsonl_csv_agree(db, base):
     args = ("list", "--author", "Talal Raza", "--db", db)
     rows = json.loads(cli(*args, "--format", "json").stdout)
+    # The archive columns (item 3 of issue 19) come last; compared apart, they hold crawl times.
+    stamps = [{k: row.pop(k) for k in ARCHIVE_FIELDS} for row in rows]
+    assert [(s["version"], s["removed_at"], s["removed_status"]) for s in stamps] == [(1, None, None)] * 2
     assert rows == [
         {"published": "2023-03-03T00:00:00+05:00",
          "title": "Women journalists face rising online harassment, parliamentary panel told",
@@ -107,14 +112,15 @@ def test_json_jsonl_csv_agree(db, base):
                 "restricted-content-on-government-request"},
     ]
     lines = cli(*args, "--format", "jsonl").stdout.splitlines()
-    assert [json.loads(line) for line in lines] == rows
+    assert [json.loads(line) for line in lines] == [row | stamp for row, stamp in zip(rows, stamps, strict=True)]
     csv_text = cli(*args, "--format", "csv").stdout_bytes.decode("utf-8")
+    seen = [f"{s['first_seen']},{s['last_seen']},1,," for s in stamps]
     assert csv_text == (
-        "published,title,authors,tags,categories,url\r\n"
+        "published,title,authors,tags,categories,url,first_seen,last_seen,version,removed_at,removed_status\r\n"
         f"2023-03-03T00:00:00+05:00,\"Women journalists face rising online harassment, parliamentary panel told\","
-        f"Talal Raza,Online Harassment; Pakistan,News,{rows[0]['url']}\r\n"
+        f"Talal Raza,Online Harassment; Pakistan,News,{rows[0]['url']},{seen[0]}\r\n"
         f"2018-11-19T12:12:45+05:00,\"{rows[1]['title']}\",Talal Raza,Content Restrictions; Facebook; "
-        f"Transparency Report,DRM Exclusive; News,{rows[1]['url']}\r\n"
+        f"Transparency Report,DRM Exclusive; News,{rows[1]['url']},{seen[1]}\r\n"
     )
     assert cli(*args, "--format", "json").stderr == ""  # the count only decorates the table
 

@@ -57,7 +57,8 @@ def test_title_weight_puts_headline_matches_above_body_matches(db):
 def test_search_csv_and_jsonl_have_the_same_rows(db, base):
     csv_out = cli("search", "peca", "--limit", "2", "--format", "csv", "--db", db).stdout_bytes.decode()
     rows = list(csv.DictReader(io.StringIO(csv_out, newline="")))
-    assert csv_out.startswith("rank,score,published,title,url,snippet\r\n")
+    assert csv_out.startswith("rank,score,published,title,url,snippet,"
+                              "first_seen,last_seen,version,removed_at,removed_status\r\n")
     assert [(r["rank"], r["published"], r["url"]) for r in rows] == [
         ("1", "2025-04-25T12:45:10+05:00",
          f"{base}/peshawar-high-court-tells-government-to-respond-to-petition-challenging-peca-amendments"),
@@ -67,8 +68,9 @@ def test_search_csv_and_jsonl_have_the_same_rows(db, base):
     assert rows[0]["snippet"] == "Peshawar High Court Tells Government to Respond to Petition Challenging [PECA] Amendments"
     lines = [json.loads(line) for line in
              cli("search", "peca", "--limit", "2", "--format", "jsonl", "--db", db).stdout.splitlines()]
-    assert [{k: str(v) for k, v in line.items()} for line in lines] == rows
-    assert list(lines[0]) == ["rank", "score", "published", "title", "url", "snippet"]
+    assert [{k: "" if v is None else str(v) for k, v in line.items()} for line in lines] == rows
+    assert list(lines[0]) == ["rank", "score", "published", "title", "url", "snippet",
+                              "first_seen", "last_seen", "version", "removed_at", "removed_status"]
 
 
 def test_snippets_are_one_line_in_every_format(db):

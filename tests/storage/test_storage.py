@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from drmcrawl.export.files import write_csv
 from drmcrawl.extract import RECORD_FIELDS, Term
+from drmcrawl.model import ARCHIVE_FIELDS, EXPORT_FIELDS
 from drmcrawl.storage import Archive, StorageError, resolve_db_url
 from drmcrawl.storage.models import Article as ArticleRow
 
@@ -43,7 +44,12 @@ def test_field_vocabulary_agrees_across_extraction_storage_and_export(archive, t
     with out.open("w", newline="", encoding="utf-8") as fh:
         write_csv(archive.iter_records(), fh)
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert header == list(RECORD_FIELDS) == list(article.to_record())
+    # Exports: the record's fields, then the archive's own columns (a second, explicit list).
+    assert header == list(EXPORT_FIELDS) == [*article.to_record(), *ARCHIVE_FIELDS]
+    assert not set(RECORD_FIELDS) & set(ARCHIVE_FIELDS)
+    stored_archive = {"version": "version_count"}
+    for name in ARCHIVE_FIELDS:
+        assert stored_archive.get(name, name) in columns, name
 
 
 def test_recrawl_updates_in_place_and_detects_changes(archive):

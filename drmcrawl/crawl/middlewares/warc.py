@@ -12,7 +12,7 @@ import logging
 
 from drmcrawl.crawl.session import CrawlSession
 from drmcrawl.storage.repository import utcnow
-from drmcrawl.warc.records import BuiltPair, Exchange, build_response_pair
+from drmcrawl.warc.records import BuiltPair, Exchange, build_response_pair, redact_request_headers
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +71,13 @@ def kind_of(request) -> str:
 
 
 def exchange(request, response) -> Exchange:
+    """The exchange as archived. Secrets in the request headers (the site credentials'
+    Authorization header...) are redacted here, before the exchange goes anywhere (an
+    extraction worker, the WARC writer)."""
     return Exchange(
         url=response.url, status=response.status, response_headers=_pairs(response.headers),
         body=response.body, fetched_at=utcnow(), method=request.method,
-        request_headers=_pairs(request.headers), request_body=request.body or b"",
+        request_headers=redact_request_headers(_pairs(request.headers)), request_body=request.body or b"",
         protocol=getattr(response, "protocol", None) or "HTTP/1.1",
     )
 

@@ -80,7 +80,7 @@ class ArticleSpider(scrapy.Spider):
         for request in self.discover():
             yield request
         for path in self.session.plan.claim_due():  # re-checks, even of articles discovery no longer lists
-            for request in self._article_request(self.url(path), "revisit"):
+            for request in self.revisit(self.url(path), "due"):
                 yield request
 
     def discover(self):
@@ -99,6 +99,10 @@ class ArticleSpider(scrapy.Spider):
             yield from self._article_request(url, found_in, lastmod)
         else:
             self.session.counts["articles_waited"] += 1
+
+    def revisit(self, url: str, found_in: str):
+        """A request for an article the plan has claimed already (due, or vanished)."""
+        yield from self._article_request(url, found_in)
 
     async def parse_article(self, response):
         for request in self._answered():
@@ -173,11 +177,12 @@ class ArticleSpider(scrapy.Spider):
         request = failure.request
         response = getattr(failure.value, "response", None)
         reason = failure_reason(failure.value, response.status if response is not None else None)
+        # The article's URL, not a redirect hop's (a refused one may be off-site or huge).
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         if response is not None and response.status in REMOVED_STATUSES:
-            first_url = (request.meta.get("redirect_urls") or [request.url])[0]
             yield Gone(first_url, response.status, reason, str(failure.value)[:500])
             return
-        yield PageFailure(request.url, reason, str(failure.value)[:500])
+        yield PageFailure(first_url, reason, str(failure.value)[:500])
 
     @staticmethod
     def _redirected_away(first_url: str, response) -> Gone:

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from drmcrawl.crawl.items import NonArticle
 from drmcrawl.crawl.spiders.base import ArticleSpider
+from drmcrawl.crawl.spiders.sitemaps import SitemapCrawl
 from drmcrawl.crawl.workers import PageRules, classify_and_extract
 from drmcrawl.sites import Site
 from drmcrawl.sites.auto import auto_site
 from drmcrawl.sites.feeds import candidate_feed_urls, feed_urls_in_page, parse_feed
 from drmcrawl.sites.listings import listing_links
 from drmcrawl.sites.scope import Scope
-from drmcrawl.sites.sitemaps import SitemapPlan, candidate_sitemap_urls, sitemaps_from_robots
+from drmcrawl.sites.sitemaps import SitemapPlan, SitemapResult, candidate_sitemap_urls, sitemaps_from_robots
 from drmcrawl.sites.urlshapes import UrlShapes
-from drmcrawl.urls import url_key
 
 
 class NewsSpider(ArticleSpider):
@@ -41,8 +41,7 @@ class NewsSpider(ArticleSpider):
         self.scope = Scope(self.base_url, [f"{scheme}://{host}" for host in self.site.hosts
                                            for scheme in ("http", "https")])
         self.shapes = UrlShapes()
-        self.sitemaps = SitemapPlan(in_scope=self.scope.in_scope)
-        self._sitemaps_out = 0
+        self.sitemaps = SitemapCrawl(self, SitemapPlan(in_scope=self.scope.in_scope), self._sitemap_result)
         self._feeds: set[str] = set()
 
     # -- discovery ---------------------------------------------------------------
@@ -61,55 +60,17 @@ class NewsSpider(ArticleSpider):
         yield from self._start_sitemaps([])
 
     def _start_sitemaps(self, from_robots: list[str]):
-        declared = [self.url(path) for path in self.site.sitemaps]
-        for url in declared:
-            self.sitemaps.add(url, "declared")
-        for url in from_robots:
-            self.sitemaps.add(url, "robots")
-        if not declared:
-            for url in candidate_sitemap_urls(self.base_url + "/", from_robots):
-                if url not in from_robots:
-                    self.sitemaps.add(url, "guess")
-        yield from self._next_sitemaps()
+        """Declared sitemaps, then robots.txt's, then (without declared ones) the usual places."""
+        declared = [(self.url(path), "declared") for path in self.site.sitemaps]
+        guesses = [] if declared else [(url, "guess") for url in candidate_sitemap_urls(self.base_url + "/")]
+        yield from self.sitemaps.start([*declared, *((url, "robots") for url in from_robots), *guesses])
 
-    def _next_sitemaps(self):
-        while (planned := self.sitemaps.pop()) is not None:
-            self._sitemaps_out += 1
-            request = self.navigation(planned.url, self.parse_sitemap, self.sitemap_failed)
-            request.cb_kwargs["planned"] = planned
-            yield request
-
-    def parse_sitemap(self, response, planned):
-        result = self.sitemaps.record(planned, response.body)
-        self.session.discovery["sitemaps"] += 1
-        if result.role in ("posts", "news"):
-            self.shapes.learn_many(e.loc for e in result.entries)
-            for entry in result.entries:
-                yield from self.article(entry.loc, f"sitemap:{result.role}", lastmod=entry.lastmod)
-        yield from self._sitemap_answered()
-
-    def sitemap_failed(self, failure, planned=None):
-        planned = planned or failure.request.cb_kwargs.get("planned")
-        response = getattr(failure.value, "response", None)
-        reason = f"http_{response.status}" if response is not None else type(failure.value).__name__
-        self.sitemaps.failed(planned, reason)
-        if planned.source != "guess":  # a guessed location that does not exist is normal
-            self.navigation_failed(failure)
-        yield from self._sitemap_answered()
-
-    def _sitemap_answered(self):
-        self._sitemaps_out -= 1
-        yield from self._next_sitemaps()
-        if self._sitemaps_out:
+    def _sitemap_result(self, result: SitemapResult):
+        if result.role not in ("posts", "news"):
             return
-        complete = self.sitemaps.listing_complete()
-        discovery = self.session.discovery
-        discovery["listing_complete"] = complete
-        discovery["sitemaps_cut"].update({k: v for k, v in self.sitemaps.cut.items() if k != "already_seen"})
-        if complete:
-            listed = {url_key(loc) for loc in self.sitemaps.complete_locs()}
-            for path in self.session.plan.claim_vanished(listed):
-                yield from self._article_request(self.url(path), "vanished")
+        self.shapes.learn_many(e.loc for e in result.entries)
+        for entry in result.entries:
+            yield from self.article(entry.loc, f"sitemap:{result.role}", lastmod=entry.lastmod)
 
     def parse_home(self, response, depth: int = 0):
         announced = feed_urls_in_page(response.body, response.url)

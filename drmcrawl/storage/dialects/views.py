@@ -28,7 +28,7 @@ _FLATTENED = {
 }
 _ARTICLE_COLUMNS = (
     "id", "site", "post_id", "title", "published_utc", "published_offset", "modified_utc",
-    "modified_offset", "language", "word_count", "description", "url", "canonical_url",
+    "modified_offset", "language", "access", "word_count", "description", "url", "canonical_url",
     "image_url", "first_seen", "last_seen", "first_run_id", "last_run_id",
 )
 
