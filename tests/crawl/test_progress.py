@@ -56,8 +56,9 @@ def test_off_a_terminal_the_crawl_logs_the_line_with_the_sessions_numbers(tmp_pa
     assert lines and all(LINE.fullmatch(line) for line in lines), lines
     stored = [int(LINE.fullmatch(line).group(3)) for line in lines]
     assert stored == sorted(stored) and stored[-1] == 12  # one line per item stored, counting up
-    found, to_fetch, _, failed, pages = map(int, LINE.fullmatch(lines[-1]).groups()[:5])
-    assert (found, to_fetch, failed) == (16, 16, 0) and pages > 16
+    found, to_fetch, stored, failed, pages = map(int, LINE.fullmatch(lines[-1]).groups()[:5])
+    # 12 articles and up to 4 non-article pages (video, gallery...) found and fetched.
+    assert 12 <= to_fetch <= found <= 16 and failed == 0 and pages > to_fetch
 
 
 def test_quiet_or_not_a_terminal_no_live_display(tmp_path):
@@ -106,9 +107,11 @@ def test_on_a_terminal_a_live_table_shows_a_row_per_site(tmp_path):
     assert "drmcrawl: articles per site" in plain
     assert re.search(r"site\s+found\s+to fetch\s+stored\s+failed\s+pages/s\s+time left", plain)
     last = {name: [line.split() for line in plain.splitlines() if line.startswith(name)][-1] for name in names}
-    # The final numbers: 16 and 13 article URLs found and fetched, 12 and 9 articles stored.
-    assert last[names[0]][:5] == [names[0], "16", "16", "12", "0"]
-    assert last[names[1]][:5] == [names[1], "13", "13", "9", "0"]
+    # The final numbers: 12 and 9 articles stored, out of the URLs found (a few are videos,
+    # galleries... how many depends on which source named them first) and fetched.
+    for name, articles, most in ((names[0], 12, 16), (names[1], 9, 13)):
+        found, to_fetch, stored, failed = map(int, last[name][1:5])
+        assert (stored, failed) == (articles, 0) and articles <= to_fetch <= found <= most, last[name]
     assert "progress:" not in plain  # the log line stays out of the live display
     assert stdout.count(": run ") == 2  # the summary, on stdout as before
 
