@@ -40,16 +40,21 @@ class Article:
     word_count: int | None = None
     # field name -> where its value came from, e.g. "profile.jnews", "jsonld.datePublished"
     sources: dict[str, str] = field(default_factory=dict)
+    # field name -> how sure the layer that filled it is, from 0 to 1 (see `confidence_of`)
+    confidence: dict[str, float] = field(default_factory=dict, repr=False, compare=False,
+                                         metadata={"record": False})
     # Fields a layer has declared final, even if empty (not part of the record).
     settled: set[str] = field(default_factory=set, repr=False, compare=False, metadata={"record": False})
 
-    def set(self, name: str, value: object, source: str) -> bool:
-        """Fill `name` if it is still empty; record `source`. Layers call this in order,
-        so the first layer that knows a value wins."""
+    def set(self, name: str, value: object, source: str, confidence: float | None = None) -> bool:
+        """Fill `name` if it is still empty; record `source` and how sure that layer is
+        (its usual reliability when the layer does not measure it for this page). Layers
+        call this in order, so the first layer that knows a value wins."""
         if value in (None, "", [], ()) or _filled(getattr(self, name)) or name in self.settled:
             return False
         setattr(self, name, value)
         self.sources[name] = source
+        self.confidence[name] = round(confidence_of(source, name) if confidence is None else confidence, 2)
         return True
 
     def wants(self, name: str) -> bool:
@@ -62,6 +67,7 @@ class Article:
         is the truth (no tags), so later guessing layers must not fill it."""
         if not _filled(getattr(self, name)):
             self.sources[name] = f"{source} (none)"
+            self.confidence[name] = confidence_of(source, name)
         self.settled.add(name)
 
     def to_record(self) -> dict:
@@ -70,6 +76,33 @@ class Article:
         for name in RECORD_FIELDS:
             record[name] = _record_value(self, name)
         return record
+
+
+# How often a layer's value is right, by source label prefix (the longest matching prefix
+# wins), where measured per field on the development pages (see
+# benchmarks/results/extraction-dev.md); other fields take the layer's general rate:
+# markup written for machines beats layout guesses, a guess from the <title> is the least sure.
+_LAYER_CONFIDENCE = {
+    "profile.": 0.95, "computed": 1.0, "jsonld.": 0.85, "meta.": 0.8, "meta.keywords": 0.7,
+    "dom.h1": 0.85, "dom.h2": 0.6, "dom.title": 0.4, "dom.time": 0.8, "dom.visible_date": 0.85,
+    "url.date": 0.8, "htmldate": 0.55, "dom.byline": 0.75, "dom.body_byline": 0.45,
+    "dom.rel_tag": 0.8, "dom.tag_list": 0.6, "dom.html_lang": 0.9, "dom.link_canonical": 0.9,
+    "dom.main_content": 0.8, "fallback.": 0.6,
+}
+_FIELD_CONFIDENCE = {
+    ("title", "meta."): 0.65, ("authors", "meta."): 0.3, ("authors", "jsonld."): 0.75,
+}
+
+
+def confidence_of(source: str, field: str | None = None) -> float:
+    """The usual reliability of the layer named by `source` for `field` (0.5 when
+    unknown)."""
+    if source.endswith("(publisher)"):
+        return 0.5
+    best = max((p for p in _LAYER_CONFIDENCE if source.startswith(p)), key=len, default=None)
+    if best is None:
+        return 0.5
+    return _FIELD_CONFIDENCE.get((field, best), _LAYER_CONFIDENCE[best])
 
 
 def _filled(value: object) -> bool:

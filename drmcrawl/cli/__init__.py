@@ -11,6 +11,7 @@ import sys
 import click
 
 from drmcrawl import __version__
+from drmcrawl.cli.common import ErrorsAsMessages
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -31,7 +32,7 @@ def _quiet_frameworks(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.WARNING or not framework
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=ErrorsAsMessages, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="drmcrawl")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")

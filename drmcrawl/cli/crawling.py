@@ -217,7 +217,8 @@ def demo(db: str, output: str, force: bool) -> None:
 
     refuse_to_overwrite(output, force)
     if not BUNDLED_SITE.is_dir():
-        raise click.ClickException(f"bundled fixture site missing at {BUNDLED_SITE}: run from a clone of the repo")
+        raise click.ClickException(f"bundled fixture site missing at {BUNDLED_SITE}: "
+                                   "reinstall drmcrawl (the site is package data)")
     db_path = Path(db)
     run(lambda: fresh_database(db_path))
     remove_warcs_of(db_path)
@@ -253,7 +254,11 @@ def serve(port: int, root: Path | None) -> None:
 
     from drmcrawl.demo.server import BUNDLED_SITE, FixtureServer
 
-    with FixtureServer(root or BUNDLED_SITE, port) as server:
+    try:
+        server = FixtureServer(root or BUNDLED_SITE, port)  # binds the port
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    with server:
         click.echo(f"Serving {root or BUNDLED_SITE} at {server.url} (Ctrl-C to stop)")
         try:
             while True:

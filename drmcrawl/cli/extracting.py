@@ -18,7 +18,9 @@ from drmcrawl.cli.common import (
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
 @click.option("--url", help="The page's URL (defaults to the file's file:// URL).")
 @click.option("--profile", help="Force a site profile (e.g. drm, jnews) instead of detecting it.")
-@click.option("--explain", is_flag=True, help="Also print which source produced each field.")
+@click.option("--explain", is_flag=True,
+              help="Also print which layer produced each field (`sources`) and how sure it is "
+                   "(`confidence`, 0 to 1).")
 @click.option("--html/--no-html", "with_html", default=False, help="Include body_html.")
 def extract(file: str, url: str | None, profile: str | None, explain: bool, with_html: bool) -> None:
     """Extract the article from a saved HTML page and print it as one JSON object.
@@ -41,6 +43,8 @@ def extract(file: str, url: str | None, profile: str | None, explain: bool, with
     record = article.to_record()
     if not with_html:
         record.pop("body_html")
-    if not explain:
+    if explain:
+        record["confidence"] = dict(article.confidence)
+    else:
         record.pop("sources")
     click.echo(json.dumps(record, ensure_ascii=False))

@@ -84,7 +84,7 @@ def _run_locked(targets, db: str | None, max_articles: int | None, settings: dic
     overrides["LOG_INSTALL_ROOT_HANDLER"] = False
     process = CrawlerProcess(project_settings(**overrides))
     _callers_log_level()
-    crawlers = []
+    crawlers, not_started = [], {}  # why a crawl could not start (a component failed): said, not swallowed
     for site, base_url in targets:
         kwargs = {"max_articles": max_articles}
         if site.discovery == "auto":
@@ -94,7 +94,7 @@ def _run_locked(targets, db: str | None, max_articles: int | None, settings: dic
             crawler = process.create_crawler(site.name)
         if base_url:
             kwargs["base_url"] = base_url
-        process.crawl(crawler, **kwargs)
+        process.crawl(crawler, **kwargs).addErrback(lambda failure, c=crawler: not_started.setdefault(c, failure))
         crawlers.append(crawler)
     _collect_less()
     display = None
@@ -108,12 +108,15 @@ def _run_locked(targets, db: str | None, max_articles: int | None, settings: dic
     finally:
         if display is not None:
             display.stop()
-    return [_result(crawler, db) for crawler in crawlers]
+    return [_result(crawler, db, not_started.get(crawler)) for crawler in crawlers]
 
 
-def _result(crawler, db: str | None) -> CrawlResult:
+def _result(crawler, db: str | None, not_started=None) -> CrawlResult:
+    error = f"the crawl could not start: {not_started.value!r}" if not_started is not None else None
     try:
-        return CrawlSession.of(crawler).result()
+        result = CrawlSession.of(crawler).result()
     except RuntimeError:  # the spider was never created: nothing ran
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        return CrawlResult(None, "failed", reason, db, 0, 0, 0, 0, 0, 0)
+        return CrawlResult(None, "failed", reason, db, 0, 0, 0, 0, 0, 0, error=error)
+    result.error = result.error or error
+    return result

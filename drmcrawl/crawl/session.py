@@ -22,6 +22,7 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 
 from drmcrawl.crawl.plan import Plan, load_plan
@@ -54,6 +55,7 @@ RECORDED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHRO
                      "CONCURRENT_REQUESTS_PER_DOMAIN", "DRMCRAWL_FULL", "DRMCRAWL_REVISIT", "DRMCRAWL_TRIGGER")
 
 _SESSIONS: WeakKeyDictionary = WeakKeyDictionary()
+_FAILED_PREFIX = "failed_by_reason/"
 
 
 @dataclass
@@ -147,6 +149,7 @@ class CrawlSession:
     def _opened(self, spider) -> None:
         settings = self.settings
         self.store = _shared_store(settings)
+        self.store.join(self, on_commit=self._committed, on_error=self.stop_storing)
         self._recover_killed_runs()
         self._start_run()
         self.store.hold()  # the run's row is committed; the crawl's writes are batched
@@ -186,17 +189,27 @@ class CrawlSession:
         for name, count in self.counts.items():  # for Scrapy's stats dump; never read back
             self.crawler.stats.set_value(f"drmcrawl/{name}", count)
         if self._recorder is not None:
-            self._recorder.writer.close()
+            try:
+                self._recorder.writer.close()
+            except OSError as exc:  # a full disk: the run is still finished, with the reason
+                self.storage_error = self.storage_error or f"cannot write WARC files: {exc}"
+                logger.error("Closing the WARC file failed: %s", exc)
         if self.store is None:
             return
         try:
             # The crawl's batched work first: a run-row update that fails (disk full) must
             # not take it along. If this commit fails, the run stays "running" and the
-            # next crawl recovers it like a killed one.
+            # next crawl recovers it like a killed one (its WARC files cut back to the index).
             self.store.commit()
             self._finish_run(reason)
+        except StorageError as exc:
+            self.storage_error = self.storage_error or str(exc)
+            logger.error("Could not finish run %s: %s", self.run_id, exc)
         finally:
-            _release_store(self.store)
+            try:
+                _release_store(self.store, self)
+            except StorageError as exc:
+                logger.error("Closing the archive failed: %s", exc)
 
     def _finish_run(self, reason: str) -> None:
         status = "finished" if reason in _FINISHED_REASONS else ("interrupted" if reason == "shutdown" else "failed")
@@ -213,17 +226,17 @@ class CrawlSession:
         self.status, self.reason = status, reason
 
     def _item_error(self, item, response, spider, failure) -> None:
-        """The first item the archive could not store stops the crawl: fetching on without
-        storing would lose data silently and hammer the site for nothing."""
-        if not failure.check(StorageError) or self.storage_error:
+        if failure.check(StorageError):
+            self.stop_storing(str(failure.value))
+
+    def stop_storing(self, error: str) -> None:
+        """The first write the archive (or the WARC folder) refused stops the crawl: fetching
+        on without storing would lose data silently and hammer the site for nothing."""
+        if self.storage_error:
             return
-        self.storage_error = str(failure.value)
+        self.storage_error = error
         logger.error("Stopping the crawl: %s", self.storage_error)
-        engine = self.crawler.engine
-        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
-            deferred_from_coro(engine.close_spider_async(reason="storage_error"))
-        else:
-            engine.close_spider(spider, "storage_error")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
 
     # -- the archive -------------------------------------------------------------
     @property
@@ -241,13 +254,17 @@ class CrawlSession:
                 max_size=settings.getint("DRMCRAWL_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
                 gzip_level=settings.getint("DRMCRAWL_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL),
             )
-            self._recorder = Recorder(self.archive, writer, self.site.name)
+            self._recorder = _StoppingRecorder(self, self.archive, writer, self.site.name)
         return self._recorder
+
+    def wrote(self, *counted: str) -> None:
+        """One write of this crawl's (its counts: `counted`, by name), counted when committed."""
+        self.store.wrote(self, *counted)
 
     def archived(self, request, fetch_id: int) -> None:
         """The answer to `request` is in the WARC files and the fetch index as `fetch_id`."""
         self._fetches[request] = fetch_id
-        self.counts["warc_records"] += 1
+        self.store.count(self, "warc_records")
 
     def fetch_of(self, request) -> int | None:
         """The fetch id of the archived answer to `request` (None if it was not archived)."""
@@ -259,9 +276,19 @@ class CrawlSession:
         return settings
 
     # -- counts ------------------------------------------------------------------
-    def failed(self, reason: str) -> None:
-        self.counts["articles_failed"] += 1
-        self.failed_by_reason[reason] += 1
+    # The counts of writes (articles, failures, WARC records) reach `counts` when their
+    # transaction commits (`CrawlStore`): a write a full disk rolled back is not counted.
+    @staticmethod
+    def failure(reason: str) -> tuple[str, str]:
+        """The counts of a failure row, for `CrawlStore.wrote`."""
+        return "articles_failed", _FAILED_PREFIX + reason
+
+    def _committed(self, counts: Counter) -> None:
+        for name, count in counts.items():
+            if name.startswith(_FAILED_PREFIX):
+                self.failed_by_reason[name[len(_FAILED_PREFIX):]] += count
+            else:
+                self.counts[name] += count
 
     def pages_fetched(self) -> int:
         return int(self.crawler.stats.get_value("downloader/response_count", 0))
@@ -310,7 +337,7 @@ class CrawlSession:
 # Crawls of several sites in one process write to one database through one connection:
 # SQLite has one writer, and two connections in the reactor's one thread would each wait
 # for the other's transaction to end.
-_STORES: dict[str, list] = {}  # database URL -> [CrawlStore, sessions using it]
+_STORES: dict[str, list] = {}  # database URL -> [its CrawlStore]
 
 
 def _shared_store(settings) -> CrawlStore:
@@ -319,16 +346,31 @@ def _shared_store(settings) -> CrawlStore:
     if entry is None:
         store = CrawlStore(settings.get("DRMCRAWL_DB"), settings.getfloat("DRMCRAWL_COMMIT_SECONDS", COMMIT_SECONDS),
                            settings.getint("DRMCRAWL_COMMIT_WRITES", COMMIT_WRITES))
-        entry = _STORES[db] = [store, 0]
-    entry[1] += 1
+        entry = _STORES[db] = [store]
     return entry[0]
 
 
-def _release_store(store: CrawlStore) -> None:
-    for db, entry in list(_STORES.items()):
-        if entry[0] is store:
-            entry[1] -= 1
-            if entry[1] == 0:
+def _release_store(store: CrawlStore, session: CrawlSession) -> None:
+    """The last session to leave a shared store commits and closes it."""
+    if store.leave(session):
+        for db, entry in list(_STORES.items()):
+            if entry[0] is store:
                 del _STORES[db]
-                store.close()
-            return
+        store.close()
+
+
+class _StoppingRecorder(Recorder):
+    """An exchange that cannot be archived (WARC folder or database full, an I/O error)
+    stops the crawl, and its request is ignored (no traceback in the log for each)."""
+
+    def __init__(self, session: CrawlSession, *args):
+        super().__init__(*args)
+        self.session = session
+
+    def record(self, *args, **kwargs) -> int:
+        try:
+            return super().record(*args, **kwargs)
+        except (StorageError, OSError) as exc:
+            what = exc if isinstance(exc, StorageError) else f"cannot write WARC files: {exc}"
+            self.session.stop_storing(str(what))
+            raise IgnoreRequest(f"not archived: {what}") from None

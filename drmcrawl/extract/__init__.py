@@ -5,7 +5,9 @@ site profile -> JSON-LD (its headline may give way to og:title, see titles.py) -
 on-page headline -> meta tags -> profile fallbacks (visible dates) -> DOM heuristics
 (bylines, tag lists, main content, URL date) -> the credited publisher as author when
 no person is named.
-`Article.sources` records which layer produced each field."""
+`Article.sources` records which layer produced each field, `Article.confidence` how sure
+that layer is (a weak body from the DOM heuristics hands over to a last-resort extractor,
+see article_body.py; a page with no date anywhere else gets htmldate's guess)."""
 
 from __future__ import annotations
 
@@ -90,6 +92,8 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
             article.sources[name] += " (naive)"
     if article.sources.get("title", "").startswith(("meta.", "jsonld.")):
         article.title = _strip_site_suffix(article.title, doc, site)
+    if article.sources.get("title", "").startswith(("meta.", "jsonld.", "dom.title")):
+        article.title = _strip_host_name(article.title, doc.host)
     if article.language:
         match = _LANG.match(article.language.strip())
         article.language = match.group(1).lower() if match else None
@@ -100,6 +104,7 @@ def _normalise(article: Article, doc: Document, site: profiles.Profile | None) -
             setattr(article, name, doc.absolute(value))
     article.word_count = word_count(article.body)
     article.sources["word_count"] = "computed"
+    article.confidence["word_count"] = article.confidence.get("body", 1.0)
     if not article.site:
         article.site = site.name if site and site.domains else doc.host or None
 
@@ -111,6 +116,23 @@ def _check_language(article: Article) -> None:
         declared = f"declared {article.language}" if article.language else "none declared"
         article.language = found
         article.sources["language"] = f"text ({declared})"
+        article.confidence["language"] = 0.9
+
+
+def _strip_host_name(title: str | None, host: str) -> str | None:
+    """Titles written for the browser tab put the site's domain before or after the
+    headline ("example.de - Headline", "Headline | EXAMPLE.NET")."""
+    labels = [label for label in host.removeprefix("www.").split(".") if label]
+    names = {host.removeprefix("www."), labels[0] if labels else ""} - {""}
+    for sep in _TITLE_SEPARATORS:
+        parts = (title or "").split(sep)
+        if len(parts) < 2:
+            continue
+        if parts[-1].strip().casefold() in names:
+            return sep.join(parts[:-1]).strip()
+        if parts[0].strip().casefold() in names:
+            return sep.join(parts[1:]).strip()
+    return title
 
 
 def _strip_site_suffix(title: str | None, doc: Document, site: profiles.Profile | None) -> str | None:

@@ -5,6 +5,7 @@ HTML holds less of the story than its structured data (lazy-loaded or paywalled)
 from __future__ import annotations
 
 import re
+from html import escape
 
 import lxml.html
 from lxml import etree
@@ -12,8 +13,10 @@ from lxml import etree
 from drmcrawl.extract.body import body_html, body_text, clean_copy, word_count
 from drmcrawl.extract.boilerplate import clean_content
 from drmcrawl.extract.bylines import take_edge_byline
-from drmcrawl.extract.content import main_content
+from drmcrawl.extract.content import main_content, page_prose_chars
 from drmcrawl.extract.document import Document
+from drmcrawl.extract.fallback import SOURCE as FALLBACK_SOURCE
+from drmcrawl.extract.fallback import fallback_body
 from drmcrawl.extract.structured import site_names
 from drmcrawl.extract.template import SiteTemplate
 from drmcrawl.model import Article
@@ -33,12 +36,81 @@ def fill_body(doc: Document, article: Article, template: SiteTemplate | None = N
         article.set("body", _paragraphs(hint), "jsonld.articleBody")
         return
     if word_count(text) < _MIN_BODY_WORDS and len(text) < 200:
+        text, html = "", ""
+    prose = page_prose_chars(doc.tree)
+    confidence = _coverage(text, prose)
+    if _weak(text, confidence) and _fill_fallback(doc, article, text, prose, _gain_needed(confidence)):
+        return
+    if not text:
         return
     lead = _standfirst(doc, text)
     if lead:
         text = lead + "\n\n" + text
-    article.set("body", text, "dom.main_content")
-    article.set("body_html", html, "dom.main_content")
+    article.set("body", text, "dom.main_content", confidence)
+    article.set("body_html", html, "dom.main_content", confidence)
+
+
+# A body holding less than this share of the page's prose missed the main block (or
+# took a fragment of it): the next layer is asked.
+_WEAK_COVERAGE = 0.5
+# The fallback's text replaces a weak body only when it is clearly longer: a short
+# answer from both layers means a short page, and the page's own detection is cleaner.
+_FALLBACK_GAIN = 1.2
+# A body this short is checked against the fallback even when it covers the page's
+# prose; as the page's own detection found nothing more, the fallback must hold twice
+# as much to win.
+_SHORT_BODY_WORDS = 150
+_SHORT_BODY_GAIN = 2.0
+# Short posts are articles too, but a body needs more than a line.
+_MIN_FALLBACK_WORDS = 12
+# The fallback answers for a page the first layer could not read: it is never as sure.
+_FALLBACK_DISCOUNT = 0.8
+
+
+def _coverage(text: str, prose: int) -> float:
+    """The share of the page's prose the body holds, as its confidence (capped at 1;
+    a page without paragraph prose gives no measure, so the body is taken as it is)."""
+    if not text:
+        return 0.0
+    if not prose:
+        return 1.0
+    return min(1.0, len(text) / prose)
+
+
+def _weak(text: str, coverage: float) -> bool:
+    """Too little of the page's prose, or a short text: pages that set their story
+    outside <p> elements give no prose to compare with."""
+    return coverage < _WEAK_COVERAGE or word_count(text) < _SHORT_BODY_WORDS
+
+
+def _gain_needed(coverage: float) -> float:
+    return _FALLBACK_GAIN if coverage < _WEAK_COVERAGE else _SHORT_BODY_GAIN
+
+
+def _fill_fallback(doc: Document, article: Article, text: str, prose: int, gain: float) -> bool:
+    """Ask the last-resort extractor; its text wins only when it holds clearly more."""
+    found = fallback_body(doc.tree, doc.url)
+    if not found or len(found) <= gain * len(text) or not _readable(found, doc, article.title):
+        return False
+    confidence = _FALLBACK_DISCOUNT * _coverage(found, prose)
+    article.set("body", found, FALLBACK_SOURCE, confidence)
+    article.set("body_html", _as_html(found), FALLBACK_SOURCE, confidence)
+    return True
+
+
+def _readable(text: str, doc: Document, title: str | None) -> bool:
+    """More than the headline, and not mostly the page's link texts (a list of links
+    is a navigation page, whoever extracts it)."""
+    blocks = [block for block in text.split("\n\n") if block != title]
+    if word_count(" ".join(blocks)) < _MIN_FALLBACK_WORDS:
+        return False
+    links = {" ".join(a.text_content().split()) for a in doc.tree.iter("a")}
+    linked = sum(len(block) for block in blocks if block in links)
+    return linked < 0.5 * sum(len(block) for block in blocks)
+
+
+def _as_html(text: str) -> str:
+    return "".join(f"<p>{escape(block)}</p>" for block in text.split("\n\n"))
 
 
 def _article_body_hint(doc: Document) -> str | None:

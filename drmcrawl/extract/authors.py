@@ -9,7 +9,9 @@ import re
 
 # "By" in the languages of the news we meet; matched only at the start of a name.
 _BY = re.compile(
-    r"^\s*(?:written\s+by|reported\s+by|posted\s+by|by|von|vom|par|por|door|av|di|da|de|"
+    r"^\s*(?:written\s+by|reported\s+by|posted\s+by|(?:eingestellt|erstellt|geschrieben|verfasst)\s+von|"
+    r"(?:eine?\s+)?(?:kolumne|kommentar|gastbeitrag|analyse)\s+von|publié\s+par|escrito\s+por|scritto\s+da|"
+    r"by|von|vom|par|por|door|av|di|da|de|"
     r"af|przez|от|автор[:\s]|tekst[:\s]|text[:\s]|author[:\s]|autor(?:in)?[:\s]|"
     r"redakteur(?:in)?[:\s]|بقلم|كتب|تحریر)(?:\s+|\s*[:\-–]\s*)", re.I)
 _JOINERS = re.compile(
@@ -99,10 +101,18 @@ def _looks_given(word: str) -> bool:
     return word[:1].isupper() and word[1:].islower()
 
 
+_ABBREVIATED_END = re.compile(r"(?:\s[A-Z]|\bJr|\bSr)$")
+
+
 def _one_name(part: str) -> str | None:
     if _BY.fullmatch(part + " "):
         return None  # the word "By" alone, its name elsewhere
-    part = _ROLE_TAIL.sub("", _PARENTHESIS.sub("", _BY.sub("", part))).strip(" .,:;-–—()[]\"'“”")
+    part = _ROLE_TAIL.sub("", _PARENTHESIS.sub("", _BY.sub("", part)))
+    trimmed = part.strip(" .,:;-–—()[]\"'“”")
+    # The full stop of a closing initial or "Jr." is part of the name as the site writes it.
+    if trimmed and part.lstrip(" ,:;-–—()[]\"'“”").startswith(trimmed + ".") and _ABBREVIATED_END.search(trimmed):
+        trimmed += "."
+    part = trimmed
     if not part or _DIGITS.search(part) or len(part) < 2:
         return None
     if len(part.split()) > _MAX_WORDS or _DOMAIN.search(part) or _ENDS_WITH_BY.search(part):

@@ -230,6 +230,20 @@ def _prose_len(el: etree._Element) -> int:
                and link_density(p) < 0.3)
 
 
+def page_prose_chars(tree: etree._Element) -> int:
+    """Characters of paragraph prose on the whole page (`_prose_len` of the body, each
+    paragraph measured once): a yardstick for how much of the page a body should hold."""
+    body = tree.find("body")
+    if body is None:
+        return 0
+    total = 0
+    for p in body.iter("p"):
+        length = text_len(p)
+        if length >= _MIN_BLOCK_CHARS and sum(text_len(a) for a in p.iter("a")) < 0.3 * length:
+            total += length
+    return total
+
+
 # -- measures ----------------------------------------------------------------------------
 def text_len(el: etree._Element) -> int:
     return len(" ".join(el.text_content().split()))

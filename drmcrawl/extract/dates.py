@@ -25,7 +25,8 @@ _ZONE_NAMES = {
 # "6. Mai 2024" would otherwise come back as June 1st.
 _MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?![a-z])", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?")
-_DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")  # 06.05.2024 is day first everywhere
+# 06.05.2024 is day first everywhere, and so is 06-05-2024 (US dates use slashes).
+_DOTTED = re.compile(r"\b\d{1,2}([.-])\d{1,2}\1\d{2,4}\b")
 _EARLIEST_YEAR = 1990
 _LATEST_YEAR = 2100
 

@@ -12,10 +12,12 @@ from drmcrawl.extract.article_body import fill_body
 from drmcrawl.extract.bylines import fill_authors, headline_window, replaceable
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document
+from drmcrawl.extract.fallback import DATE_SOURCE, fallback_date
 from drmcrawl.extract.markup import foreign, in_chrome, names, text
 from drmcrawl.extract.structured import site_names
 from drmcrawl.extract.template import SiteTemplate
-from drmcrawl.model import Article, Term
+from drmcrawl.extract.titles import SEPARATORS as TITLE_SEPARATORS
+from drmcrawl.model import Article, Term, confidence_of
 
 _H1 = CSSSelector("h1")
 _TIME = CSSSelector("time[datetime], [itemprop~='datePublished'][datetime], "
@@ -69,6 +71,9 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
     if article.wants("title"):
         headings = [" ".join(h.text_content().split()) for h in _H1(tree) if not in_chrome(h)]
         article.set("title", next((h for h in headings if h), None), "dom.h1")
+    if article.wants("title"):
+        article.set("title", _subheading_title(doc), "dom.h2")
+        article.set("title", page_title(doc), "dom.title")
     # Each heuristic walks the tree: run it only for fields still open (the profile
     # path must stay fast).
     if "authors" not in article.settled:
@@ -76,7 +81,8 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
         if not article.authors or replaceable(article, sites):
             fill_authors(doc, article, sites)
     if not article.published:
-        for el in _TIME(tree):
+        # A <time> in a teaser for another story dates that story.
+        for el in (el for el in _TIME(tree) if not _in_teaser(el)):
             value = el.get("datetime") or el.get("content")
             if article.set("published", parse_date(value, zone), "dom.time"):
                 break
@@ -93,6 +99,48 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
         article.set("published", _visible_date(doc, article.title, zone), "dom.visible_date")
     if not article.published:
         article.set("published", _url_date(doc.url, zone), "url.date")
+    _prefer_url_day(doc, article, zone)
+    if not article.published:
+        _fill_fallback_date(doc, article, zone)
+
+
+_TEASER = re.compile(r"related|recommend|teaser|more-?stories|read-?more", re.I)
+
+
+def _in_teaser(el) -> bool:
+    """Inside a block named like a teaser list that does not hold the page's headline
+    (some templates name the whole page section "recommended")."""
+    return any(_TEASER.search(names(a)) and next(a.iter("h1"), None) is None for a in el.iterancestors())
+
+
+def _subheading_title(doc: Document) -> str | None:
+    """Pages without an h1 often set the headline as an h2/h3: the one that shares most
+    of its words with the browser <title> (navigation headings do not)."""
+    titles = _structured_titles(doc)
+    best, best_score = None, 0.5
+    for heading in doc.tree.iter("h2", "h3"):
+        text = " ".join(heading.text_content().split())
+        if len(text) < 4 or in_chrome(heading):
+            continue
+        words = set(_WORD.findall(text.casefold()))
+        score = max((len(words & t) / len(words | t) for t in titles), default=0.0)
+        if score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def page_title(doc: Document) -> str | None:
+    """The browser <title> as a last resort: its longest part, as site names are usually
+    the shorter part after a separator."""
+    element = doc.tree.find(".//title")
+    if element is None:
+        return None
+    text = " ".join(element.text_content().split())
+    parts = [text]
+    for sep in TITLE_SEPARATORS:
+        parts = [piece.strip() for part in parts for piece in part.split(sep)]
+    parts = [p for p in parts if p]
+    return max(parts, key=lambda p: len(_WORD.findall(p)), default=None)
 
 
 def _tag_list(doc: Document) -> list[str]:
@@ -147,6 +195,28 @@ def _numeric_date(text: str, month_first: bool) -> tuple[tuple[int, int, int], s
         day, month = (second, first) if month_first and first <= 12 or second > 12 else (first, second)
         return (year, month, day), text[match.end():]
     return None
+
+
+def _prefer_url_day(doc: Document, article: Article, zone: tzinfo | None) -> None:
+    """A found date one day off the date in the URL was written for another time zone
+    (UTC for a late-evening story); the URL's date is the day the site published it."""
+    if not article.published or "published" in article.settled:
+        return
+    from_url = _url_date(doc.url, zone)
+    if from_url is None or abs((article.published.date() - from_url.date()).days) != 1:
+        return
+    article.published = from_url
+    article.sources["published"] = "url.date"
+    article.confidence["published"] = confidence_of("url.date")
+
+
+def _fill_fallback_date(doc: Document, article: Article, zone: tzinfo | None) -> None:
+    """htmldate's day, unless it is the day the page says it was updated: a page that
+    gives only that date does not say when it was first published."""
+    found = parse_date(fallback_date(doc.tree, doc.url), zone)
+    if found is None or (article.modified and article.modified.date() == found.date()):
+        return
+    article.set("published", found, DATE_SOURCE)
 
 
 def _url_date(url: str, zone: tzinfo | None):

@@ -104,6 +104,16 @@ def _folder_read_only(folder: str) -> bool:
         return True
 
 
+def _shown(url: str) -> str:
+    """The URL for messages: a password in it is masked."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not parseable: no credentials to find either
+        return url
+
+
 class Archive(FetchStore, HistoryStore, RunStore):
     def __init__(self, db: str | os.PathLike | None = None, read_only: bool = False):
         """read_only: for commands that only read (list, search, export...): a SQLite file
@@ -120,10 +130,13 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 migrate.add_missing_columns(self.engine)
                 Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open database {self.url}: {exc.orig or exc}") from exc
+            raise StorageError(f"cannot open database {_shown(self.url)}: {getattr(exc, 'orig', None) or exc}") from exc
+        except ImportError as exc:
+            raise StorageError(f"cannot open database {_shown(self.url)}: its driver is not installed ({exc})") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._batch: Session | None = None
         self._held = False  # _batch is hold()'s long transaction, not a batch() block
+        self.rollbacks = 0  # times hold()'s transaction was rolled back, its writes lost (counted by the crawl)
         self._unindexed = False  # new articles wait for search indexing (index_pending at commit)
         # (model, site, name[, slug]) -> id of authors/tags/categories already stored;
         # emptied on every rollback, which may have undone a term insert.
@@ -133,7 +146,8 @@ class Archive(FetchStore, HistoryStore, RunStore):
         try:
             migrate.add_first_versions(self)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot upgrade database {self.url}: {exc.orig or exc}") from exc
+            reason = getattr(exc, "orig", None) or exc
+            raise StorageError(f"cannot upgrade database {_shown(self.url)}: {reason}") from exc
 
     def _open_read_only(self) -> None:
         if self.url.startswith("sqlite:///") and not Path(self.location).is_file():
@@ -192,6 +206,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 self._batch.commit()
             except SQLAlchemyError as exc:
                 self._batch.rollback()
+                self.rollbacks += 1
                 self._term_ids.clear()
                 raise self._error(exc) from exc
 
@@ -229,6 +244,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
                 # SQLite itself rolled the whole transaction back (disk full, I/O error):
                 # start clean so later writes are not refused for a missing savepoint.
                 self._batch.rollback()
+                self.rollbacks += 1
                 lost = "; the writes since the last commit were rolled back"
                 exc = _cause(exc)
             raise self._error(exc, lost) from exc

@@ -322,19 +322,36 @@ class ArchivedResponse:
     record_type: str
 
 
+class UnreadableRecord(ValueError):
+    """The WARC record at an indexed offset cannot be read back: the file is missing, cut
+    short or damaged (a bad gzip member, a mangled header, a body that does not decode)."""
+
+
 def read_record(path: str | os.PathLike, offset: int) -> ArchivedResponse:
-    """The record at `offset` (from the fetch index) of a WARC file."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
-        headers = record.http_headers
-        return ArchivedResponse(
-            url=record.rec_headers.get_header("WARC-Target-URI"),
-            status=int(headers.get_statuscode()) if headers else 0,
-            headers=list(headers.headers) if headers else [],
-            body=record.content_stream().read(),
-            record_type=record.rec_type,
-        )
+    """The record at `offset` (from the fetch index) of a WARC file. Raises
+    UnreadableRecord, whatever went wrong in reading it."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            record = next(iter(ArchiveIterator(fh)), None)
+            if record is None:
+                raise UnreadableRecord(f"no WARC record at offset {offset}")
+            headers = record.http_headers
+            body = record.content_stream().read()
+            missing = getattr(record.raw_stream, "limit", 0)  # of the record's Content-Length
+            if missing:
+                raise UnreadableRecord(f"WARC record at offset {offset} cut short: {missing} bytes missing")
+            return ArchivedResponse(
+                url=record.rec_headers.get_header("WARC-Target-URI"),
+                status=int(headers.get_statuscode()) if headers else 0,
+                headers=list(headers.headers) if headers else [],
+                body=body,
+                record_type=record.rec_type,
+            )
+    except UnreadableRecord:
+        raise
+    except Exception as exc:  # warcio's ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError...
+        raise UnreadableRecord(f"{type(exc).__name__}: {exc}"[:300]) from exc
 
 
 def truncate_to(path: Path, valid_end: int) -> bool:

@@ -44,7 +44,20 @@ def reextract(archive, warc_dir: Path, since: datetime | None = None, site: str 
     settings = {"since": since.isoformat() if since else None, "site": site, "warc_dir": str(warc_dir),
                 "extractor_version": EXTRACTOR_VERSION}
     run_id = archive.start_run("reextract", None, settings, trigger="reextract")
-    result = ReextractResult(run_id)
+    try:
+        return _reextract(archive, warc_dir, since, site, ReextractResult(run_id))
+    except BaseException as exc:  # the run is not left "running": failed, with the reason
+        reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"error: {type(exc).__name__}: {exc}"[:200]
+        try:
+            archive.finish_run(run_id, "failed", reason, {})
+        except Exception:  # the database itself is the problem (full disk): the next crawl recovers the run
+            logger.error("Could not mark re-extraction run %s failed", run_id)
+        raise
+
+
+def _reextract(archive, warc_dir: Path, since: datetime | None, site: str | None,
+               result: ReextractResult) -> ReextractResult:
+    run_id = result.run_id
     with tempfile.TemporaryFile() as spill:
         # The articles wait on disk, not in memory (an archive of 20,000 held 300 MB):
         # only the newest copy of each is stored, and which one that is shows at the end.
@@ -79,9 +92,10 @@ def _extract(archive, warc_dir: Path, fetch, run_id: int):
     """The article extracted from the archived response, or the failure reason (recorded)."""
     try:
         archived = read_record(warc_dir / fetch.warc_file, fetch.warc_offset)
-    except (OSError, ValueError, StopIteration) as exc:  # missing or damaged WARC file
-        return _failed(archive, run_id, fetch.final_url, "warc_unreadable", f"{fetch.warc_file}: {exc}")
-    response = _response(archived)
+        response = _response(archived)
+    except Exception as exc:  # missing or damaged WARC file (UnreadableRecord), headers Scrapy refuses
+        return _failed(archive, run_id, fetch.final_url, "warc_unreadable",
+                       f"{fetch.warc_file} at {fetch.warc_offset}: {exc}")
     if not isinstance(response, TextResponse):
         return _failed(archive, run_id, fetch.final_url, "not_html", response.headers.get("Content-Type", b"").decode())
     try:

@@ -31,7 +31,8 @@ def saved(tmp_path):
 
 @pytest.mark.parametrize("field, source", [
     ("title", "jsonld.headline"), ("authors", "jsonld.author"), ("published", "jsonld.datePublished"),
-    ("tags", "meta.keywords"), ("body", "dom.main_content"), ("language", "dom.html_lang"),
+    ("tags", "meta.keywords"), ("body", "dom.main_content"),
+    ("language", "text (declared de)"),  # the page says de; its text is English
 ])
 def test_explain_names_the_layer_of_each_field(saved, field, source):
     result = CliRunner().invoke(main, ["extract", str(saved), "--url", "https://news.example.org/a/1", "--explain"])

@@ -50,6 +50,7 @@ def test_off_a_terminal_the_crawl_logs_the_line_with_the_sessions_numbers(tmp_pa
         result = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"site={server.url}/", "-a", "site_name=newspaper",
              "-s", f"DRMCRAWL_DB={tmp_path / 'news.sqlite'}", "-s", "DRMCRAWL_PROGRESS_EVERY=0",
+             "-s", "DRMCRAWL_COMMIT_WRITES=1",  # counts reach the session when committed: at once here
              "-s", "LOG_LEVEL=INFO"], cwd=REPO, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = [line.split("INFO: ", 1)[1] for line in result.stderr.splitlines() if "INFO: progress:" in line]

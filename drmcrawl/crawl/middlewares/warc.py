@@ -43,7 +43,7 @@ class WarcArchiveMiddleware:
         recorder = session.recorder
         built = await self._built_elsewhere(answer, recorder.writer.gzip_level)
         fetch_id = recorder.record(answer, kind_of(request), first_url, session.run_id, built)
-        session.store.wrote()
+        session.wrote()
         session.archived(request, fetch_id)
         return response
 
