@@ -104,6 +104,13 @@ def _folder_read_only(folder: str) -> bool:
         return True
 
 
+def _reason(exc: BaseException) -> str:
+    """The database's own words, on one line: SQLAlchemy's errors end with a link to its
+    documentation on a line of its own."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.split("\n(Background on this error at:", 1)[0].strip()
+
+
 def _shown(url: str) -> str:
     """The URL for messages: a password in it is masked."""
     try:
@@ -187,7 +194,7 @@ class Archive(FetchStore, HistoryStore, RunStore):
         # A constraint or a value one record broke (its write undone alone, `detail` empty)
         # is that record's problem; anything else is the database's.
         kind = RecordError if isinstance(exc, IntegrityError | DataError) and not detail else StorageError
-        return kind(f"database error on {self.location}: {getattr(exc, 'orig', None) or exc}{detail}")
+        return kind(f"database error on {self.location}: {_reason(exc)}{detail}")
 
     # -- a crawl's long transaction ---------------------------------------------
     def hold(self) -> None:
@@ -315,8 +322,12 @@ class Archive(FetchStore, HistoryStore, RunStore):
             return self._save_article(article, run_id, fetch_id, extractor_version, seen, digest, sitemap_lastmod)
         except StorageError:
             raise
-        except Exception as exc:  # a value the driver or a column refuses: this record's problem
-            raise RecordError(f"cannot store {article.url}: {type(exc).__name__}: {exc}") from exc
+        except SQLAlchemyError as exc:  # a constraint or value: this record's; else the database's
+            if isinstance(exc, IntegrityError | DataError):
+                raise RecordError(f"cannot store {article.url}: {_reason(exc)}") from exc
+            raise self._error(exc) from exc
+        except Exception as exc:  # a value the driver refuses to bind: this record's problem
+            raise RecordError(f"cannot store {article.url}: {type(exc).__name__}: {_reason(exc)}") from exc
 
     def _save_article(self, article: ArticleData, run_id: int | None, fetch_id: int | None,
                       extractor_version: str | None, seen: bool, digest: str | None,
