@@ -119,12 +119,12 @@ class LiveProgress:
             self._live.update(self.renderable(), refresh=True)
 
     def start(self) -> None:
+        import logging
+        import sys
+
         from rich.live import Live
         from twisted.internet import reactor
         from twisted.internet.task import LoopingCall
-
-        import logging
-        import sys
 
         before = sys.stderr
         self._live = Live(self.renderable(), console=self.console, auto_refresh=False, transient=False)
