@@ -43,4 +43,4 @@ def main(verbose: int, quiet: bool) -> None:
 
 
 # Command modules register themselves on `main`.
-from drmcrawl.cli import analysis, crawling, data, db, extracting, history  # noqa: E402,F401
+from drmcrawl.cli import analysis, crawling, data, db, extracting, history, sites  # noqa: E402,F401

@@ -87,6 +87,7 @@ def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, 
     result = run(lambda: run_crawl(site, base_url, db, max_articles, settings))
     print_summary(result)
     print_archive_summary(result)
+    print_health(site, result)
     fail_unless_finished(result)
 
 
@@ -123,10 +124,21 @@ def crawl_settings(full: bool, revisit: str | None, warc_dir: str | None, trigge
             parse_policy(revisit)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--revisit") from exc
-    settings = {"DRMCRAWL_FULL": full, "DRMCRAWL_REVISIT": revisit, "DRMCRAWL_TRIGGER": trigger}
+    settings = {"DRMCRAWL_FULL": full, "DRMCRAWL_REVISIT": revisit, "DRMCRAWL_TRIGGER": trigger,
+                "DRMCRAWL_PROGRESS": progress_mode()}
     if warc_dir:
         settings["DRMCRAWL_WARC_DIR"] = warc_dir
     return settings
+
+
+def progress_mode() -> str:
+    """"live" (a per-site table, drmcrawl.crawl.progress) on a terminal, else "log" (the
+    periodic log line): not a TTY, or -q."""
+    import sys
+
+    context = click.get_current_context(silent=True)
+    quiet = bool(context and context.find_root().params.get("quiet"))
+    return "live" if sys.stderr.isatty() and not quiet else "log"
 
 
 def remove_warcs_of(db_path: Path) -> None:
@@ -164,9 +176,21 @@ def crawl_many(site: str | None, site_urls: tuple[str, ...], sites_file: str | N
     for declaration, result in zip(declared, results, strict=True):
         click.echo(f"{declaration.name}: ", nl=False)
         print_summary(result)
+    for declaration, result in zip(declared, results, strict=True):
+        print_health(declaration.name, result)
     unfinished = [d.name for d, r in zip(declared, results, strict=True) if r.status != "finished" or r.error]
     if unfinished:
         raise click.ClickException(f"not finished: {', '.join(unfinished)} (the other sites' runs are stored)")
+
+
+def print_health(site: str, result) -> None:
+    """A `health:` line when the site's fill rates or article count fell sharply (the run
+    itself finished: the exit status stays 0)."""
+    from drmcrawl.crawl.health import health_line
+
+    line = health_line(site, getattr(result, "health", None))
+    if line:
+        click.echo(line)
 
 
 def print_archive_summary(result) -> None:

@@ -97,7 +97,17 @@ def _run_locked(targets, db: str | None, max_articles: int | None, settings: dic
         process.crawl(crawler, **kwargs).addErrback(lambda failure, c=crawler: not_started.setdefault(c, failure))
         crawlers.append(crawler)
     _collect_less()
-    process.start()
+    display = None
+    if overrides.get("DRMCRAWL_PROGRESS") == "live":  # a terminal: the live per-site display
+        from drmcrawl.crawl.progress import LiveProgress
+
+        display = LiveProgress(crawlers)
+        display.start()
+    try:
+        process.start()
+    finally:
+        if display is not None:
+            display.stop()
     return [_result(crawler, db, not_started.get(crawler)) for crawler in crawlers]
 
 

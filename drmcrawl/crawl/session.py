@@ -75,6 +75,7 @@ class CrawlResult:
     not_modified: int = 0
     warc_records: int = 0
     warc_dir: str | None = None
+    health: dict | None = None  # site health of the run, with its alarms (drmcrawl.crawl.health)
 
 
 class CrawlSession:
@@ -106,9 +107,11 @@ class CrawlSession:
         self.store: CrawlStore | None = None
         self.status, self.reason = "failed", None
         self.storage_error: str | None = None
+        self.health: dict | None = None
         self._recorder: Recorder | None = None
         self._fetches: WeakKeyDictionary = WeakKeyDictionary()  # request -> fetch id of its answer
         self._last_progress = time.monotonic()
+        self.live_progress = False  # a live display (crawl.progress) shows the progress instead of the log
         crawler.signals.connect(self._opened, signals.spider_opened)
         crawler.signals.connect(self._closed, signals.spider_closed)
         crawler.signals.connect(self._item_error, signals.item_error)
@@ -215,6 +218,10 @@ class CrawlSession:
             # Not one response: the site (or our network) was down. Not a success.
             status, reason = "failed", "nothing_fetched"
         self.archive.remember_lastmods(self.site.name, self.plan.lastmods_to_remember(), self.started_at)
+        if status == "finished":
+            from drmcrawl.crawl.health import session_health
+
+            self.health = counts["health"] = session_health(self, counts)
         self.archive.finish_run(self.run_id, status, reason, counts)
         self.status, self.reason = status, reason
 
@@ -300,13 +307,17 @@ class CrawlSession:
         return counts
 
     def log_progress(self, every: float = 5.0) -> None:
+        """The periodic progress line (`crawl.progress.progress_line`), unless a live
+        display shows the same numbers; DRMCRAWL_PROGRESS_EVERY overrides `every`."""
+        if self.live_progress:
+            return
         now = time.monotonic()
-        if now - self._last_progress < every:
+        if now - self._last_progress < self.settings.getfloat("DRMCRAWL_PROGRESS_EVERY", every):
             return
         self._last_progress = now
-        logger.info("progress: %d new, %d updated, %d unchanged, %d failed; %d pages fetched",
-                    self.counts["articles_new"], self.counts["articles_updated"], self.counts["articles_unchanged"],
-                    self.counts["articles_failed"], self.pages_fetched())
+        from drmcrawl.crawl.progress import progress_line, snapshot
+
+        logger.info(progress_line(snapshot(self)))
 
     def result(self) -> CrawlResult:
         counts = self.counts
@@ -319,6 +330,7 @@ class CrawlSession:
             error=self.storage_error, removed=counts["articles_removed"], not_modified=counts["not_modified"],
             warc_records=counts["warc_records"],
             warc_dir=str(self._recorder.writer.folder) if self._recorder is not None else None,
+            health=self.health,
         )
 
 

@@ -61,6 +61,9 @@ class CrawlRun(Base):
     # discovery did ({"sitemaps": n, "sitemaps_cut": {"depth": n, ...}, "listing_complete": bool}).
     requested_by_reason: Mapped[dict | None] = mapped_column(JSON)
     discovery: Mapped[dict | None] = mapped_column(JSON)
+    # Site health at the end of the run ({"articles": n, "non_articles": n, "fill": {"title":
+    # share, ...}, "median_words": n, "alarms": [...]}): see drmcrawl/crawl/health.py.
+    health: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Article(Base):

@@ -56,6 +56,7 @@ class RunSummary:
     settings: dict | None = None
     requested_by_reason: dict | None = None
     discovery: dict | None = None
+    health: dict | None = None
 
 
 def summary(r: CrawlRun) -> RunSummary:
@@ -63,7 +64,7 @@ def summary(r: CrawlRun) -> RunSummary:
     counts.update({n: getattr(r, n) or 0 for n in EXTRA_COUNTERS})
     return RunSummary(r.id, r.status, r.started_at, r.finished_at, counts, r.spider, r.trigger, r.full,
                       r.resumed_from, r.finish_reason, r.failed_by_reason, r.duration_s, r.settings,
-                      r.requested_by_reason, r.discovery)
+                      r.requested_by_reason, r.discovery, r.health)
 
 
 class RunStore:
@@ -91,11 +92,21 @@ class RunStore:
             run.failed_by_reason = counts.get("failed_by_reason") or {}
             run.requested_by_reason = counts.get("requested_by_reason") or {}
             run.discovery = counts.get("discovery") or {}
+            if counts.get("health") is not None:
+                run.health = counts["health"]
 
     def runs(self, limit: int = 10) -> list[RunSummary]:
         with self.session() as s:
             rows = s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
             return [summary(r) for r in rows]
+
+    def site_runs(self, spider: str, limit: int = 10, before: int | None = None) -> list[RunSummary]:
+        """The last `limit` runs of one site (newest first), those before run `before` if given."""
+        with self.session() as s:
+            query = select(CrawlRun).where(CrawlRun.spider == spider)
+            if before is not None:
+                query = query.where(CrawlRun.id < before)
+            return [summary(r) for r in s.scalars(query.order_by(CrawlRun.id.desc()).limit(limit))]
 
     def mark_killed_runs(self) -> list[int]:
         """Runs still "running" whose process is gone died without closing (kill -9, power
