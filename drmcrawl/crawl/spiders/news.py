@@ -21,9 +21,9 @@ from drmcrawl.sites import Site
 from drmcrawl.sites.auto import auto_site
 from drmcrawl.sites.feeds import candidate_feed_urls, feed_urls_in_page, parse_feed
 from drmcrawl.sites.listings import listing_links
-from drmcrawl.sites.scope import Scope
 from drmcrawl.sites.sitemaps import SitemapPlan, SitemapResult, candidate_sitemap_urls, sitemaps_from_robots
 from drmcrawl.sites.urlshapes import UrlShapes
+from drmcrawl.urls import rebase
 
 
 class NewsSpider(ArticleSpider):
@@ -37,11 +37,8 @@ class NewsSpider(ArticleSpider):
             raise ValueError("the news spider needs a site: -a site=https://example.org/")
         self.site = site if isinstance(site, Site) else auto_site(site, site_name)
         super().__init__(base_url=base_url, **kwargs)
-        # A declared host is the site too, over http or https (its pages may name either).
-        self.scope = Scope(self.base_url, [f"{scheme}://{host}" for host in self.site.hosts
-                                           for scheme in ("http", "https")])
         self.shapes = UrlShapes()
-        self.sitemaps = SitemapCrawl(self, SitemapPlan(in_scope=self.scope.in_scope), self._sitemap_result)
+        self.sitemaps = SitemapCrawl(self, SitemapPlan(in_scope=self.in_scope), self._sitemap_result)
         self._feeds: set[str] = set()
 
     # -- discovery ---------------------------------------------------------------
@@ -75,7 +72,7 @@ class NewsSpider(ArticleSpider):
     def parse_home(self, response, depth: int = 0):
         announced = feed_urls_in_page(response.body, response.url)
         for url in candidate_feed_urls(self.base_url + "/", announced):
-            if url not in self._feeds and self.scope.in_scope(url):
+            if url not in self._feeds and self.in_scope(url):
                 self._feeds.add(url)
                 yield self.navigation(url, self.parse_feed, self._feed_failed)
         yield from self.parse_listing(response, depth)
@@ -92,7 +89,7 @@ class NewsSpider(ArticleSpider):
             yield from self.article(entry.link, "feed", lastmod=entry.updated or entry.published)
 
     def parse_listing(self, response, depth: int = 0):
-        links = listing_links(response.body, response.url, in_scope=self.scope.in_scope, shapes=self.shapes,
+        links = listing_links(response.body, response.url, in_scope=self.in_scope, shapes=self.shapes,
                               depth=depth)
         for url in links.articles:
             yield from self.article(url, "listing")
@@ -106,9 +103,14 @@ class NewsSpider(ArticleSpider):
         request.cb_kwargs["depth"] = depth
         return request
 
+    def in_scope(self, url: str) -> bool:
+        """The crawl's one scope (the session's, which the offsite middleware enforces), for
+        a link as it will be requested: a declared host's link moves onto the site's URL."""
+        return self.session.scope.in_scope(rebase(url, self.base_url, self.site.hosts))
+
     # -- articles ----------------------------------------------------------------
     def article(self, url: str, found_in: str, lastmod=None):
-        if not self.scope.in_scope(url) or self.shapes.verdict(url) == "navigation":
+        if not self.in_scope(url) or self.shapes.verdict(url) == "navigation":
             return
         yield from super().article(url, found_in, lastmod)
 
