@@ -9,6 +9,7 @@ extraction never imports the sites layer.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 _SEGMENT_REASONS = {
@@ -59,6 +60,7 @@ def split_url(url: str) -> SplitResult | None:
         return None
 
 
+@lru_cache(maxsize=16384)  # a crawl asks of every link on every listing page, and links repeat
 def non_article_reason(url: str) -> str | None:
     """Why `url` is never an article on any site ("home", "tag", "category", "author",
     "pagination", "search", "feed", "static", "media", "account", "technical",

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from drmcrawl.extract.document import Document
@@ -63,10 +64,11 @@ def listing_links(page: str | bytes | Document, url: str, *, in_scope: Callable[
     cut: Counter = Counter()
     here = _without_fragment(url)
     articles, sections, pages = {}, {}, {}
+    here_listing = (_listing_base(here), page_number(here))
     for anchor, target in _links(doc, cut, in_scope):
         if target == here:
             continue
-        if _is_next_page(anchor, target, here):
+        if _is_next_page(anchor, target, here_listing):
             pages[target] = None
         elif _is_article(anchor, target, shapes):
             articles[target] = None
@@ -87,15 +89,22 @@ def _links(doc: Document, cut: Counter, in_scope: Callable[[str], bool]):
         href = (element.get("href") or "").strip()
         if not href or href.lower().startswith(_NOT_LINKS):
             continue
-        try:
-            target = _without_fragment(browser_url(href, base))
-        except ValueError:  # `http://[`: no browser follows it either
-            cut["bad_url"] += 1
-            continue
-        if not in_scope(target):
-            cut["offsite"] += 1
+        target, refused = _resolved(href, base, in_scope)
+        if refused:
+            cut[refused] += 1
             continue
         yield element, target
+
+
+@lru_cache(maxsize=8192)
+def _resolved(href: str, base: str, in_scope: Callable[[str], bool]) -> tuple[str | None, str | None]:
+    """(absolute URL, None) or (None, why not). Cached: every listing page of a site
+    repeats its menus, and a teaser links its article from image, headline and "more"."""
+    try:
+        target = _without_fragment(browser_url(href, base))
+    except ValueError:  # `http://[`: no browser follows it either
+        return None, "bad_url"
+    return (target, None) if in_scope(target) else (None, "offsite")
 
 
 def _base_url(doc: Document) -> str:
@@ -110,11 +119,11 @@ def _without_fragment(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(fragment=""))
 
 
-def _is_next_page(anchor, target: str, here: str) -> bool:
-    """`rel=next`, or a later numbered page of this same listing."""
+def _is_next_page(anchor, target: str, here: tuple[tuple[str, str], int]) -> bool:
+    """`rel=next`, or a later numbered page of this same listing (`here`: its base and page)."""
     if "next" in (anchor.get("rel") or "").lower().split():
         return True
-    return _listing_base(target) == _listing_base(here) and page_number(target) > page_number(here)
+    return _listing_base(target) == here[0] and page_number(target) > here[1]
 
 
 def _is_more_link(anchor, target: str) -> bool:

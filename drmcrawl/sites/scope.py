@@ -15,8 +15,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 # Scrapy's URLLENGTH_LIMIT default (the old IE limit): longer URLs are traps or junk.
 MAX_URL_LENGTH = 2083
@@ -131,14 +132,24 @@ def origin(url: str) -> Origin | str:
         parts = urlsplit(browser_url(url))
     except ValueError:  # a bad IPv6 literal
         return "bad_url"
+    return _origin(parts.scheme, parts.netloc)
+
+
+@lru_cache(maxsize=4096)
+def _origin(scheme: str, netloc: str) -> Origin | str:
+    """Cached: a listing page's hundreds of links name a handful of hosts."""
+    parts = SplitResult(scheme, netloc, "", "", "")
     try:
         port = parts.port
     except ValueError:  # not a number, or beyond 65535
         return "bad_port"
-    scheme = parts.scheme.lower()
+    scheme = scheme.lower()
     if scheme not in DEFAULT_PORTS:
         return "bad_scheme"
-    host = normalize_host(parts.hostname or "")
+    try:
+        host = normalize_host(parts.hostname or "")
+    except ValueError:  # a bad IPv6 literal
+        return "bad_url"
     if host is None:
         return "bad_host"
     return Origin(scheme, host, port if port is not None else DEFAULT_PORTS[scheme])

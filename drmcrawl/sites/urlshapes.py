@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from drmcrawl.extract.urlkinds import date_segments, non_article_reason, path_segments, split_url
@@ -44,6 +45,7 @@ class Shape:
         return (self.depth, self.date, self.numeric_id, self.slug, self.extension)
 
 
+@lru_cache(maxsize=16384)  # asked of every link on every listing page, and links repeat
 def shape_of(url: str) -> Shape:
     parts = split_url(url) or urlsplit("")
     segments = path_segments(parts.path)
