@@ -81,6 +81,10 @@ def many_sites(pages: int, count: int, log) -> dict:
     return {"sites": count, "many": many, "one": one, "ratio": many["pages_per_s"] / one["pages_per_s"]}
 
 
+def _cpu_ms(crawl_result: dict) -> float:
+    return crawl_result["cpu_s"] / crawl_result["pages"] * 1000
+
+
 def table(res: dict) -> str:
     g, m = res["generic"], res["many"]
     d, gen = g["median"]["drm"], g["median"]["generic"]
@@ -92,6 +96,8 @@ def table(res: dict) -> str:
         f"{gen['articles']:,} articles | DRM spider {d['pages_per_s']:.0f} pages/s, {d['articles']:,} articles | "
         f"{g['median']['ratio']:.2f}x (target >= 0.8x: {'met' if g['median']['ratio'] >= 0.8 else 'NOT met'}); "
         f"pairs {ratios} |",
+        f"| CPU per page (all processes), median pair | {_cpu_ms(gen):.2f} ms | DRM spider {_cpu_ms(d):.2f} ms | "
+        f"{_cpu_ms(d) / _cpu_ms(gen):.2f}x (less load-sensitive than pages/s) |",
         f"| {m['sites']} sites in one run, {m['many']['articles']:,} articles | {m['many']['pages_per_s']:.0f} pages/s "
         f"| one site of the same pages: {m['one']['pages_per_s']:.0f} pages/s | {m['ratio']:.2f}x |",
     ])
