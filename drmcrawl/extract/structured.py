@@ -169,6 +169,9 @@ def _fill_tags(doc: Document, article: Article) -> None:
         if 2 <= len(keys) < len(chosen) and chosen[-len(keys):] == keys:
             source, names = other, tail
             break
+    sections = {t.name.casefold() for t in article.categories}
+    if len(found) == 1 and sections >= set(chosen):
+        return  # a keyword field that only repeats the section (an SEO "focus keyword")
     article.set("tags", [Term(n) for n in names], source)
 
 
