@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.article_body import fill_body
-from drmcrawl.extract.bylines import fill_authors, headline_window, replaceable
+from drmcrawl.extract.bylines import add_coauthors, fill_authors, headline_window, replaceable
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.fallback import DATE_SOURCE, fallback_date
@@ -78,6 +78,8 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
         sites = site_names(doc)
         if not article.authors or replaceable(article, sites):
             fill_authors(doc, article, sites)
+        else:
+            add_coauthors(doc, article, sites)
     if not article.published:
         # A <time> in a teaser for another story dates that story.
         for el in (el for el in _TIME(tree) if not _in_teaser(el)):
