@@ -85,7 +85,7 @@ def main() -> None:
         print(json.dumps([r for r, _ in results], indent=1))
         return
     print(f"{'site':13} {'n':>3} " + " ".join(f"{f[:7]:>7}" for f in FIELDS) + "  F1min  F1>=.97")
-    for r, misses in results:
+    for r, _ in results:
         print(f"{r['site']:13} {r['n']:3} " + " ".join(f"{r[f]:7.2f}" for f in FIELDS)
               + f"  {r['body_f1_min']:5.2f}  {r['body_f1_ok']:7.2f}")
     if args.verbose:
