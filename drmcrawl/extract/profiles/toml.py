@@ -25,7 +25,7 @@ from drmcrawl.extract.document import Document
 from drmcrawl.extract.profiles import Profile
 from drmcrawl.model import Article, Term
 
-FIELDS = ("title", "body", "authors", "published", "modified", "tags", "remove")
+FIELDS = ("title", "body", "authors", "published", "modified", "tags", "categories", "remove")
 SOURCE = "profile:toml"
 
 
@@ -59,8 +59,9 @@ class SelectorProfile(Profile):
                     value = el.get("datetime") or el.get("content") or " ".join(el.text_content().split())
                     if article.set(name, parse_date(value, self.zone), SOURCE):
                         break
-        if "tags" in self._select:
-            article.set("tags", [Term(t) for t in dict.fromkeys(_texts(self._select["tags"](tree)))], SOURCE)
+        for name in ("tags", "categories"):
+            if name in self._select:
+                article.set(name, [Term(t) for t in dict.fromkeys(_texts(self._select[name](tree)))], SOURCE)
         if "body" in self._select:
             found = self._select["body"](tree)
             if found:
