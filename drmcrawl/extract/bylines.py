@@ -127,9 +127,20 @@ def _headline_element(doc: Document, title: str | None) -> etree._Element | None
     return next((h for h in doc.tree.iter("h2", "h3") if title in text(h)), None)
 
 
+# The element holding a byline's lead word ("By", "Words", "Text"), named for it.
+_BY_LABEL = re.compile(r"(?:^|[-_])(?:by|by-?label|(?:author|byline)[-_]?(?:by|label|prefix))$", re.I)
+
+
 def _byline_parts(el: etree._Element) -> list[str]:
     links = [t for a in el.iter("a") if (t := text(a))]
     whole = text(el)
+    for label in el.iter():
+        if label is not el and isinstance(label.tag, str) and label.tag != "a" \
+                and any(_BY_LABEL.search(word) for word in (label.get("class") or "").split()):
+            words = text(label)
+            if words and whole.startswith(words):
+                whole = whole[len(words):].strip()
+            break
     if links and len(" ".join(links)) >= 0.5 * len(whole):
         return links
     return [whole] if 3 <= len(whole) <= 80 else []

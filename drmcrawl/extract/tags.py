@@ -21,7 +21,6 @@ _TAG_LIST = re.compile(r"(?:^|[-_])(?:tags?|tag-?list|topics?|keywords|schlagw\w
                        r"stichw\w*|etiquetas|mots-?cles)(?:[-_](?:v?\d+|wrap\w*|container|box|block|links?|list))?$",
                        re.I)
 _MAX_TAGS = 25
-_TAG_ITEM = re.compile(r"tag|topic|pill|chip|label", re.I)
 _HASH = re.compile(r"^#\s*")
 
 
@@ -29,12 +28,11 @@ def rel_tags(doc: Document, strict: bool = False) -> list[str]:
     """`rel="tag"` link texts; `strict`: only those outside chrome and teaser blocks (a
     sidebar tag cloud is the site's, not the article's)."""
     links = [a for a in _REL_TAG(doc.tree) if not strict or not _elsewhere(a)]
-    return list(dict.fromkeys(t for t in (_clean(text(a)) for a in links) if t))
+    return list(dict.fromkeys(t for t in (clean(text(a)) for a in links) if t))
 
 
 def tag_list(doc: Document) -> list[str]:
-    """The links inside the first element named like a tag/topic list, outside page chrome;
-    without links, its hashtag items (`<span class="tag">#Budget</span>`)."""
+    """The links inside the first element named like a tag/topic list, outside page chrome."""
     for el in doc.tree.iter():
         if not isinstance(el.tag, str) or el.tag in ("body", "html", "a", "meta"):
             continue
@@ -43,10 +41,7 @@ def tag_list(doc: Document) -> list[str]:
         links = list(el.iter("a"))
         if len(links) > _MAX_TAGS or links and len("".join(text(a) for a in links)) < len(text(el)) / 2:
             continue  # a tag list is mostly its links, and short
-        texts = [_clean(text(a)) for a in links]
-        if not texts:
-            texts = [_clean(text(item)) for item in el.iter() if item is not el and isinstance(item.tag, str)
-                     and _TAG_ITEM.search(names(item)) and text(item).startswith("#")]
+        texts = [clean(text(a)) for a in links]
         texts = [t for t in texts if t and len(t) <= 50 and not t.endswith(":")]
         if texts:
             return list(dict.fromkeys(texts))
@@ -103,6 +98,6 @@ def _elsewhere(el) -> bool:
     return False
 
 
-def _clean(value: str) -> str:
+def clean(value: str) -> str:
     """"#Budget" -> "Budget"; trailing list commas go."""
     return _HASH.sub("", value).strip().rstrip(",;").strip()

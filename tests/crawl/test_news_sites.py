@@ -227,17 +227,16 @@ def test_the_drm_mirror_crawled_as_an_unknown_site_gives_the_drm_records(tmp_pat
 
 
 def test_a_declarations_selectors_make_every_field_exact(tmp_path):
-    """The Newspaper site after its theme update (newspaper_v2: a byline block of plain
-    spans, "Words A & B"; categories only as links) loses authors and categories to the
-    generic layers; two selectors in its declaration give them back (its zone is declared
-    too: the dates keep the offset the site shows)."""
+    """The Newspaper site after its theme update (newspaper_v2: tags as "#Tag" spans without
+    links or meta, some categories only as links) loses tags and categories to the generic
+    layers; two selectors in its declaration give them back (its zone is declared too: the
+    dates keep the offset the site shows)."""
     declarations = tmp_path / "sites.toml"
     db = tmp_path / "declared.sqlite"
     with SiteServer("newspaper_v2") as v2:
         declarations.write_text(
             f'[[site]]\nname = "newspaper_v2"\nurl = "{v2.url}/"\ntimezone = "Asia/Karachi"\n\n'
-            '[site.profile]\nauthors = ".tdb_single_author_v2 .tdb-author-name"\n'
-            'categories = ".td-category a, a.tdb-entry-category"\n',
+            '[site.profile]\ntags = ".tdb-tag-pill, .td-topic"\ncategories = ".td-category a, a.tdb-entry-category"\n',
             encoding="utf-8")
         result = run_cli("crawl", "--sites", str(declarations), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -254,8 +253,8 @@ def test_without_the_selectors_the_changed_byline_is_misread(tmp_path):
     from fixture_fields import compare
 
     scores, misses = compare("newspaper_v2")
-    assert scores["authors"] < 0.5 and scores["categories"] < 1
-    assert any(field == "authors" for _, field, _, _ in misses)
+    assert scores["tags"] < 0.5 and scores["categories"] < 1
+    assert any(field == "tags" for _, field, _, _ in misses)
 
 
 @pytest.mark.parametrize("toml, message", [

@@ -117,3 +117,9 @@ def test_an_ad_label_and_the_writers_note_are_never_body():
     body = run(html).body
     assert "Advertisement" not in body and "The writer" not in body
     assert body.count("Paragraph") == 6
+
+
+def test_the_bylines_lead_word_in_an_element_of_its_own_is_no_name():
+    byline = ('<div class="post-author"><span class="author-by">Words</span> '
+              '<span class="author-name">Omar Farooq &amp; Hina Baig</span></div>')
+    assert run(page(byline + PARAGRAPHS)).authors == ["Omar Farooq", "Hina Baig"]

@@ -23,6 +23,7 @@ from drmcrawl.extract.body import body_html, body_text, clean_copy
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.profiles import Profile
+from drmcrawl.extract.tags import clean
 from drmcrawl.model import Article, Term
 
 FIELDS = ("title", "body", "authors", "published", "modified", "tags", "categories", "remove")
@@ -61,7 +62,8 @@ class SelectorProfile(Profile):
                         break
         for name in ("tags", "categories"):
             if name in self._select:
-                article.set(name, [Term(t) for t in dict.fromkeys(_texts(self._select[name](tree)))], SOURCE)
+                names = dict.fromkeys(clean(t) for t in _texts(self._select[name](tree)))  # "#Budget" -> "Budget"
+                article.set(name, [Term(t) for t in names if t], SOURCE)
         if "body" in self._select:
             found = self._select["body"](tree)
             if found:
