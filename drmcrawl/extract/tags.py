@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.document import Document
@@ -21,6 +22,7 @@ _TAG_LIST = re.compile(r"(?:^|[-_])(?:tags?|tag-?list|topics?|keywords|schlagw\w
                        r"stichw\w*|etiquetas|mots-?cles)(?:[-_](?:v?\d+|wrap\w*|container|box|block|links?|list))?$",
                        re.I)
 _MAX_TAGS = 25
+_NAMED = etree.XPath("//*[@class or @id]")
 _HASH = re.compile(r"^#\s*")
 
 
@@ -33,8 +35,8 @@ def rel_tags(doc: Document, strict: bool = False) -> list[str]:
 
 def tag_list(doc: Document) -> list[str]:
     """The links inside the first element named like a tag/topic list, outside page chrome."""
-    for el in doc.tree.iter():
-        if not isinstance(el.tag, str) or el.tag in ("body", "html", "a", "meta"):
+    for el in _NAMED(doc.tree):  # libxml2 finds the few elements with a class or id
+        if el.tag in ("body", "html", "a", "meta"):
             continue
         if not any(_TAG_LIST.search(word) for word in names(el).split()) or _elsewhere(el):
             continue

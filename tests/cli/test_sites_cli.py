@@ -57,7 +57,8 @@ def test_add_reports_robots_sitemaps_feeds_and_the_samples_fill_rates(added):
     samples = next(line for line in lines if line.startswith("samples:"))
     assert samples.endswith(", 5 articles")
     rates = next(line for line in lines if line.startswith("fill rates over 5 articles: "))
-    assert "title 100%" in rates and "published 100%" in rates and "tags 100%" in rates
+    # One of the samples is a post without tags (its SEO focus keyword is not one).
+    assert "title 100%" in rates and "published 100%" in rates and "tags 80%" in rates
 
 
 def test_add_appends_a_declaration_that_loads_and_keeps_the_users_text(added):
