@@ -67,6 +67,21 @@ class PageRules:
     article_urls: tuple[str, ...] = ()
     skip_urls: tuple[str, ...] = ()
     shape_verdict: str | None = None  # "article", "navigation" or None
+    selectors: tuple = ()  # the declaration's own profile (profiles.toml)
+    timezone: str | None = None  # the declaration's
+
+    def chosen_profile(self, doc: Document) -> profiles.Profile | None:
+        """A built-in profile by name; else the declaration's selectors; else one the
+        page's URL or markup calls for; else, for a declared zone, a profile of no
+        selectors that puts the dates in it."""
+        if self.profile:
+            return profiles.by_name(self.profile)
+        from drmcrawl.extract.profiles.toml import selector_profile
+
+        if self.selectors:
+            return selector_profile(self.selectors, self.timezone)
+        found = profiles.find_profile(doc)
+        return found if found is not None or not self.timezone else selector_profile((), self.timezone)
 
 
 def classify_and_extract(body: bytes, content_type: str, url: str, rules: PageRules
@@ -75,14 +90,14 @@ def classify_and_extract(body: bytes, content_type: str, url: str, rules: PageRu
     article and its digest when the page is one, else None and the kind of navigation it is.
     One parse serves both."""
     doc = Document(decode_html(body, content_type), url)
-    profile = profiles.by_name(rules.profile) if rules.profile else profiles.find_profile(doc)
+    profile = rules.chosen_profile(doc)
     if profile is not None and profile.jsonld_script_class:  # before anything reads the JSON-LD
         doc.prefer_jsonld(profile.jsonld_script_class)
     kind, reason = classify_page(doc, article_urls=rules.article_urls, skip_urls=rules.skip_urls,
                                  shapes=_Shapes(rules.shape_verdict), content_type=content_type)
     if kind != "article":
         return kind, reason, None, None
-    article = extract_document(doc, profile.name if profile else None)  # NotAnArticle: the caller records it
+    article = extract_document(doc, profile)  # NotAnArticle: the caller records it
     article = replace(article, site=rules.site, published=_fixed_offset(article.published),
                       modified=_fixed_offset(article.modified))
     return kind, reason, article, content_digest(article.to_record())

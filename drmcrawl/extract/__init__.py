@@ -44,23 +44,28 @@ class NotAnArticle(ValueError):
     """The page has no article: no title or no body text was found."""
 
 
-def extract(html: str | bytes, url: str, profile: str | None = None,
+def extract(html: str | bytes, url: str, profile: str | profiles.Profile | None = None,
             template: SiteTemplate | None = None) -> Article:
     """Extract one article. `profile` names a site profile (e.g. "drm") for pages served
-    from a mirror whose host the profile registry does not know. `template` is what was
+    from a mirror whose host the profile registry does not know, or is one (a site
+    declaration's selectors, `profiles.toml`). `template` is what was
     learned from other pages of the same site (`SiteTemplate.learn`); it only affects
     the generic body detection.
 
     Raises NotAnArticle when the page has no headline or no body text."""
-    site = profiles.by_name(profile) if profile else profiles.for_url(url)
+    site = _profile(profile) if profile else profiles.for_url(url)
     if site is not None:  # known before parsing: its page chrome need not be parsed
         html = site.without_chrome(decode_html(html) if isinstance(html, bytes) else html)
-    return extract_document(Document(html, url), profile, template)
+    return extract_document(Document(html, url), site if profile else None, template)
 
 
-def extract_document(doc: Document, profile: str | None = None,
+def _profile(profile: str | profiles.Profile) -> profiles.Profile:
+    return profiles.by_name(profile) if isinstance(profile, str) else profile
+
+
+def extract_document(doc: Document, profile: str | profiles.Profile | None = None,
                      template: SiteTemplate | None = None) -> Article:
-    site = profiles.by_name(profile) if profile else profiles.find_profile(doc)
+    site = _profile(profile) if profile else profiles.find_profile(doc)
     zone = site.zone if site else None
     article = Article(url=doc.url)
     if site and site.jsonld_script_class:
@@ -74,7 +79,7 @@ def extract_document(doc: Document, profile: str | None = None,
         site.fill_fallback(doc, article)
     fill_from_dom(doc, article, zone, template)
     fill_credited_publisher(doc, article)
-    fill_access(doc, article, read_markup=site is None)
+    fill_access(doc, article, read_markup=site is None or site.reads_paywall_markup)
     _normalise(article, doc, site)
     if not article.title or not article.body:
         missing = " and ".join(f for f in ("title", "body") if not getattr(article, f))

@@ -168,8 +168,8 @@ def _standfirst(doc: Document, body: str) -> str | None:
     probe = _norm(description)[:60]
     if not probe:
         return _named_lead(doc, body)
-    if probe in _norm(body):
-        return None
+    if any(_norm(part).startswith(probe) for part in body.split("\n\n")):
+        return None  # (the end of a paragraph may repeat it: the standfirst is still missing)
     first_word = probe.split()[0]
     longest = 1.2 * len(description) + 20
     for el in doc.tree.iter(*_LEAD_TAGS):

@@ -16,7 +16,7 @@ _BY = re.compile(
     r"redakteur(?:in)?[:\s]|بقلم|كتب|تحریر)(?:\s+|\s*[:\-–]\s*)", re.I)
 _JOINERS = re.compile(
     r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bog\b|\bet\b|\by\b|\be\b|\bi\b|\bja\b|\bva\b|\bdan\b|"
-    r"\bmit\b|\bwith\b|و)\s*", re.I)
+    r"\bmit\b|\bwith\b|\bو\b|\bاور\b)\s*", re.I)  # Arabic, Urdu "and" as words, not letters
 _EMAIL = re.compile(r"\S+@\S+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _DIGITS = re.compile(r"\d")

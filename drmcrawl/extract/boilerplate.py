@@ -21,7 +21,8 @@ _UNLIKELY = re.compile(
     r"-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|"
     r"legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|"
     r"supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|cookie|consent|"
-    r"newsletter|subscribe|paywall|navigation|navbar|masthead|site-header|outbrain|taboola",
+    r"newsletter|subscribe|paywall|navigation|navbar|masthead|site-header|outbrain|taboola|"
+    r"pmpro|piano|tp-modal|tp-backdrop|tp-container",  # subscription prompts: Paid Memberships Pro, Piano
     re.I,
 )
 _MAYBE = re.compile(r"and|article|body|column|content|main|mathjax|shadow|story|text|post", re.I)
@@ -38,12 +39,13 @@ _WIDGET = re.compile(
     r"sidebar|nav|navigation|menu|footer|print|timestamp|dateline|meta|info-?box|teaser\w*|"
     r"overlay|modal|hidden|visually-?hidden|sr-only|screen-?reader\w*|paywall|inline-?links?|"
     r"embed|video\w*|player|gallery|slideshow|rating|disclaimer|copyright|hint|toc|"
-    r"prev(?:ious)?[-_]?next|next[-_]?prev\w*|post-?nav\w*|nav-?links|pagination|pager)(?=$|[-_ ])",
+    r"prev(?:ious)?[-_]?next|next[-_]?prev\w*|post-?nav\w*|nav-?links|pagination|pager|"
+    r"pmpro\w*|piano\w*|tp|regwall|meter\w*|membership\w*|premium-?(?:box|prompt|wall))(?=$|[-_ ])",
     re.I,
 )
 _AD_LABEL = re.compile(
-    r"^\s*(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|reklame|"
-    r"annonse|annons|mainos|advertentie|reklama|sponsored|ad)\s*$", re.I)
+    r"^[\s\-–—]*(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|reklame|"
+    r"annonse|annons|mainos|advertentie|reklama|sponsored|ad)[\s\-–—]*$", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _CAPTION = re.compile(r"(?:^|[-_ ])(?:caption\w*|credits?)(?=$|[-_ ])", re.I)
 # Image-post embeds carry the poster's caption and UI text; quoted tweets stay (they are
@@ -136,7 +138,8 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
             doomed.append(el)  # "Read also: <a>Other story</a>"
         elif el.tag in ("div", "section", "aside") and _signup_box(el):
             doomed.append(el)
-    doomed.extend(p for p in _last_paragraphs(root) if _follow_us(p))
+    doomed.extend(p for p in _last_paragraphs(root) if _follow_us(p) or _author_note(p))
+    doomed.extend(_subscription_prompts(root))
     for el in doomed:
         _drop(el)
 
@@ -164,6 +167,47 @@ def _follow_us(p: etree._Element) -> bool:
         if _SOCIAL_HOSTS.match(host) and (len(segments) <= 1 or host.startswith("news.google.")):
             return True
     return False
+
+
+# "The writer teaches statistics at ...", "The author is a lawyer": the op-ed's note on
+# its writer, set in italics under the text.
+_AUTHOR_NOTE = re.compile(r"^[\s\-–—]*(?:the\s+)?(?:writer|author|columnist|contributor)s?\s+(?:is|are|was|teaches|"
+                          r"works|writes|heads|leads|has|directs|researches|covers)\b", re.I)
+
+
+def _author_note(p: etree._Element) -> bool:
+    total = _text_len(p)
+    styled = sum(_text_len(c) for c in p.iter("em", "i"))
+    return 0 < total <= 300 and styled >= 0.9 * total and bool(_AUTHOR_NOTE.match(p.text_content()))
+
+
+# What a page shows where a subscriber's text would go on: "Subscribe to continue
+# reading", "Membership Required", "You must be a member to read the rest".
+_PROMPT = re.compile(
+    r"\b(?:subscribe|sign\s+up|log\s*in|sign\s+in|register|become\s+a\s+(?:member|subscriber))\s+"
+    r"(?:now\s+)?(?:to|and)\s+(?:continue|keep|read|unlock|get\s+(?:full|unlimited))|"
+    r"\bto\s+(?:continue|keep)\s+reading\b|\bread\s+the\s+rest\s+of\s+th|\bmembership\s+required\b|"
+    r"\b(?:already\s+a\s+(?:subscriber|member)|for\s+subscribers\s+only|subscribers?[-\s]only|members?[-\s]only)\b|"
+    r"\bthis\s+(?:article|story|content|post)\s+is\s+(?:only\s+)?(?:available|reserved|for)\b", re.I)
+_PROMPT_BOX = 600  # characters: a prompt card, not a section of the story
+
+
+def _subscription_prompts(root: etree._Element) -> list[etree._Element]:
+    """The last blocks of a truncated story that ask the reader to pay or log in, with
+    the small box holding them (its heading and buttons)."""
+    blocks = [el for el in root.iter("p", "h2", "h3", "h4", "div") if _text_len(el)
+              and (el.tag != "div" or (el.text or "").strip())]
+    found = []
+    for el in blocks[-4:]:
+        if _text_len(el) > 400 or not _PROMPT.search(el.text_content()):
+            continue
+        box = el
+        for ancestor in el.iterancestors():
+            if ancestor is root or _text_len(ancestor) > _PROMPT_BOX:
+                break
+            box = ancestor
+        found.append(box)
+    return found
 
 
 def _is_widget(el: etree._Element) -> bool:

@@ -5,6 +5,7 @@ near the headline."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -28,7 +29,7 @@ _EDGE_FIRST, _EDGE_LAST = 3, 2
 def fill_authors(doc: Document, article: Article, sites: tuple[str, ...]) -> None:
     """Byline links/elements. A structured author that is only the publisher's name
     gives way to a person named in the byline."""
-    found = clean_authors([text(a) for a in _REL_AUTHOR(doc.tree) if not foreign(a)], sites)
+    found = clean_authors(_rel_author_texts(doc), sites)
     window = [] if found else headline_window(doc, article.title)
     for candidates in (_byline_texts(window), _by_prefixed_texts(window)):
         if found:
@@ -40,6 +41,34 @@ def fill_authors(doc: Document, article: Article, sites: tuple[str, ...]) -> Non
     if article.authors and replaceable(article, sites):
         article.authors = []
     article.set("authors", found, "dom.byline")
+
+
+def add_coauthors(doc: Document, article: Article, sites: tuple[str, ...]) -> None:
+    """Structured data often names only the first of several writers (SEO plugins take
+    the post's author, not its co-authors); a byline whose linked names include all the
+    structured ones, and more, is the whole credit."""
+    source = article.sources.get("authors", "")
+    if not source.startswith(("jsonld.", "meta.")) or len(article.authors) > 3:
+        return
+    found = clean_authors(_rel_author_texts(doc), sites)
+    known = {_key(a) for a in article.authors}
+    keys = [_key(n) for n in found]
+    if len(found) <= len(known) or len(found) > 6 or not known <= set(keys) or not looks_like_names(found):
+        return
+    article.authors = found
+    article.sources["authors"] = "dom.byline (co-authors of " + source + ")"
+
+
+def _rel_author_texts(doc: Document) -> list[str]:
+    """Author link texts outside teasers and comments. A `rel=author` link to the home
+    page is the site title's (some themes mark it so on every page), not a credit."""
+    found = []
+    for a in _REL_AUTHOR(doc.tree):
+        if foreign(a) or a.tag == "a" and urlsplit(doc.absolute(a.get("href") or "")).path in ("", "/") \
+                and a.get("href") is not None:
+            continue
+        found.append(text(a))
+    return found
 
 
 def _byline_texts(window: list[etree._Element]):
@@ -98,9 +127,20 @@ def _headline_element(doc: Document, title: str | None) -> etree._Element | None
     return next((h for h in doc.tree.iter("h2", "h3") if title in text(h)), None)
 
 
+# The element holding a byline's lead word ("By", "Words", "Text"), named for it.
+_BY_LABEL = re.compile(r"(?:^|[-_])(?:by|by-?label|(?:author|byline)[-_]?(?:by|label|prefix))$", re.I)
+
+
 def _byline_parts(el: etree._Element) -> list[str]:
     links = [t for a in el.iter("a") if (t := text(a))]
     whole = text(el)
+    for label in el.iter():
+        if label is not el and isinstance(label.tag, str) and label.tag != "a" \
+                and any(_BY_LABEL.search(word) for word in (label.get("class") or "").split()):
+            words = text(label)
+            if words and whole.startswith(words):
+                whole = whole[len(words):].strip()
+            break
     if links and len(" ".join(links)) >= 0.5 * len(whole):
         return links
     return [whole] if 3 <= len(whole) <= 80 else []

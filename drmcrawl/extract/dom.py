@@ -9,12 +9,13 @@ from datetime import datetime, tzinfo
 from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.article_body import fill_body
-from drmcrawl.extract.bylines import fill_authors, headline_window, replaceable
+from drmcrawl.extract.bylines import add_coauthors, fill_authors, headline_window, replaceable
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.fallback import DATE_SOURCE, fallback_date
-from drmcrawl.extract.markup import foreign, in_chrome, names, text
+from drmcrawl.extract.markup import in_chrome, names
 from drmcrawl.extract.structured import site_names
+from drmcrawl.extract.tags import rel_tags, tag_list
 from drmcrawl.extract.template import SiteTemplate
 from drmcrawl.extract.titles import SEPARATORS as TITLE_SEPARATORS
 from drmcrawl.model import Article, Term, confidence_of
@@ -22,9 +23,6 @@ from drmcrawl.model import Article, Term, confidence_of
 _H1 = CSSSelector("h1")
 _TIME = CSSSelector("time[datetime], [itemprop~='datePublished'][datetime], "
                     "[itemprop~='datePublished'][content]")
-_REL_TAG = CSSSelector("a[rel~='tag']:not([rel~='category'])")  # WordPress: rel="category tag" is a category
-_TAG_LIST = re.compile(r"(?:^|[-_ ])(?:tags?|tag-?list|topics?|keywords|schlagw\w*|themen|"
-                       r"stichw\w*|etiquetas|mots-?cles)(?=$|[-_ ])", re.I)
 _WORD = re.compile(r"\w+")
 _DOTTED_DATE = re.compile(r"(?<![\d.])(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.((?:19|20)?\d\d)(?![\d.])")
 _ISO_DATE = re.compile(r"(?<![\d-])((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d])")
@@ -80,6 +78,8 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
         sites = site_names(doc)
         if not article.authors or replaceable(article, sites):
             fill_authors(doc, article, sites)
+        else:
+            add_coauthors(doc, article, sites)
     if not article.published:
         # A <time> in a teaser for another story dates that story.
         for el in (el for el in _TIME(tree) if not _in_teaser(el)):
@@ -87,9 +87,8 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
             if article.set("published", parse_date(value, zone), "dom.time"):
                 break
     if article.wants("tags"):
-        tags = [" ".join(a.text_content().split()) for a in _REL_TAG(tree)]
-        article.set("tags", [Term(t) for t in dict.fromkeys(t for t in tags if t)], "dom.rel_tag")
-        article.set("tags", [Term(t) for t in _tag_list(doc)], "dom.tag_list")
+        article.set("tags", [Term(t) for t in rel_tags(doc)], "dom.rel_tag")
+        article.set("tags", [Term(t) for t in tag_list(doc)], "dom.tag_list")
     if doc.html_lang:
         article.set("language", doc.html_lang, "dom.html_lang")
     if article.wants("canonical_url"):
@@ -141,20 +140,6 @@ def page_title(doc: Document) -> str | None:
         parts = [piece.strip() for part in parts for piece in part.split(sep)]
     parts = [p for p in parts if p]
     return max(parts, key=lambda p: len(_WORD.findall(p)), default=None)
-
-
-def _tag_list(doc: Document) -> list[str]:
-    """Links inside an element named like a tag/topic list, outside page chrome."""
-    for el in doc.tree.iter():
-        if not isinstance(el.tag, str) or el.tag in ("body", "html", "a", "meta"):
-            continue
-        if not _TAG_LIST.search(names(el)) or foreign(el) or in_chrome(el):
-            continue
-        texts = [text(a) for a in el.iter("a")]
-        texts = [t for t in texts if t and len(t) <= 50 and not t.endswith(":")]
-        if texts:
-            return list(dict.fromkeys(texts))
-    return []
 
 
 def _visible_date(doc: Document, title: str | None, zone: tzinfo | None):

@@ -9,8 +9,8 @@ from lxml import etree
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _CHROME = frozenset({"nav", "footer", "aside", "script", "noscript", "template"})
-_FOREIGN = re.compile(r"related|recommend|teaser|sidebar|comment|footer|nav|menu|promo|more", re.I)
-_OWN = re.compile(r"article|content|main|post", re.I)
+FOREIGN_NAMES = _FOREIGN = re.compile(r"related|recommend|teaser|sidebar|comment|footer|nav|menu|promo|more", re.I)
+OWN_NAMES = _OWN = re.compile(r"article|content|main|post", re.I)
 
 
 def names(el: etree._Element) -> str:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from drmcrawl.extract.authors import clean_authors
 from drmcrawl.extract.dates import parse_date
 from drmcrawl.extract.document import Document, node_types
+from drmcrawl.extract.tags import choose, visible_tags
 from drmcrawl.extract.titles import agreed_title
 from drmcrawl.model import Article, Term
 
@@ -149,6 +150,14 @@ def _fill_tags(doc: Document, article: Article) -> None:
     found = [(key if key.startswith("jsonld.") else "meta." + key,
               _dedupe(n for n in items if n and _plausible_tag(n, doc))) for key, items in candidates]
     found = [(source, names) for source, names in found if names]
+    shown_source, shown = visible_tags(doc)
+    if shown:
+        # The tags under the article are the truth the meta fields are judged by: the
+        # field that agrees best with them, else the shown tags themselves.
+        best = choose(found, shown)
+        source, names = found[best] if best is not None else (shown_source, shown)
+        article.set("tags", [Term(n) for n in names], source)
+        return
     if not found:
         return
     source, names = found[0]
@@ -160,6 +169,9 @@ def _fill_tags(doc: Document, article: Article) -> None:
         if 2 <= len(keys) < len(chosen) and chosen[-len(keys):] == keys:
             source, names = other, tail
             break
+    sections = {t.name.casefold() for t in article.categories}
+    if len(found) == 1 and sections >= set(chosen):
+        return  # a keyword field that only repeats the section (an SEO "focus keyword")
     article.set("tags", [Term(n) for n in names], source)
 
 

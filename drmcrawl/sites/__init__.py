@@ -22,7 +22,9 @@ class Listing:
 class Site:
     """One site. `hosts`: the hosts its pages and sitemaps name (rebased onto a mirror's
     host when crawled from one). `profile`: the extraction profile (`drmcrawl.extract.profiles`),
-    None for the generic layers. `timezone`: for dates the pages give without an offset.
+    None for the generic layers; `selectors`, a profile written in the declaration instead.
+    `timezone`: the site's, for dates the pages give without an offset (and the zone
+    dates are shown in).
 
     `discovery` is "declared" (the functions below say where articles are listed) or "auto"
     (found by the generic spider: robots.txt's and the usual sitemaps, feeds the home page
@@ -47,6 +49,7 @@ class Site:
     hosts: tuple[str, ...] = ()
     profile: str | None = None
     timezone: str | None = None
+    selectors: tuple = ()  # a declaration's own profile: (field, CSS) pairs, see extract/profiles/toml.py
     discovery: str = "declared"
     sitemap_indexes: tuple[str, ...] = ()
     sitemap_role: Callable[[str], str | None] = lambda url: None

@@ -11,7 +11,12 @@
     listings = ["/", "/news"]              # listing pages to start from (default: the home page)
     article_urls = ['^https?://[^/]+/news/\\d{4}/']   # regexes: these are articles...
     skip_urls = ['/live/']                 # ...and these never are
-    profile = "jnews"                      # a built-in extraction profile (drmcrawl extract --profile)
+    profile = "jnews"                      # a built-in extraction profile (drmcrawl extract --profile),
+                                           # or a table of CSS selectors (after the table's keys):
+    [site.profile]                         # title, body, authors, published, modified, tags: the
+    body = "div.story-body"                # first match fills the field (source profile:toml);
+    authors = ".byline a"                  # remove: selectors dropped from the body. Fields the
+    remove = [".ad", ".related"]           # table leaves out come from the generic layers.
     delay = 1.0                            # seconds between requests to the site
     concurrency = 2                        # requests in parallel to the site
     revisit = "7:0.25,30:1,*:30"           # revisit policy (drmcrawl crawl --revisit)
@@ -33,7 +38,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _TYPES = {"name": str, "url": str, "hosts": list, "timezone": str, "language": str, "sitemaps": list,
-          "feeds": list, "listings": list, "article_urls": list, "skip_urls": list, "profile": str,
+          "feeds": list, "listings": list, "article_urls": list, "skip_urls": list, "profile": (str, dict),
           "delay": (int, float), "concurrency": int, "revisit": str}
 _TUPLES = ("hosts", "sitemaps", "feeds", "listings", "article_urls", "skip_urls")
 
@@ -91,11 +96,20 @@ def _site(path: Path, text: str, table: dict, index: int) -> Site:
 
         if site_zone(table["timezone"]) is None:
             fail("timezone", f"unknown timezone {table['timezone']!r}")
-    if table.get("profile"):
+    if isinstance(table.get("profile"), dict):
+        from drmcrawl.extract.profiles.toml import BadSelectors, check
+
+        try:
+            table = {**table, "selectors": check(table["profile"]), "profile": None}
+        except BadSelectors as exc:
+            key = str(exc).partition(":")[0].removeprefix("profile.")
+            raise DeclarationError(_where(path, text, key, index, within="profile") + str(exc)) from None
+    elif table.get("profile"):
         from drmcrawl.extract import profiles
 
         if table["profile"] not in profiles.names():
-            fail("profile", f"unknown profile {table['profile']!r} (known: {', '.join(profiles.names())})")
+            fail("profile", f"unknown profile {table['profile']!r} (known: {', '.join(profiles.names())}), "
+                 "or a table of CSS selectors")
     if "delay" in table and table["delay"] < 0 or "concurrency" in table and table["concurrency"] < 1:
         fail("delay" if table.get("delay", 0) < 0 else "concurrency", "delay must be >= 0 and concurrency >= 1")
     fields = {key: tuple(value) if key in _TUPLES else value for key, value in table.items() if key != "url"}
@@ -107,16 +121,24 @@ def _site(path: Path, text: str, table: dict, index: int) -> Site:
 
 def _type_name(kind) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join({str: "a string", list: "a list", int: "an integer", float: "a number"}[k] for k in kinds)
+    names = {str: "a string", list: "a list", int: "an integer", float: "a number", dict: "a table"}
+    return " or ".join(names[k] for k in kinds)
 
 
-def _where(path: Path, text: str, key: str, index: int) -> str:
-    """`FILE:LINE: [[site]] #N:` — the line of `key` inside the Nth [[site]] table, as far as
+def _where(path: Path, text: str, key: str, index: int, within: str | None = None) -> str:
+    """`FILE:LINE: [[site]] #N:` — the line of `key` inside the Nth [[site]] table (or its
+    `within` subtable: `[site.profile]`, else the inline `profile = {...}` line), as far as
     plain text shows it (tomllib keeps no positions)."""
     lines = text.splitlines()
     starts = [n for n, line in enumerate(lines) if line.strip().startswith("[[site]]")]
     start = starts[index] if index < len(starts) else 0
     end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+    if within:
+        header = re.compile(rf"^\s*\[\s*site\s*\.\s*{re.escape(within)}\s*\]")
+        sub = next((n for n in range(start, end) if header.match(lines[n])), None)
+        if sub is None:  # an inline table: its own line
+            key, sub = within, start
+        start = sub
     pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
     line = next((n for n in range(start, end) if pattern.match(lines[n])), start)
     return f"{path}:{line + 1}: [[site]] #{index + 1}: "

@@ -57,7 +57,8 @@ def test_add_reports_robots_sitemaps_feeds_and_the_samples_fill_rates(added):
     samples = next(line for line in lines if line.startswith("samples:"))
     assert samples.endswith(", 5 articles")
     rates = next(line for line in lines if line.startswith("fill rates over 5 articles: "))
-    assert "title 100%" in rates and "published 100%" in rates and "tags 100%" in rates
+    # One of the samples is a post without tags (its SEO focus keyword is not one).
+    assert "title 100%" in rates and "published 100%" in rates and "tags 80%" in rates
 
 
 def test_add_appends_a_declaration_that_loads_and_keeps_the_users_text(added):
@@ -139,7 +140,7 @@ def test_check_reruns_the_probe_on_the_archived_pages_of_the_latest_run(tmp_path
     before = run_cli("sites", "check", "courier", "--db", str(db))
     assert before.returncode == 0, before.stderr
     assert before.stdout.splitlines()[0] == "site courier: run 1, 12 archived article pages, 12 articles"
-    assert "tags 100%" in before.stdout
+    assert "tags 83%" in before.stdout  # 10 of the 12 posts have tags
     # The theme update: the same articles, their tags gone from the pages.
     assert crawl("newspaper_v2", db, tmp_path).returncode == 0
     after = run_cli("sites", "check", "courier", "--db", str(db))

@@ -116,7 +116,7 @@ class NewsSpider(ArticleSpider):
 
     async def extracted(self, response):
         rules = PageRules(self.site.name, self.site.profile, self.site.article_urls, self.site.skip_urls,
-                          self.shapes.verdict(response.url))
+                          self.shapes.verdict(response.url), self.site.selectors, self.site.timezone)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         kind, reason, article, digest = await self.session.workers.run(
             response.url, classify_and_extract, response.body, content_type, response.url, rules)

@@ -20,6 +20,7 @@ class Profile:
     timezone: str | None = None
     site_name: str | None = None
     jsonld_script_class: str | None = None  # the authoritative JSON-LD script, when several
+    reads_paywall_markup: bool = False  # a profile written for a site knows its paywall
 
     @property
     def zone(self) -> tzinfo | None:
