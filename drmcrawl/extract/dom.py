@@ -10,11 +10,11 @@ from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.article_body import fill_body
 from drmcrawl.extract.bylines import fill_authors, headline_window, replaceable
-from drmcrawl.extract.dates import parse_date
+from drmcrawl.extract.dates import parse_date, printed_day
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.fallback import DATE_SOURCE, fallback_date
 from drmcrawl.extract.markup import foreign, in_chrome, names, text
-from drmcrawl.extract.structured import site_names
+from drmcrawl.extract.structured import MODIFIED_KEYS, PUBLISHED_KEYS, site_names
 from drmcrawl.extract.template import SiteTemplate
 from drmcrawl.extract.titles import SEPARATORS as TITLE_SEPARATORS
 from drmcrawl.model import Article, Term, confidence_of
@@ -31,6 +31,8 @@ _ISO_DATE = re.compile(r"(?<![\d-])((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\
 _SLASH_DATE = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?![\d/])")
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
 _DATE_WINDOW = 40
+_ISO_DAY = re.compile(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+_HIDDEN = re.compile(r"hidden|sr-only|screen-reader", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
 
 
@@ -97,6 +99,8 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
     fill_body(doc, article, template)
     if not article.published:
         article.set("published", _visible_date(doc, article.title, zone), "dom.visible_date")
+    if "published" not in article.settled:
+        _prefer_displayed_day(doc, article, zone)
     if not article.published:
         article.set("published", _url_date(doc.url, zone), "url.date")
     _prefer_url_day(doc, article, zone)
@@ -195,6 +199,64 @@ def _numeric_date(text: str, month_first: bool) -> tuple[tuple[int, int, int], s
         day, month = (second, first) if month_first and first <= 12 or second > 12 else (first, second)
         return (year, month, day), text[match.end():]
     return None
+
+
+def displayed_day(doc: Document, title: str | None) -> tuple[int, int, int] | None:
+    """The day the page shows its readers by the headline: the first `<time>` or short
+    line holding a date in the elements just after the h1 (the date line under a
+    headline, "Updated Mar 12, 2020", "19. Oktober 2019")."""
+    month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
+    for el in headline_window(doc, title, before=0, after=_DATE_WINDOW, or_page=False):
+        if el.tag in ("script", "style") or not isinstance(el.tag, str):
+            continue
+        if _HIDDEN.search(names(el)):
+            continue  # microformat copies of the dates, for machines ("updated hidden")
+        if el.tag == "time":
+            stamp = _ISO_DAY.match((el.get("datetime") or "").strip())
+            if stamp:
+                return int(stamp.group(1)), int(stamp.group(2)), int(stamp.group(3))
+        for own in (el.text, el.tail):
+            own = (own or "").strip()
+            if own and len(own) <= 100:
+                found = printed_day(own, month_first)
+                if found:
+                    return found
+    return None
+
+
+def _prefer_displayed_day(doc: Document, article: Article, zone: tzinfo | None) -> None:
+    """Structured data may carry several dates for the article (created, published,
+    modified; JSON-LD and meta disagreeing, or one in UTC and one in the site's zone).
+    The one whose day the page prints by the headline is the date it gives its readers:
+    it wins over a structured date of another day. A printed day no structured date
+    confirms is not used: it may be a footnote's or a teaser's."""
+    shown = displayed_day(doc, article.title)
+    if shown is None:
+        return
+    if article.published and article.published.timetuple()[:3] == shown:
+        return
+    for source, value in _structured_dates(doc, article, zone):
+        if value.timetuple()[:3] == shown:
+            article.published = value
+            article.sources["published"] = f"dom.displayed_date ({source})"
+            article.confidence["published"] = confidence_of("dom.displayed_date")
+            return
+
+
+def _structured_dates(doc: Document, article: Article, zone: tzinfo | None):
+    """Every date structured data gives the article, with its label, in order of trust."""
+    node = doc.jsonld_article or {}
+    for key in ("datePublished", "dateCreated", "dateModified"):
+        value = parse_date(node.get(key) if isinstance(node.get(key), str) else None, zone)
+        if value is not None:
+            yield "jsonld." + key, value
+    for key in (*PUBLISHED_KEYS, *MODIFIED_KEYS):
+        for raw in doc.meta.get(key, ())[:1]:
+            value = parse_date(raw, zone)
+            if value is not None:
+                yield "meta." + key, value
+    if article.modified is not None:
+        yield article.sources.get("modified", "modified"), article.modified
 
 
 def _prefer_url_day(doc: Document, article: Article, zone: tzinfo | None) -> None:
