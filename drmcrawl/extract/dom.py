@@ -31,6 +31,8 @@ _ISO_DATE = re.compile(r"(?<![\d-])((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\
 _SLASH_DATE = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?![\d/])")
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
 _DATE_WINDOW = 40
+# A date line of its own: close under the headline, short.
+_DATE_LINE_WINDOW, _DATE_LINE_CHARS = 15, 40
 _ISO_DAY = re.compile(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 _HIDDEN = re.compile(r"hidden|sr-only|screen-reader", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
@@ -201,12 +203,14 @@ def _numeric_date(text: str, month_first: bool) -> tuple[tuple[int, int, int], s
     return None
 
 
-def displayed_day(doc: Document, title: str | None) -> tuple[int, int, int] | None:
+def displayed_day(doc: Document, title: str | None) -> tuple[tuple[int, int, int], bool] | None:
     """The day the page shows its readers by the headline: the first `<time>` or short
     line holding a date in the elements just after the h1 (the date line under a
-    headline, "Updated Mar 12, 2020", "19. Oktober 2019")."""
+    headline, "Updated Mar 12, 2020", "19. Oktober 2019"), and whether it is a date line
+    of its own right under the headline (not a date inside a sentence further down)."""
     month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
-    for el in headline_window(doc, title, before=0, after=_DATE_WINDOW, or_page=False):
+    window = headline_window(doc, title, before=0, after=_DATE_WINDOW, or_page=False)
+    for at, el in enumerate(window):
         if el.tag in ("script", "style") or not isinstance(el.tag, str):
             continue
         if _HIDDEN.search(names(el)):
@@ -214,13 +218,13 @@ def displayed_day(doc: Document, title: str | None) -> tuple[int, int, int] | No
         if el.tag == "time":
             stamp = _ISO_DAY.match((el.get("datetime") or "").strip())
             if stamp:
-                return int(stamp.group(1)), int(stamp.group(2)), int(stamp.group(3))
+                return (int(stamp.group(1)), int(stamp.group(2)), int(stamp.group(3))), at <= _DATE_LINE_WINDOW
         for own in (el.text, el.tail):
             own = (own or "").strip()
             if own and len(own) <= 100:
                 found = printed_day(own, month_first)
                 if found:
-                    return found
+                    return found, at <= _DATE_LINE_WINDOW and len(own) <= _DATE_LINE_CHARS
     return None
 
 
@@ -229,10 +233,12 @@ def _prefer_displayed_day(doc: Document, article: Article, zone: tzinfo | None) 
     modified; JSON-LD and meta disagreeing, or one in UTC and one in the site's zone).
     The one whose day the page prints by the headline is the date it gives its readers:
     it wins over a structured date of another day. A printed day no structured date
-    confirms is not used: it may be a footnote's or a teaser's."""
-    shown = displayed_day(doc, article.title)
-    if shown is None:
+    confirms dates an undated page only when it is a date line right under the headline
+    (further down it may be a footnote's or an event's)."""
+    found = displayed_day(doc, article.title)
+    if found is None:
         return
+    shown, date_line = found
     if article.published and article.published.timetuple()[:3] == shown:
         return
     for source, value in _structured_dates(doc, article, zone):
@@ -241,6 +247,8 @@ def _prefer_displayed_day(doc: Document, article: Article, zone: tzinfo | None) 
             article.sources["published"] = f"dom.displayed_date ({source})"
             article.confidence["published"] = confidence_of("dom.displayed_date")
             return
+    if date_line and not article.published:
+        article.set("published", datetime(*shown, tzinfo=zone), "dom.displayed_date")
 
 
 def _structured_dates(doc: Document, article: Article, zone: tzinfo | None):
