@@ -10,7 +10,7 @@ from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.article_body import fill_body
 from drmcrawl.extract.bylines import fill_authors, headline_window, replaceable
-from drmcrawl.extract.dates import parse_date, printed_day
+from drmcrawl.extract.dates import in_zone, parse_date, printed_day
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.fallback import DATE_SOURCE, fallback_date
 from drmcrawl.extract.markup import foreign, in_chrome, names, text
@@ -70,7 +70,7 @@ def _structured_titles(doc: Document) -> list[set[str]]:
 
 
 def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
-                  template: SiteTemplate | None = None) -> None:
+                  template: SiteTemplate | None = None, profiled: bool = False) -> None:
     tree = doc.tree
     if article.wants("title"):
         headings = [" ".join(h.text_content().split()) for h in _H1(tree) if not in_chrome(h)]
@@ -101,7 +101,9 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
     fill_body(doc, article, template)
     if not article.published:
         article.set("published", _visible_date(doc, article.title, zone), "dom.visible_date")
-    if "published" not in article.settled:
+    if not profiled and "published" not in article.settled:
+        # A site profile knows which date its template prints (JNews may print the
+        # modified one), so it is not second-guessed.
         _prefer_displayed_day(doc, article, zone)
     if not article.published:
         article.set("published", _url_date(doc.url, zone), "url.date")
@@ -239,10 +241,10 @@ def _prefer_displayed_day(doc: Document, article: Article, zone: tzinfo | None) 
     if found is None:
         return
     shown, date_line = found
-    if article.published and article.published.timetuple()[:3] == shown:
+    if article.published and in_zone(article.published, zone).timetuple()[:3] == shown:
         return
     for source, value in _structured_dates(doc, article, zone):
-        if value.timetuple()[:3] == shown:
+        if in_zone(value, zone).timetuple()[:3] == shown:
             article.published = value
             article.sources["published"] = f"dom.displayed_date ({source})"
             article.confidence["published"] = confidence_of("dom.displayed_date")
@@ -281,12 +283,29 @@ def _prefer_url_day(doc: Document, article: Article, zone: tzinfo | None) -> Non
 
 
 def _fill_fallback_date(doc: Document, article: Article, zone: tzinfo | None) -> None:
-    """htmldate's day, unless it is the day the page says it was updated: a page that
-    gives only that date does not say when it was first published."""
+    """htmldate's day, unless it is only the day the page's metadata says it was updated:
+    a page that gives only that date does not say when it was first published, unless
+    it prints that day for its readers."""
     found = parse_date(fallback_date(doc.tree, doc.url), zone)
-    if found is None or (article.modified and article.modified.date() == found.date()):
+    if found is None:
+        return
+    if article.modified and article.modified.date() == found.date() and not _prints_day(doc, found):
         return
     article.set("published", found, DATE_SOURCE)
+
+
+def _prints_day(doc: Document, when: datetime) -> bool:
+    """Whether a short text of the page's body prints the day of `when`."""
+    body = doc.tree.find("body")
+    day = when.timetuple()[:3]
+    month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
+    for el in body.iter() if body is not None else ():
+        if el.tag in ("script", "style") or not isinstance(el.tag, str):
+            continue
+        for own in (el.text, el.tail):
+            if own and str(day[0]) in own and len(own) <= 100 and printed_day(own, month_first) == day:
+                return True
+    return False
 
 
 def _url_date(url: str, zone: tzinfo | None):
