@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, tzinfo
+from itertools import islice
 
 from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.article_body import fill_body
-from drmcrawl.extract.bylines import fill_authors, headline_window, replaceable
+from drmcrawl.extract.bylines import _headline_element as headline_element
+from drmcrawl.extract.bylines import fill_authors, replaceable
 from drmcrawl.extract.dates import in_zone, parse_date, printed_day
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.fallback import DATE_SOURCE, fallback_date
-from drmcrawl.extract.markup import foreign, in_chrome, names, text
+from drmcrawl.extract.markup import foreign, in_chrome, in_link, names, text
 from drmcrawl.extract.structured import MODIFIED_KEYS, PUBLISHED_KEYS, site_names
 from drmcrawl.extract.template import SiteTemplate
 from drmcrawl.extract.titles import SEPARATORS as TITLE_SEPARATORS
@@ -170,7 +172,7 @@ def _visible_date(doc: Document, title: str | None, zone: tzinfo | None):
     ("Do 25.04.24 | 14:07 Uhr"), year-month-day ("2026-01-08 | 12:42"), or day/month/year
     ("20/1/2026 18:30"; month first only on en-US pages, as US papers print it)."""
     month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
-    for el in headline_window(doc, title, before=0, after=_DATE_WINDOW, or_page=False):
+    for el in _after_headline(doc, title):
         own = (el.text or "").strip()
         if not own or len(own) > 80 or el.tag in ("script", "style"):
             continue
@@ -205,14 +207,36 @@ def _numeric_date(text: str, month_first: bool) -> tuple[tuple[int, int, int], s
     return None
 
 
+def _after_headline(doc: Document, title: str | None) -> list:
+    """The headline and the elements after it in page order, `_DATE_WINDOW` in all,
+    without those inside links (teaser cards): where a story's date line sits. Walked
+    from the headline, not from the top of the page."""
+    headline = headline_element(doc, title)
+    if headline is None:
+        return []
+    window = list(islice(_from(headline), _DATE_WINDOW))
+    return [el for el in window if not in_link(el)]
+
+
+def _from(el):
+    """`el`, its descendants, then every element after it, in document order."""
+    yield el
+    yield from (d for d in el.iterdescendants() if isinstance(d.tag, str))
+    while el is not None:
+        for following in el.itersiblings():
+            if isinstance(following.tag, str):
+                yield following
+                yield from (d for d in following.iterdescendants() if isinstance(d.tag, str))
+        el = el.getparent()
+
+
 def displayed_day(doc: Document, title: str | None) -> tuple[tuple[int, int, int], bool] | None:
     """The day the page shows its readers by the headline: the first `<time>` or short
     line holding a date in the elements just after the h1 (the date line under a
     headline, "Updated Mar 12, 2020", "19. Oktober 2019"), and whether it is a date line
     of its own right under the headline (not a date inside a sentence further down)."""
     month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
-    window = headline_window(doc, title, before=0, after=_DATE_WINDOW, or_page=False)
-    for at, el in enumerate(window):
+    for at, el in enumerate(_after_headline(doc, title)):
         if el.tag in ("script", "style") or not isinstance(el.tag, str):
             continue
         if _HIDDEN.search(names(el)):
