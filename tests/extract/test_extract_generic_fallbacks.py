@@ -139,3 +139,19 @@ def test_confidence_is_not_printed_without_explain(tmp_path):
                     encoding="utf-8")
     data = json.loads(CliRunner().invoke(main, ["extract", str(path), "--url", URL]).output)
     assert "confidence" not in data and "sources" not in data
+
+
+def test_the_fallbacks_leave_the_shared_page_tree_as_it_was():
+    # The page's tree is passed to trafilatura and htmldate without a copy of our own.
+    from lxml import etree
+
+    from drmcrawl.extract.document import Document
+    from drmcrawl.extract.fallback import fallback_body, fallback_date
+
+    html = _page("<title>A walk in the hills</title><script>var x = 1;</script>",
+                 "<nav><a href='/'>Home</a></nav><p class='date'>Posted on March 14, 2021</p>"
+                 "<h1>A walk in the hills</h1>" + STORY + "<footer>© 2019-2024 Hiking notes</footer>")
+    doc = Document(html, URL)
+    before = etree.tostring(doc.tree)
+    assert fallback_body(doc.tree, URL) and fallback_date(doc.tree, URL)
+    assert etree.tostring(doc.tree) == before
