@@ -30,7 +30,8 @@ def fill_body(doc: Document, article: Article, template: SiteTemplate | None = N
     if article.body:
         return
     hint = _article_body_hint(doc)
-    parts = main_content(doc.tree, hint, template)
+    page_text: list[str] = []
+    parts = main_content(doc.tree, hint, template, page_text)
     text, html = _text_of(parts, article, doc) if parts else ("", "")
     if hint and word_count(hint) >= 100 and word_count(hint) > 1.5 * word_count(text):
         article.set("body", _paragraphs(hint), "jsonld.articleBody")
@@ -39,7 +40,9 @@ def fill_body(doc: Document, article: Article, template: SiteTemplate | None = N
         text, html = "", ""
     prose = page_prose_chars(doc.tree)
     confidence = _coverage(text, prose)
-    if _weak(text, confidence) and _fill_fallback(doc, article, text, prose, _gain_needed(confidence)):
+    gain = _gain_needed(confidence)
+    if (_weak(text, confidence) and _could_gain(text, page_text[0] if page_text else None, gain)
+            and _fill_fallback(doc, article, text, prose, gain)):
         return
     if not text:
         return
@@ -85,6 +88,17 @@ def _weak(text: str, coverage: float) -> bool:
 
 def _gain_needed(coverage: float) -> float:
     return _FALLBACK_GAIN if coverage < _WEAK_COVERAGE else _SHORT_BODY_GAIN
+
+
+def _could_gain(text: str, page_text: str | None, gain: float) -> bool:
+    """Whether the page outside its chrome holds enough text for another extractor to
+    find `gain` times the body: when it does not, asking it only costs time. (A page
+    whose chrome removal left nothing tells nothing: its story may sit in the chrome.)"""
+    if not page_text or not text:
+        return True
+    if len(page_text) <= gain * len(text):  # the raw text is never shorter
+        return False
+    return len(" ".join(page_text.split())) > gain * len(text)
 
 
 def _fill_fallback(doc: Document, article: Article, text: str, prose: int, gain: float) -> bool:

@@ -32,12 +32,17 @@ _UTILITY = re.compile(r"[:/]|^(?:[mp][tblrxy]?|w|h|col|row|flex|grid|text|bg)-",
 
 
 def main_content(tree: etree._Element, article_body: str | None = None,
-                 template: SiteTemplate | None = None) -> list[etree._Element]:
+                 template: SiteTemplate | None = None,
+                 page_text: list[str] | None = None) -> list[etree._Element]:
     """Pruned copies of the elements that make up the article, in page order (usually one).
     Empty when nothing on the page reads like an article. A learned site `template`
-    removes the blocks the site repeats on its pages before scoring."""
+    removes the blocks the site repeats on its pages before scoring. `page_text`, when
+    given, receives the text of the whole page without its chrome (all any extractor
+    could find on it)."""
     root = copy.deepcopy(tree)
     prune(root)
+    if page_text is not None:
+        page_text.append(root.text_content())
     if template is not None:
         template.strip(root)
         found = _find(root, article_body)
