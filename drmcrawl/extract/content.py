@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -53,6 +54,14 @@ def main_content(tree: etree._Element, article_body: str | None = None,
 
 
 def _find(root: etree._Element, article_body: str | None) -> list[etree._Element]:
+    _MEMO.lengths, _MEMO.densities = {}, {}
+    try:
+        return _find_in(root, article_body)
+    finally:
+        _MEMO.lengths = _MEMO.densities = None
+
+
+def _find_in(root: etree._Element, article_body: str | None) -> list[etree._Element]:
     marked = _marked_body(root)
     if marked is not None:
         return [marked]
@@ -250,16 +259,31 @@ def page_prose_chars(tree: etree._Element) -> int:
 
 
 # -- measures ----------------------------------------------------------------------------
+# While the pruned copy is scored it does not change, and scoring asks for the same
+# elements' lengths again and again (each block, then each of its ancestors, with all
+# their links): they are remembered per element for the duration of `_find`.
+_MEMO = threading.local()
+
+
 def text_len(el: etree._Element) -> int:
-    return len(" ".join(el.text_content().split()))
+    lengths = getattr(_MEMO, "lengths", None)
+    if lengths is None:
+        return len(" ".join(el.text_content().split()))
+    length = lengths.get(el)
+    if length is None:
+        length = lengths[el] = len(" ".join(el.text_content().split()))
+    return length
 
 
 def link_density(el: etree._Element) -> float:
+    densities = getattr(_MEMO, "densities", None)
+    if densities is not None and el in densities:
+        return densities[el]
     total = text_len(el)
-    if not total:
-        return 0.0
-    linked = sum(text_len(a) for a in el.iter("a"))
-    return min(1.0, linked / total)
+    density = min(1.0, sum(text_len(a) for a in el.iter("a")) / total) if total else 0.0
+    if densities is not None:
+        densities[el] = density
+    return density
 
 
 _COMMAS = re.compile(r"[,،、，]")
