@@ -186,7 +186,11 @@ def _standfirst(doc: Document, body: str) -> str | None:
         return None
     first_word = probe.split()[0]
     longest = 1.2 * len(description) + 20
-    for el in doc.tree.iter(*_LEAD_TAGS):
+    # Containers far longer than the description are left out in C: measuring each of
+    # the page's wrappers in Python cost more than the rest of the body's detection.
+    # (XPath's normalize-space keeps Unicode spaces that str.split removes, hence the
+    # generous bound.)
+    for el in _LEAD_CANDIDATES(doc.tree, most=2 * longest + 200):
         raw = el.text_content()
         if len(raw) < 40 or first_word not in raw.casefold():
             continue  # cheap tests first: most elements are not the standfirst
@@ -198,6 +202,9 @@ def _standfirst(doc: Document, body: str) -> str | None:
     return _named_lead(doc, body)
 
 
+_LEAD_CANDIDATES = etree.XPath(
+    "descendant-or-self::*[" + " or ".join(f"self::{tag}" for tag in _LEAD_TAGS) + "]"
+    "[string-length(normalize-space(.)) >= 40 and string-length(normalize-space(.)) <= $most]")
 _LEAD_NAMES = re.compile(r"(?:^|[-_ ])(?:lead|lede|intro\w*|excerpt|standfirst|summary|dek|teaser-?text|"
                          r"abstract|sapo|chapeau|vorspann|subtitle|sub-?headline|deck)(?=$|[-_ ])", re.I)
 _LEAD_WINDOW = 40  # elements after the h1
