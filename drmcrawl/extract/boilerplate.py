@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -116,6 +117,16 @@ def is_hidden(el: etree._Element) -> bool:
 def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
     """Drop widgets inside the chosen content (in place). An element holding more than
     `keep_share` of the content's text is never a widget, whatever its name says."""
+    _MEMO.lengths = {}
+    try:
+        doomed = _widgets(root, keep_share)
+    finally:
+        _MEMO.lengths = None
+    for el in doomed:
+        _drop(el)
+
+
+def _widgets(root: etree._Element, keep_share: float) -> list[etree._Element]:
     total = max(1, _text_len(root))
     doomed = []
     for el in root.iter():
@@ -140,8 +151,7 @@ def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
         elif el.tag in ("div", "section", "aside") and _signup_box(el):
             doomed.append(el)
     doomed.extend(p for p in _last_paragraphs(root) if _follow_us(p))
-    for el in doomed:
-        _drop(el)
+    return doomed
 
 
 _SOCIAL_HOSTS = re.compile(
@@ -232,8 +242,19 @@ def _has_quote(el: etree._Element) -> bool:
     return el.tag == "figure" and el.find(".//blockquote") is not None
 
 
+# While the widgets of a content are looked for, nothing is removed yet, and nested
+# blocks ask for the same elements' lengths again: they are remembered per element.
+_MEMO = threading.local()
+
+
 def _text_len(el: etree._Element) -> int:
-    return len(" ".join(el.text_content().split()))
+    lengths = getattr(_MEMO, "lengths", None)
+    if lengths is None:
+        return len(" ".join(el.text_content().split()))
+    length = lengths.get(el)
+    if length is None:
+        length = lengths[el] = len(" ".join(el.text_content().split()))
+    return length
 
 
 def _drop(el: etree._Element) -> None:
