@@ -54,6 +54,11 @@ _DROP_IN_CONTENT = ("h1", "figure", "picture", "img", "video", "audio", "form", 
                     "header", "time", "address")
 
 
+# The same patterns (written in lower case) for lower-cased names.
+_UNLIKELY_CASED, _MAYBE_CASED, _WIDGET_CASED, _CAPTION_CASED = (
+    re.compile(pattern.pattern) for pattern in (_UNLIKELY, _MAYBE, _WIDGET, _CAPTION))
+
+
 # Only elements with one of these attributes can be pruned (chrome tags are stripped
 # before, in C): XPath finds them in document order without a Python step per element.
 _PRUNE_CANDIDATES = etree.XPath("descendant::*[@class or @id or @role or @hidden or @style or @aria-hidden]")
@@ -104,7 +109,8 @@ def looks_unlikely(el: etree._Element) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _unlikely_names(names: str) -> bool:
     # Cached: a page repeats the same class strings on every card and list item.
-    return bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
+    names = names.lower()  # lower-cased once: patterns without re.I run several times faster
+    return bool(_UNLIKELY_CASED.search(names)) and not _MAYBE_CASED.search(names)
 
 
 def is_hidden(el: etree._Element) -> bool:
@@ -180,14 +186,20 @@ def _follow_us(p: etree._Element) -> bool:
 
 
 def _is_widget(el: etree._Element) -> bool:
-    names = _CAMEL.sub(" ", f"{el.get('class') or ''} {el.get('id') or ''}".strip())
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
     if not names:
         return False
-    if el.tag in ("p", "a", "span", "em", "strong", "b", "i"):
+    return _widget_names(names, el.tag in ("p", "a", "span", "em", "strong", "b", "i"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _widget_names(names: str, inline: bool) -> bool:
+    names = _CAMEL.sub(" ", names).lower()
+    if inline:
         # Inline and paragraph elements name their look, not their role; only a caption
         # says what it is ("newsCaption", "image-credit").
-        return bool(_CAPTION.search(names))
-    return bool(_WIDGET.search(names))
+        return bool(_CAPTION_CASED.search(names))
+    return bool(_WIDGET_CASED.search(names))
 
 
 def _link_heavy(el: etree._Element) -> bool:

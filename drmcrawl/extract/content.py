@@ -293,12 +293,12 @@ def _commas(el: etree._Element) -> int:
     return len(_COMMAS.findall(el.text_content()))
 
 
-_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|prose|paragraph", re.I)
+_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|prose|paragraph")
 _NEGATIVE = re.compile(
     r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footer|"
     r"footnote|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|"
     r"sidebar|skyscraper|sponsor|shopping|tags|tool|widget|teaser|recommend|newsletter|"
-    r"byline|author|caption", re.I)
+    r"byline|author|caption")
 
 
 def _class_weight(el: etree._Element) -> float:
@@ -307,6 +307,7 @@ def _class_weight(el: etree._Element) -> float:
     for attr in (el.get("class"), el.get("id")):
         if not attr:
             continue
+        attr = attr.lower()  # lower-cased once: patterns without re.I run several times faster
         if _NEGATIVE.search(attr):
             weight *= 0.6
         if _POSITIVE.search(attr):
