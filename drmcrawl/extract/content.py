@@ -88,18 +88,35 @@ def _holder_of(root: etree._Element, article_body: str) -> etree._Element | None
     wanted = set(_WORD.findall(article_body))
     if len(wanted) < 20:
         return None
-    best = None
-    for el in root.iter("div", "section", "article", "main"):
-        words = set(_WORD.findall(el.text_content()))
-        if len(words & wanted) >= 0.8 * len(wanted):
-            if best is None or _contains(best, el):
-                best = el
+    best, inner = None, _first_holder(root, wanted)
+    while inner is not None:  # the innermost: the first holder inside the holder found
+        best, inner = inner, _first_holder(inner, wanted)
     if best is None:
         return None
     # Too much foreign text means the holder is the page, not the article.
     if text_len(best) > 3 * len(article_body):
         return None
     return best
+
+
+_HOLDERS = frozenset({"div", "section", "article", "main"})
+
+
+def _first_holder(root: etree._Element, wanted: set[str]) -> etree._Element | None:
+    """The first block inside `root`, in page order, whose words cover most of `wanted`.
+    An element that does not cover them holds no such block (its blocks' words are among
+    its own), so only the path down to it is read, not every block of the page."""
+    for child in root:
+        if not isinstance(child.tag, str):
+            continue
+        if len(set(_WORD.findall(child.text_content())) & wanted) < 0.8 * len(wanted):
+            continue
+        if child.tag in _HOLDERS:
+            return child
+        found = _first_holder(child, wanted)
+        if found is not None:
+            return found
+    return None
 
 
 def _contains(outer: etree._Element, inner: etree._Element) -> bool:
