@@ -40,7 +40,10 @@ def main_content(tree: etree._Element, article_body: str | None = None,
     removes the blocks the site repeats on its pages before scoring. `page_text`, when
     given, receives the text of the whole page without its chrome (all any extractor
     could find on it)."""
-    root = copy.deepcopy(tree)
+    # Only the body is copied: the head (scripts, styles, structured data, often a third
+    # of the page) never holds article text.
+    body = tree.find("body")
+    root = copy.deepcopy(body if body is not None else tree)
     prune(root)
     if page_text is not None:
         page_text.append(root.text_content())
