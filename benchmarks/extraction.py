@@ -144,7 +144,7 @@ def _speed_table(eval_root: Path, repeats: int, limit: int | None) -> str:
         calls = [ours_call] + ([theirs_call] if theirs_call else [])
         rates = _best_rates(calls, pages, repeats)
         theirs = f"{rates[1]:.1f}" if theirs_call else "not installed"
-        ratio = f"{rates[0] / rates[1]:.1f}x" if theirs_call else "–"
+        ratio = f"{rates[0] / rates[1]:.2f}x" if theirs_call else "–"
         lines.append(f"| {label} | {len(pages)} | {rates[0]:.1f} | {theirs} | {ratio} |")
     return "\n".join(lines)
 
