@@ -30,18 +30,18 @@ def fill_body(doc: Document, article: Article, template: SiteTemplate | None = N
     if article.body:
         return
     hint = _article_body_hint(doc)
-    page_text: list[str] = []
-    parts = main_content(doc.tree, hint, template, page_text)
+    page: dict = {}
+    parts = main_content(doc.tree, hint, template, page)
     text, html = _text_of(parts, article, doc) if parts else ("", "")
     if hint and word_count(hint) >= 100 and word_count(hint) > 1.5 * word_count(text):
         article.set("body", _paragraphs(hint), "jsonld.articleBody")
         return
     if word_count(text) < _MIN_BODY_WORDS and len(text) < 200:
         text, html = "", ""
-    prose = page_prose_chars(doc.tree)
+    prose = page["prose"] if page else page_prose_chars(doc.tree)
     confidence = _coverage(text, prose)
     gain = _gain_needed(confidence)
-    if (_weak(text, confidence) and _could_gain(text, page_text[0] if page_text else None, gain)
+    if (_weak(text, confidence) and _could_gain(text, page.get("text"), gain)
             and _fill_fallback(doc, article, text, prose, gain)):
         return
     if not text:

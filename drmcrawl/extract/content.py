@@ -34,19 +34,21 @@ _UTILITY = re.compile(r"[:/]|^(?:[mp][tblrxy]?|w|h|col|row|flex|grid|text|bg)-",
 
 def main_content(tree: etree._Element, article_body: str | None = None,
                  template: SiteTemplate | None = None,
-                 page_text: list[str] | None = None) -> list[etree._Element]:
+                 page: dict | None = None) -> list[etree._Element]:
     """Pruned copies of the elements that make up the article, in page order (usually one).
     Empty when nothing on the page reads like an article. A learned site `template`
-    removes the blocks the site repeats on its pages before scoring. `page_text`, when
-    given, receives the text of the whole page without its chrome (all any extractor
-    could find on it)."""
+    removes the blocks the site repeats on its pages before scoring. `page`, when given,
+    receives the page's measures taken on the way: "text", the text of the whole page
+    without its chrome (all any extractor could find on it), and "prose", what
+    `page_prose_chars` gives."""
     # Only the body is copied: the head (scripts, styles, structured data, often a third
     # of the page) never holds article text.
     body = tree.find("body")
     root = copy.deepcopy(body if body is not None else tree)
-    prune(root)
-    if page_text is not None:
-        page_text.append(root.text_content())
+    prose = prune(root)
+    if page is not None:
+        page["text"] = root.text_content()
+        page["prose"] = prose if body is not None else 0
     if template is not None:
         template.strip(root)
         found = _find(root, article_body)
@@ -266,7 +268,8 @@ def _prose_len(el: etree._Element) -> int:
 
 def page_prose_chars(tree: etree._Element) -> int:
     """Characters of paragraph prose on the whole page (`_prose_len` of the body, each
-    paragraph measured once): a yardstick for how much of the page a body should hold."""
+    paragraph measured once): a yardstick for how much of the page a body should hold.
+    (`prune` measures the same on the copy it prunes.)"""
     body = tree.find("body")
     if body is None:
         return 0
