@@ -8,13 +8,13 @@ host (what a crawler has in its archive; the learning is timed in the first call
 trafilatura 2.3.1 with its defaults.
 
 Then speed side by side, in this process: drmcrawl and trafilatura take turns on the same
-pages (both dev datasets with the generic layers, and the fixture mirror's DRM article
-pages with the DRM profile), `--repeats` rounds, each keeping its fastest round, in CPU
+pages (the three dev datasets with the generic layers, and the fixture mirror's DRM
+article pages with the DRM profile), `--repeats` rounds, each keeping its fastest round, in CPU
 time of this process (a shared machine's load does not skew the ratio). The harness'
 pages/s column is wall time per extractor run, so it moves with the machine's load.
 
     pip install -e '.[bench]'
-    python benchmarks/extraction.py [--eval-root ../shared/eval] [--limit N] [--repeats N]
+    python benchmarks/extraction.py [--eval-root ../shared/eval] [--limit N] [--repeats N] [--speed-only]
 
 trafilatura is optional: when it is not installed its rows say so instead of failing."""
 
@@ -43,6 +43,9 @@ EXTRACTORS = {
     "trafilatura 2.3.1": f"{REPO}/benchmarks/evalshim.py:trafilatura_run",
 }
 DATASETS = ("zyte", "fundus")
+# Speed is also measured on the trafilatura corpus (its quality needs snippet scoring:
+# run evaluate.py on it directly).
+SPEED_DATASETS = ("zyte", "fundus", "trafilatura")
 COLUMNS = ("body F1", "body P", "body R", "title EM", "authors F1", "published day", "tags F1",
            "pages/s", "crashes")
 
@@ -53,11 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="only the first N pages of each dataset")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--repeats", type=int, default=3, help="rounds of the side-by-side speed comparison")
+    ap.add_argument("--speed-only", action="store_true", help="only the side-by-side speed table")
     args = ap.parse_args(argv)
     harness = args.eval_root / "evaluate.py"
     if not harness.exists():
         print(f"error: {harness} not found (use --eval-root)", file=sys.stderr)
         return 2
+    if args.speed_only:
+        print(_speed_table(args.eval_root, args.repeats, args.limit))
+        return 0
     rows = []
     for dataset in DATASETS:
         for name, target in EXTRACTORS.items():
@@ -125,7 +132,7 @@ def _speed_table(eval_root: Path, repeats: int, limit: int | None) -> str:
     from drmcrawl.extract import extract
 
     sets = [(f"{name} dev, generic layers", _dataset_pages(eval_root / name, limit), evalshim.run)
-            for name in DATASETS]
+            for name in SPEED_DATASETS if (eval_root / name / "truth.jsonl").exists()]
     fixtures = [((BUNDLED_SITE / p.stem / "index.html").read_bytes().decode("utf-8"),
                  f"https://digitalrightsmonitor.pk/{p.stem}/")
                 for p in sorted((FIXTURES / "expected").glob("*.json"))]
@@ -137,7 +144,7 @@ def _speed_table(eval_root: Path, repeats: int, limit: int | None) -> str:
         calls = [ours_call] + ([theirs_call] if theirs_call else [])
         rates = _best_rates(calls, pages, repeats)
         theirs = f"{rates[1]:.1f}" if theirs_call else "not installed"
-        ratio = f"{rates[0] / rates[1]:.1f}x" if theirs_call else "–"
+        ratio = f"{rates[0] / rates[1]:.2f}x" if theirs_call else "–"
         lines.append(f"| {label} | {len(pages)} | {rates[0]:.1f} | {theirs} | {ratio} |")
     return "\n".join(lines)
 

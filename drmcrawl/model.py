@@ -85,6 +85,7 @@ class Article:
 _LAYER_CONFIDENCE = {
     "profile.": 0.95, "computed": 1.0, "jsonld.": 0.85, "meta.": 0.8, "meta.keywords": 0.7,
     "dom.h1": 0.85, "dom.h2": 0.6, "dom.title": 0.4, "dom.time": 0.8, "dom.visible_date": 0.85,
+    "dom.displayed_date": 0.85,
     "url.date": 0.8, "htmldate": 0.55, "dom.byline": 0.75, "dom.body_byline": 0.45,
     "dom.rel_tag": 0.8, "dom.tag_list": 0.6, "dom.html_lang": 0.9, "dom.link_canonical": 0.9,
     "dom.main_content": 0.8, "fallback.": 0.6,

@@ -77,7 +77,7 @@ def extract_document(doc: Document, profile: str | profiles.Profile | None = Non
     fill_from_meta(doc, article, zone)
     if site:
         site.fill_fallback(doc, article)
-    fill_from_dom(doc, article, zone, template)
+    fill_from_dom(doc, article, zone, template, profiled=site is not None)
     fill_credited_publisher(doc, article)
     fill_access(doc, article, read_markup=site is None or site.reads_paywall_markup)
     _normalise(article, doc, site)

@@ -30,16 +30,19 @@ def fill_body(doc: Document, article: Article, template: SiteTemplate | None = N
     if article.body:
         return
     hint = _article_body_hint(doc)
-    parts = main_content(doc.tree, hint, template)
+    page: dict = {}
+    parts = main_content(doc.tree, hint, template, page)
     text, html = _text_of(parts, article, doc) if parts else ("", "")
     if hint and word_count(hint) >= 100 and word_count(hint) > 1.5 * word_count(text):
         article.set("body", _paragraphs(hint), "jsonld.articleBody")
         return
     if word_count(text) < _MIN_BODY_WORDS and len(text) < 200:
         text, html = "", ""
-    prose = page_prose_chars(doc.tree)
+    prose = page["prose"] if page else page_prose_chars(doc.tree)
     confidence = _coverage(text, prose)
-    if _weak(text, confidence) and _fill_fallback(doc, article, text, prose, _gain_needed(confidence)):
+    gain = _gain_needed(confidence)
+    if (_weak(text, confidence) and _could_gain(text, page.get("text"), gain)
+            and _fill_fallback(doc, article, text, prose, gain)):
         return
     if not text:
         return
@@ -85,6 +88,17 @@ def _weak(text: str, coverage: float) -> bool:
 
 def _gain_needed(coverage: float) -> float:
     return _FALLBACK_GAIN if coverage < _WEAK_COVERAGE else _SHORT_BODY_GAIN
+
+
+def _could_gain(text: str, page_text: str | None, gain: float) -> bool:
+    """Whether the page outside its chrome holds enough text for another extractor to
+    find `gain` times the body: when it does not, asking it only costs time. (A page
+    whose chrome removal left nothing tells nothing: its story may sit in the chrome.)"""
+    if not page_text or not text:
+        return True
+    if len(page_text) <= gain * len(text):  # the raw text is never shorter
+        return False
+    return len(" ".join(page_text.split())) > gain * len(text)
 
 
 def _fill_fallback(doc: Document, article: Article, text: str, prose: int, gain: float) -> bool:
@@ -172,7 +186,11 @@ def _standfirst(doc: Document, body: str) -> str | None:
         return None  # (the end of a paragraph may repeat it: the standfirst is still missing)
     first_word = probe.split()[0]
     longest = 1.2 * len(description) + 20
-    for el in doc.tree.iter(*_LEAD_TAGS):
+    # Containers far longer than the description are left out in C: measuring each of
+    # the page's wrappers in Python cost more than the rest of the body's detection.
+    # (XPath's normalize-space keeps Unicode spaces that str.split removes, hence the
+    # generous bound.)
+    for el in _LEAD_CANDIDATES(doc.tree, most=2 * longest + 200):
         raw = el.text_content()
         if len(raw) < 40 or first_word not in raw.casefold():
             continue  # cheap tests first: most elements are not the standfirst
@@ -184,6 +202,9 @@ def _standfirst(doc: Document, body: str) -> str | None:
     return _named_lead(doc, body)
 
 
+_LEAD_CANDIDATES = etree.XPath(
+    "descendant-or-self::*[" + " or ".join(f"self::{tag}" for tag in _LEAD_TAGS) + "]"
+    "[string-length(normalize-space(.)) >= 40 and string-length(normalize-space(.)) <= $most]")
 _LEAD_NAMES = re.compile(r"(?:^|[-_ ])(?:lead|lede|intro\w*|excerpt|standfirst|summary|dek|teaser-?text|"
                          r"abstract|sapo|chapeau|vorspann|subtitle|sub-?headline|deck)(?=$|[-_ ])", re.I)
 _LEAD_WINDOW = 40  # elements after the h1

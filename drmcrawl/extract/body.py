@@ -4,6 +4,7 @@ and cleaned HTML."""
 from __future__ import annotations
 
 import copy
+import functools
 import re
 
 import lxml.html
@@ -172,4 +173,10 @@ def body_html(root: etree._Element) -> str:
 
 
 def word_count(text: str | None) -> int:
-    return len(_WORD.findall(text or ""))
+    return _word_count(text or "")
+
+
+@functools.lru_cache(maxsize=32)
+def _word_count(text: str) -> int:
+    # Cached: deciding on a page's body counts the words of the same texts several times.
+    return len(_WORD.findall(text))

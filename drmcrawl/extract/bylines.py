@@ -102,7 +102,7 @@ def headline_window(doc: Document, title: str | None, before: int = _BEFORE_HEAD
     """Elements around the headline, where bylines sit; teaser cards further down carry
     other stories' bylines. Elements inside links (teaser cards) are left out. Without
     an h1 the whole page is the window (`or_page`), else none."""
-    headline = _headline_element(doc, title)
+    headline = headline_element(doc, title)
     if headline is None and not or_page:
         return []
     elements = [el for el in doc.tree.iter() if isinstance(el.tag, str)]
@@ -112,7 +112,7 @@ def headline_window(doc: Document, title: str | None, before: int = _BEFORE_HEAD
     return [el for el in elements if not in_link(el)]
 
 
-def _headline_element(doc: Document, title: str | None) -> etree._Element | None:
+def headline_element(doc: Document, title: str | None) -> etree._Element | None:
     """The h1 showing the title, else the first h1 outside chrome, else an h2/h3 holding
     the title (templates that keep h1 for the logo)."""
     first = None

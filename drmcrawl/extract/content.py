@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -32,12 +33,22 @@ _UTILITY = re.compile(r"[:/]|^(?:[mp][tblrxy]?|w|h|col|row|flex|grid|text|bg)-",
 
 
 def main_content(tree: etree._Element, article_body: str | None = None,
-                 template: SiteTemplate | None = None) -> list[etree._Element]:
+                 template: SiteTemplate | None = None,
+                 page: dict | None = None) -> list[etree._Element]:
     """Pruned copies of the elements that make up the article, in page order (usually one).
     Empty when nothing on the page reads like an article. A learned site `template`
-    removes the blocks the site repeats on its pages before scoring."""
-    root = copy.deepcopy(tree)
-    prune(root)
+    removes the blocks the site repeats on its pages before scoring. `page`, when given,
+    receives the page's measures taken on the way: "text", the text of the whole page
+    without its chrome (all any extractor could find on it), and "prose", what
+    `page_prose_chars` gives."""
+    # Only the body is copied: the head (scripts, styles, structured data, often a third
+    # of the page) never holds article text.
+    body = tree.find("body")
+    root = copy.deepcopy(body if body is not None else tree)
+    prose = prune(root)
+    if page is not None:
+        page["text"] = root.text_content()
+        page["prose"] = prose if body is not None else 0
     if template is not None:
         template.strip(root)
         found = _find(root, article_body)
@@ -48,6 +59,14 @@ def main_content(tree: etree._Element, article_body: str | None = None,
 
 
 def _find(root: etree._Element, article_body: str | None) -> list[etree._Element]:
+    _MEMO.lengths, _MEMO.densities = {}, {}
+    try:
+        return _find_in(root, article_body)
+    finally:
+        _MEMO.lengths = _MEMO.densities = None
+
+
+def _find_in(root: etree._Element, article_body: str | None) -> list[etree._Element]:
     marked = _marked_body(root)
     if marked is not None:
         return [marked]
@@ -74,18 +93,35 @@ def _holder_of(root: etree._Element, article_body: str) -> etree._Element | None
     wanted = set(_WORD.findall(article_body))
     if len(wanted) < 20:
         return None
-    best = None
-    for el in root.iter("div", "section", "article", "main"):
-        words = set(_WORD.findall(el.text_content()))
-        if len(words & wanted) >= 0.8 * len(wanted):
-            if best is None or _contains(best, el):
-                best = el
+    best, inner = None, _first_holder(root, wanted)
+    while inner is not None:  # the innermost: the first holder inside the holder found
+        best, inner = inner, _first_holder(inner, wanted)
     if best is None:
         return None
     # Too much foreign text means the holder is the page, not the article.
     if text_len(best) > 3 * len(article_body):
         return None
     return best
+
+
+_HOLDERS = frozenset({"div", "section", "article", "main"})
+
+
+def _first_holder(root: etree._Element, wanted: set[str]) -> etree._Element | None:
+    """The first block inside `root`, in page order, whose words cover most of `wanted`.
+    An element that does not cover them holds no such block (its blocks' words are among
+    its own), so only the path down to it is read, not every block of the page."""
+    for child in root:
+        if not isinstance(child.tag, str):
+            continue
+        if len(set(_WORD.findall(child.text_content())) & wanted) < 0.8 * len(wanted):
+            continue
+        if child.tag in _HOLDERS:
+            return child
+        found = _first_holder(child, wanted)
+        if found is not None:
+            return found
+    return None
 
 
 def _contains(outer: etree._Element, inner: etree._Element) -> bool:
@@ -232,7 +268,8 @@ def _prose_len(el: etree._Element) -> int:
 
 def page_prose_chars(tree: etree._Element) -> int:
     """Characters of paragraph prose on the whole page (`_prose_len` of the body, each
-    paragraph measured once): a yardstick for how much of the page a body should hold."""
+    paragraph measured once): a yardstick for how much of the page a body should hold.
+    (`prune` measures the same on the copy it prunes.)"""
     body = tree.find("body")
     if body is None:
         return 0
@@ -245,16 +282,31 @@ def page_prose_chars(tree: etree._Element) -> int:
 
 
 # -- measures ----------------------------------------------------------------------------
+# While the pruned copy is scored it does not change, and scoring asks for the same
+# elements' lengths again and again (each block, then each of its ancestors, with all
+# their links): they are remembered per element for the duration of `_find`.
+_MEMO = threading.local()
+
+
 def text_len(el: etree._Element) -> int:
-    return len(" ".join(el.text_content().split()))
+    lengths = getattr(_MEMO, "lengths", None)
+    if lengths is None:
+        return len(" ".join(el.text_content().split()))
+    length = lengths.get(el)
+    if length is None:
+        length = lengths[el] = len(" ".join(el.text_content().split()))
+    return length
 
 
 def link_density(el: etree._Element) -> float:
+    densities = getattr(_MEMO, "densities", None)
+    if densities is not None and el in densities:
+        return densities[el]
     total = text_len(el)
-    if not total:
-        return 0.0
-    linked = sum(text_len(a) for a in el.iter("a"))
-    return min(1.0, linked / total)
+    density = min(1.0, sum(text_len(a) for a in el.iter("a")) / total) if total else 0.0
+    if densities is not None:
+        densities[el] = density
+    return density
 
 
 _COMMAS = re.compile(r"[,،、，]")
@@ -264,12 +316,12 @@ def _commas(el: etree._Element) -> int:
     return len(_COMMAS.findall(el.text_content()))
 
 
-_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|prose|paragraph", re.I)
+_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|prose|paragraph")
 _NEGATIVE = re.compile(
     r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footer|"
     r"footnote|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|"
     r"sidebar|skyscraper|sponsor|shopping|tags|tool|widget|teaser|recommend|newsletter|"
-    r"byline|author|caption", re.I)
+    r"byline|author|caption")
 
 
 def _class_weight(el: etree._Element) -> float:
@@ -278,6 +330,7 @@ def _class_weight(el: etree._Element) -> float:
     for attr in (el.get("class"), el.get("id")):
         if not attr:
             continue
+        attr = attr.lower()  # lower-cased once: patterns without re.I run several times faster
         if _NEGATIVE.search(attr):
             weight *= 0.6
         if _POSITIVE.search(attr):

@@ -78,3 +78,66 @@ def in_zone(value: datetime | None, zone: tzinfo | None) -> datetime | None:
     if value is None or zone is None or value.tzinfo is None:
         return value
     return value.astimezone(zone)
+
+
+# -- dates as pages print them ---------------------------------------------------------
+# Month names (and their usual abbreviations) of the languages news pages are most often
+# written in; a printed date names its month in the page's language.
+_MONTHS: dict[str, int] = {}
+for _number, _spellings in enumerate((
+    "january jan januar janvier enero ene gennaio gen janeiro januari jänner jän",
+    "february feb februar février fevrier febrero febbraio fevereiro februari",
+    "march mar märz maerz mrz mars marzo março marco maart",
+    "april apr avril abril aprile",
+    "may mai mayo maggio maio mei",
+    "june jun juni juin junio giugno junho",
+    "july jul juli juillet julio luglio julho",
+    "august aug août aout agosto augustus ago",
+    "september sep sept septembre septiembre settembre setembro set",
+    "october oct oktober octobre octubre ottobre outubro okt out",
+    "november nov novembre noviembre novembro",
+    "december dec dezember décembre decembre diciembre dicembre dezembro dic dez",
+), start=1):
+    for _name in _spellings.split():
+        _MONTHS.setdefault(_name, _number)
+_DAY_MONTH_YEAR = re.compile(
+    r"(?<![\d.])(\d{1,2})(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?((?:19|20)\d\d)(?!\d)")
+_MONTH_DAY_YEAR = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<![\d./-])(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?![\d./-])")
+
+
+def printed_day(text: str, month_first: bool = False) -> tuple[int, int, int] | None:
+    """(year, month, day) of the first date printed in `text`: "19. Oktober 2019",
+    "3 de mayo de 2022", "Mar 12, 2020", "12.01.2022", "2022-01-12", "20/1/2026"
+    (month first only when `month_first`: US pages). None when there is none."""
+    found = []
+    for match in _DAY_MONTH_YEAR.finditer(text):
+        month = _MONTHS.get(match.group(2).casefold())
+        if month:
+            found.append((match.start(), (int(match.group(3)), month, int(match.group(1)))))
+            break
+    for match in _MONTH_DAY_YEAR.finditer(text):
+        month = _MONTHS.get(match.group(1).casefold())
+        if month:
+            found.append((match.start(), (int(match.group(3)), month, int(match.group(2)))))
+            break
+    for match in _NUMERIC_DATE.finditer(text):
+        first, sep, second, last = match.group(1), match.group(2), int(match.group(3)), match.group(4)
+        if len(first) == 4 and sep == "-":
+            day = (int(first), second, int(last))
+        elif len(first) <= 2 and len(last) in (2, 4):
+            a, year = int(first), int(last) + (2000 if len(last) == 2 else 0)
+            us = sep == "/" and month_first and a <= 12 or second > 12
+            day = (year, a, second) if us else (year, second, a)
+        else:
+            continue
+        found.append((match.start(), day))
+        break
+    for _, (year, month, day) in sorted(found):
+        if _EARLIEST_YEAR <= year <= _LATEST_YEAR and 1 <= month <= 12 and 1 <= day <= 31:
+            try:
+                datetime(year, month, day)
+            except ValueError:
+                continue
+            return year, month, day
+    return None

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, tzinfo
+from itertools import islice
 
 from lxml.cssselect import CSSSelector
 
 from drmcrawl.extract.article_body import fill_body
-from drmcrawl.extract.bylines import add_coauthors, fill_authors, headline_window, replaceable
-from drmcrawl.extract.dates import parse_date
+from drmcrawl.extract.bylines import add_coauthors, fill_authors, headline_element, replaceable
+from drmcrawl.extract.dates import in_zone, parse_date, printed_day
 from drmcrawl.extract.document import Document
 from drmcrawl.extract.fallback import DATE_SOURCE, fallback_date
-from drmcrawl.extract.markup import in_chrome, names
-from drmcrawl.extract.structured import site_names
+from drmcrawl.extract.markup import in_chrome, in_link, names
+from drmcrawl.extract.structured import MODIFIED_KEYS, PUBLISHED_KEYS, site_names
 from drmcrawl.extract.tags import rel_tags, tag_list
 from drmcrawl.extract.template import SiteTemplate
 from drmcrawl.extract.titles import SEPARATORS as TITLE_SEPARATORS
@@ -29,6 +30,10 @@ _ISO_DATE = re.compile(r"(?<![\d-])((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\
 _SLASH_DATE = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?![\d/])")
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
 _DATE_WINDOW = 40
+# A date line of its own: close under the headline, short.
+_DATE_LINE_WINDOW, _DATE_LINE_CHARS = 15, 40
+_ISO_DAY = re.compile(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+_HIDDEN = re.compile(r"hidden|sr-only|screen-reader", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
 
 
@@ -64,7 +69,7 @@ def _structured_titles(doc: Document) -> list[set[str]]:
 
 
 def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
-                  template: SiteTemplate | None = None) -> None:
+                  template: SiteTemplate | None = None, profiled: bool = False) -> None:
     tree = doc.tree
     if article.wants("title"):
         headings = [" ".join(h.text_content().split()) for h in _H1(tree) if not in_chrome(h)]
@@ -96,6 +101,10 @@ def fill_from_dom(doc: Document, article: Article, zone: tzinfo | None,
     fill_body(doc, article, template)
     if not article.published:
         article.set("published", _visible_date(doc, article.title, zone), "dom.visible_date")
+    if not profiled and "published" not in article.settled:
+        # A site profile knows which date its template prints (JNews may print the
+        # modified one), so it is not second-guessed.
+        _prefer_displayed_day(doc, article, zone)
     if not article.published:
         article.set("published", _url_date(doc.url, zone), "url.date")
     _prefer_url_day(doc, article, zone)
@@ -147,7 +156,7 @@ def _visible_date(doc: Document, title: str | None, zone: tzinfo | None):
     ("Do 25.04.24 | 14:07 Uhr"), year-month-day ("2026-01-08 | 12:42"), or day/month/year
     ("20/1/2026 18:30"; month first only on en-US pages, as US papers print it)."""
     month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
-    for el in headline_window(doc, title, before=0, after=_DATE_WINDOW, or_page=False):
+    for el in _after_headline(doc, title):
         own = (el.text or "").strip()
         if not own or len(own) > 80 or el.tag in ("script", "style"):
             continue
@@ -182,6 +191,96 @@ def _numeric_date(text: str, month_first: bool) -> tuple[tuple[int, int, int], s
     return None
 
 
+def _after_headline(doc: Document, title: str | None) -> list:
+    """The headline and the elements after it in page order, `_DATE_WINDOW` in all,
+    without those inside links (teaser cards): where a story's date line sits. Walked
+    from the headline, not from the top of the page."""
+    headline = headline_element(doc, title)
+    if headline is None:
+        return []
+    window = list(islice(_from(headline), _DATE_WINDOW))
+    return [el for el in window if not in_link(el)]
+
+
+def _from(el):
+    """`el`, its descendants, then every element after it, in document order."""
+    yield el
+    yield from (d for d in el.iterdescendants() if isinstance(d.tag, str))
+    while el is not None:
+        for following in el.itersiblings():
+            if isinstance(following.tag, str):
+                yield following
+                yield from (d for d in following.iterdescendants() if isinstance(d.tag, str))
+        el = el.getparent()
+
+
+def displayed_day(doc: Document, title: str | None) -> tuple[tuple[int, int, int], bool] | None:
+    """The day the page shows its readers by the headline: the first `<time>` or short
+    line holding a date in the elements just after the h1 (the date line under a
+    headline, "Updated Mar 12, 2020", "19. Oktober 2019"), and whether it is a date line
+    of its own right under the headline (not a date inside a sentence further down)."""
+    month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
+    for at, el in enumerate(_after_headline(doc, title)):
+        if el.tag in ("script", "style") or not isinstance(el.tag, str):
+            continue
+        if _HIDDEN.search(names(el)):
+            continue  # microformat copies of the dates, for machines ("updated hidden")
+        if el.tag == "time":
+            # The day its text prints is the readers' day; the machine-readable stamp may
+            # be in UTC, a day later for a late-evening story.
+            shown = printed_day(" ".join(el.text_content().split())[:100], month_first)
+            stamp = _ISO_DAY.match((el.get("datetime") or "").strip())
+            if shown or stamp:
+                day = shown or (int(stamp.group(1)), int(stamp.group(2)), int(stamp.group(3)))
+                return day, at <= _DATE_LINE_WINDOW
+        for own in (el.text, el.tail):
+            own = (own or "").strip()
+            if own and len(own) <= 100:
+                found = printed_day(own, month_first)
+                if found:
+                    return found, at <= _DATE_LINE_WINDOW and len(own) <= _DATE_LINE_CHARS
+    return None
+
+
+def _prefer_displayed_day(doc: Document, article: Article, zone: tzinfo | None) -> None:
+    """Structured data may carry several dates for the article (created, published,
+    modified; JSON-LD and meta disagreeing, or one in UTC and one in the site's zone).
+    The one whose day the page prints by the headline is the date it gives its readers:
+    it wins over a structured date of another day. A printed day no structured date
+    confirms dates an undated page only when it is a date line right under the headline
+    (further down it may be a footnote's or an event's)."""
+    found = displayed_day(doc, article.title)
+    if found is None:
+        return
+    shown, date_line = found
+    if article.published and in_zone(article.published, zone).timetuple()[:3] == shown:
+        return
+    for source, value in _structured_dates(doc, article, zone):
+        if in_zone(value, zone).timetuple()[:3] == shown:
+            article.published = value
+            article.sources["published"] = f"dom.displayed_date ({source})"
+            article.confidence["published"] = confidence_of("dom.displayed_date")
+            return
+    if date_line and not article.published:
+        article.set("published", datetime(*shown, tzinfo=zone), "dom.displayed_date")
+
+
+def _structured_dates(doc: Document, article: Article, zone: tzinfo | None):
+    """Every date structured data gives the article, with its label, in order of trust."""
+    node = doc.jsonld_article or {}
+    for key in ("datePublished", "dateCreated", "dateModified"):
+        value = parse_date(node.get(key) if isinstance(node.get(key), str) else None, zone)
+        if value is not None:
+            yield "jsonld." + key, value
+    for key in (*PUBLISHED_KEYS, *MODIFIED_KEYS):
+        for raw in doc.meta.get(key, ())[:1]:
+            value = parse_date(raw, zone)
+            if value is not None:
+                yield "meta." + key, value
+    if article.modified is not None:
+        yield article.sources.get("modified", "modified"), article.modified
+
+
 def _prefer_url_day(doc: Document, article: Article, zone: tzinfo | None) -> None:
     """A found date one day off the date in the URL was written for another time zone
     (UTC for a late-evening story); the URL's date is the day the site published it."""
@@ -196,12 +295,29 @@ def _prefer_url_day(doc: Document, article: Article, zone: tzinfo | None) -> Non
 
 
 def _fill_fallback_date(doc: Document, article: Article, zone: tzinfo | None) -> None:
-    """htmldate's day, unless it is the day the page says it was updated: a page that
-    gives only that date does not say when it was first published."""
+    """htmldate's day, unless it is only the day the page's metadata says it was updated:
+    a page that gives only that date does not say when it was first published, unless
+    it prints that day for its readers."""
     found = parse_date(fallback_date(doc.tree, doc.url), zone)
-    if found is None or (article.modified and article.modified.date() == found.date()):
+    if found is None:
+        return
+    if article.modified and article.modified.date() == found.date() and not _prints_day(doc, found):
         return
     article.set("published", found, DATE_SOURCE)
+
+
+def _prints_day(doc: Document, when: datetime) -> bool:
+    """Whether a short text of the page's body prints the day of `when`."""
+    body = doc.tree.find("body")
+    day = when.timetuple()[:3]
+    month_first = (doc.html_lang or "").lower().replace("_", "-") == "en-us"
+    for el in body.iter() if body is not None else ():
+        if el.tag in ("script", "style") or not isinstance(el.tag, str):
+            continue
+        for own in (el.text, el.tail):
+            if own and str(day[0]) in own and len(own) <= 100 and printed_day(own, month_first) == day:
+                return True
+    return False
 
 
 def _url_date(url: str, zone: tzinfo | None):

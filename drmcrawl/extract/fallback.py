@@ -8,7 +8,6 @@ layer."""
 
 from __future__ import annotations
 
-import copy
 import functools
 import logging
 import re
@@ -27,8 +26,9 @@ def fallback_body(tree: etree._Element, url: str) -> str | None:
     if extractor is None:
         return None
     try:
-        # trafilatura cleans the tree it is given in place: the page's tree is shared.
-        text = extractor(copy.deepcopy(tree), url=url, include_comments=False, include_tables=True,
+        # The page's tree is shared: trafilatura (2.3) and htmldate (1.11) clean a copy
+        # of a tree they are given, never the tree itself, so no copy is made here.
+        text = extractor(tree, url=url, include_comments=False, include_tables=True,
                          with_metadata=False, deduplicate=False)
     except Exception:  # a third-party failure must not cost the article
         logging.getLogger(__name__).debug("trafilatura failed on %s", url, exc_info=True)
@@ -46,8 +46,7 @@ def fallback_date(tree: etree._Element, url: str) -> str | None:
     if finder is None:
         return None
     try:
-        # htmldate also prunes the tree it reads.
-        return finder(copy.deepcopy(tree), url=url, original_date=True, extensive_search=True)
+        return finder(tree, url=url, original_date=True, extensive_search=True)
     except Exception:  # a third-party failure must not cost the article
         logging.getLogger(__name__).debug("htmldate failed on %s", url, exc_info=True)
         return None

@@ -20,14 +20,14 @@ _COMMA_LIST = re.compile(r"\s*[,;]\s*")
 
 # Meta keys in order of trust. Publisher-specific vocabularies (parsely, sailthru,
 # cxense) are common across many sites because they come from analytics vendors.
-_PUBLISHED_KEYS = (
+PUBLISHED_KEYS = (
     "article:published_time", "og:article:published_time", "http://ogp.me/ns/article#published_time",
     "datepublished", "parsely-pub-date", "sailthru.date", "cxenseparse:recs:publishtime",
     "cxenseparse:publishtime", "dc.date.issued", "dcterms.created", "prism.publicationdate",
     "pubdate", "publishdate", "publish-date", "pub_date", "date.created", "datecreated",
     "dc.date", "date",
 )
-_MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "http://ogp.me/ns/article#modified_time",
+MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "http://ogp.me/ns/article#modified_time",
                   "datemodified", "dc.date.modified", "date.modified", "date.updated")
 _AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                 "cxenseparse:author", "og:author", "http://ogp.me/ns/article#author", "byl",
@@ -96,7 +96,7 @@ def fill_from_meta(doc: Document, article: Article, zone: tzinfo | None) -> None
             article.set(field, convert(hit[1]), "meta." + hit[0])
 
     first("title", "og:title", "twitter:title", "dc.title")
-    for field, keys in (("published", _PUBLISHED_KEYS), ("modified", _MODIFIED_KEYS)):
+    for field, keys in (("published", PUBLISHED_KEYS), ("modified", MODIFIED_KEYS)):
         for key in keys if article.wants(field) else ():
             if article.set(field, parse_date((doc.meta.get(key) or [None])[0], zone), "meta." + key):
                 break

@@ -71,11 +71,36 @@ def test_a_body_missing_most_of_the_page_hands_over_to_the_fallback():
 
 def test_no_structured_date_falls_back_to_htmldate():
     html = _page("<title>A walk in the hills</title>",
-                 "<article><h1>A walk in the hills</h1><p class='date'>Posted on March 14, 2021</p>"
+                 "<article><p class='date'>Posted on March 14, 2021</p><h1>A walk in the hills</h1>"
                  + STORY + "</article><footer>© 2019-2024 Hiking notes</footer>")
     article = extract(html, URL)
     assert article.published is not None and article.published.date().isoformat() == "2021-03-14"
     assert article.sources["published"].startswith("htmldate")
+
+
+def test_an_undated_page_takes_the_date_line_under_its_headline():
+    html = _page("<title>A walk in the hills</title>",
+                 "<article><h1>A walk in the hills</h1><p class='date'>Posted on 14. März 2021</p>"
+                 + STORY + "</article><footer>© 2019-2024 Hiking notes</footer>")
+    article = extract(html, URL)
+    assert article.published.date().isoformat() == "2021-03-14"
+    assert article.sources["published"] == "dom.displayed_date (naive)"
+
+
+def test_the_structured_date_the_page_prints_wins_over_one_of_another_day():
+    # JSON-LD gives the instant in UTC, the meta tag in the site's zone: the page prints
+    # the site's day, so that value is taken (same instant, the readers' calendar day).
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A walk in the hills",'
+            ' "datePublished": "2019-10-18T22:04:00Z"}</script>'
+            '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200">')
+    html = _page(head, "<article><h1>A walk in the hills</h1><div><span>19. Oktober 2019</span></div>"
+                 + STORY + "</article>")
+    article = extract(html, URL)
+    assert article.published.isoformat() == "2019-10-19T00:04:00+02:00"
+    assert article.sources["published"] == "dom.displayed_date (meta.date)"
+    # Printed as the structured day itself: nothing changes.
+    same = extract(html.replace("19. Oktober 2019", "18. Oktober 2019"), URL)
+    assert same.sources["published"] == "jsonld.datePublished"
 
 
 def test_structured_date_wins_over_the_fallback():
@@ -114,3 +139,19 @@ def test_confidence_is_not_printed_without_explain(tmp_path):
                     encoding="utf-8")
     data = json.loads(CliRunner().invoke(main, ["extract", str(path), "--url", URL]).output)
     assert "confidence" not in data and "sources" not in data
+
+
+def test_the_fallbacks_leave_the_shared_page_tree_as_it_was():
+    # The page's tree is passed to trafilatura and htmldate without a copy of our own.
+    from lxml import etree
+
+    from drmcrawl.extract.document import Document
+    from drmcrawl.extract.fallback import fallback_body, fallback_date
+
+    html = _page("<title>A walk in the hills</title><script>var x = 1;</script>",
+                 "<nav><a href='/'>Home</a></nav><p class='date'>Posted on March 14, 2021</p>"
+                 "<h1>A walk in the hills</h1>" + STORY + "<footer>© 2019-2024 Hiking notes</footer>")
+    doc = Document(html, URL)
+    before = etree.tostring(doc.tree)
+    assert fallback_body(doc.tree, URL) and fallback_date(doc.tree, URL)
+    assert etree.tostring(doc.tree) == before

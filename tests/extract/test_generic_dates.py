@@ -75,3 +75,23 @@ def test_visible_numeric_date_under_the_headline(lang, line, iso):
             f"<h1>Headline of the story</h1><div class='info'><span>{line}</span></div>{BODY}</article></body></html>")
     article = extract(html, URL)
     assert (article.published.isoformat(), article.sources["published"]) == (iso, "dom.visible_date (naive)")
+
+
+@pytest.mark.parametrize("text, month_first, day", [
+    ("19. Oktober 2019", False, (2019, 10, 19)),
+    ("3 de mayo de 2022", False, (2022, 5, 3)),
+    ("Updated Mar 12, 2020 @ 10:42 am", False, (2020, 3, 12)),
+    ("Last updated 04 Jun 2020, originally created 17 Jun 2019", False, (2020, 6, 4)),  # the first
+    ("1er janvier 2023", False, (2023, 1, 1)),
+    ("12.01.2022", False, (2022, 1, 12)),
+    ("2022-01-12 | 12:42", False, (2022, 1, 12)),
+    ("1/3/2026", False, (2026, 3, 1)),
+    ("1/3/2026", True, (2026, 1, 3)),  # US pages print the month first
+    ("31.02.2024", False, None),  # no such day
+    ("Posted in 2019", False, None),
+    ("12 Monkeys 2019", False, None),  # not a month name
+])
+def test_printed_day(text, month_first, day):
+    from drmcrawl.extract.dates import printed_day
+
+    assert printed_day(text, month_first) == day
