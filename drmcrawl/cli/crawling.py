@@ -50,11 +50,13 @@ from drmcrawl.cli.download import download_options
               help="Name of the shared crawl: workers started with the same name (here or on other machines) "
                    "join it [default: a new name].")
 @click.option("--frontier-prefix", envvar="DRMCRAWL_FRONTIER_PREFIX", default="drmcrawl", hidden=True)
+@click.option("--frontier-heartbeat", envvar="DRMCRAWL_FRONTIER_HEARTBEAT", type=click.FloatRange(min=0.1),
+              default=2.0, hidden=True)
 def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, base_url: str | None,
           db: str | None, max_articles: int | None, delay: float | None,
           full: bool, revisit: str | None, warc_dir: str | None, trigger: str, commit_seconds: float | None,
           extract_workers: int | None, frontier: str | None, workers: int, run_name: str | None,
-          frontier_prefix: str, download_settings: dict) -> None:
+          frontier_prefix: str, frontier_heartbeat: float, download_settings: dict) -> None:
     """Crawl a declared site (default: drm) into the archive and print a summary. Repeat crawls are incremental:
     new URLs, newer sitemap lastmod and articles due under the revisit policy, fetched with
     conditional GET. Every response is kept in WARC files.
@@ -72,7 +74,7 @@ def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, 
     from drmcrawl import sites
     from drmcrawl.crawl.runner import run_crawl
 
-    shared = shared_settings(frontier, workers, run_name, frontier_prefix)
+    shared = shared_settings(frontier, workers, run_name, frontier_prefix, frontier_heartbeat)
     if workers > 1:
         from drmcrawl.storage import resolve_db_url
 
@@ -114,7 +116,8 @@ def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, 
     fail_unless_finished(result)
 
 
-def shared_settings(frontier: str | None, workers: int, run_name: str | None, prefix: str) -> dict:
+def shared_settings(frontier: str | None, workers: int, run_name: str | None, prefix: str,
+                    heartbeat: float = 2.0) -> dict:
     """Settings of a crawl shared through Redis (crawl/frontier.py), checked: usage errors."""
     if not frontier:
         if workers > 1 or run_name:
@@ -130,7 +133,8 @@ def shared_settings(frontier: str | None, workers: int, run_name: str | None, pr
         import uuid
 
         run_name = f"run-{uuid.uuid4().hex[:8]}"
-    return {"DRMCRAWL_FRONTIER": frontier, "DRMCRAWL_RUN_NAME": run_name, "DRMCRAWL_FRONTIER_PREFIX": prefix}
+    return {"DRMCRAWL_FRONTIER": frontier, "DRMCRAWL_RUN_NAME": run_name, "DRMCRAWL_FRONTIER_PREFIX": prefix,
+            "DRMCRAWL_FRONTIER_HEARTBEAT": heartbeat}
 
 
 def run_workers(count: int, run_name: str, db: str | None) -> None:

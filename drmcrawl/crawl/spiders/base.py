@@ -67,6 +67,9 @@ class ArticleSpider(scrapy.Spider):
             # and another worker answers most of them (the window counts answers here).
             crawler.settings.set("SCHEDULER", "drmcrawl.crawl.frontier.FrontierScheduler", priority="spider")
             crawler.settings.set("DRMCRAWL_ARTICLE_WINDOW", 1 << 30, priority="spider")
+            # The delay is kept across workers (middlewares/hostrate.py), never shortened:
+            # Scrapy's randomising would send some requests at half the delay.
+            crawler.settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="spider")
         # Attached first, so the session opens before any other component's spider_opened.
         spider.session = CrawlSession.attach(crawler, spider.site, spider.base_url, spider.max_articles,
                                              spider._credentials)
