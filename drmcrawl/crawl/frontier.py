@@ -65,15 +65,18 @@ for _, v in ipairs(values) do redis.call('ZADD', KEYS[2], ARGV[1], v) end
 redis.call('DEL', KEYS[1])
 return #values
 """
-# The next moment a host may be sent a request, reserved for the caller: max(now, the last
-# reservation + gap), on Redis's clock so the workers' clocks need not agree.
-_RESERVE = """
+# A host's turn: if `gap` seconds have passed since the last request any worker sent it,
+# this one goes now (0 is returned and now is the last); otherwise the seconds to wait
+# before asking again. Taken at the moment of sending, on Redis's clock: a worker that was
+# slow to send after being told to go cannot bring two requests closer together.
+_TURN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 local gap = tonumber(ARGV[1])
-local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
-redis.call('SET', KEYS[1], string.format('%.6f', at + gap), 'PX', math.floor(gap * 1000) + 60000)
-return string.format('%.6f', at - now)
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now < last + gap then return string.format('%.6f', last + gap - now) end
+redis.call('SET', KEYS[1], string.format('%.6f', now), 'PX', math.floor(gap * 1000) + 60000)
+return '0'
 """
 # The database is this run's if no other run holds it.
 _CLAIM_DB = """
@@ -156,7 +159,7 @@ class Frontier:
         self.lead = False
         self._leases: dict[str, bytes] = {}  # first URL of a popped request -> its lease in inflight
         self._acks: list[bytes] = []  # leases whose outcome waits for the archive's commit
-        self._pop = self._release = self._reserve = None
+        self._pop = self._release = self._turn = None
 
     def key(self, *parts: str) -> str:
         return ":".join((self.base, *parts))
@@ -169,7 +172,7 @@ class Frontier:
         ping(self.redis, self.url)
         self._pop = self.redis.register_script(_POP)
         self._release = self.redis.register_script(_RELEASE)
-        self._reserve = self.redis.register_script(_RESERVE)
+        self._turn = self.redis.register_script(_TURN)
 
     # -- joining and leaving -----------------------------------------------------
     def join(self, create_run: Callable[[], int], run_running: Callable[[int], bool], wait: float = 60.0) -> int:
@@ -314,15 +317,21 @@ class Frontier:
     def waiting_acks(self) -> bool:
         return bool(self._acks)
 
+    def forget_acks(self) -> None:
+        """The transaction was rolled back: the requests done in it keep their leases (and
+        are fetched again when this worker leaves)."""
+        self._acks = []
+
     def committed(self) -> None:
         """The archive committed: the leases of requests done before are released."""
         acks, self._acks = self._acks, []
         if acks:
             self.redis.hdel(self.inflight, *acks)
 
-    def wait_for_host(self, host: str, gap: float) -> float:
-        """Seconds to wait before the next request to `host`, its slot reserved."""
-        return float(self._reserve(keys=[f"{self.prefix}:host:{host}"], args=[gap]))
+    def host_turn(self, host: str, gap: float) -> float:
+        """0 if this worker may send `host` a request now (it is then counted as sent),
+        else the seconds to wait before asking again."""
+        return float(self._turn(keys=[f"{self.prefix}:host:{host}"], args=[gap]))
 
 
 class LeasedQueue(PriorityQueue):
@@ -362,7 +371,7 @@ class FrontierScheduler(Scheduler):
         # (a mirror) it takes as much as it can fetch.
         settings = crawler.settings
         self.max_leases = (min(POLITE_LEASES, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
-                           if settings.getfloat("DOWNLOAD_DELAY") > 0 else settings.getint("CONCURRENT_REQUESTS"))
+                           if settings.getfloat("DRMCRAWL_HOST_DELAY") > 0 else settings.getint("CONCURRENT_REQUESTS"))
         # The engine looks for work every 5 s when it has none; a worker waiting on the
         # others' discovery looks more often.
         crawler.engine._SLOT_HEARTBEAT_INTERVAL = min(0.5, frontier.heartbeat)

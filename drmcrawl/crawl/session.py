@@ -220,15 +220,26 @@ class CrawlSession:
             self._start_run()
             return self.run_id
 
-        self.run_id = frontier.join(create, lambda run_id: self.archive.run_status(run_id) == "running")
+        self.run_id = frontier.join(create, self._resumable)
         self.started_at = utcnow()
         self.archive.join_run(self.run_id, frontier.worker)
         self.store.after_commit.append(self._frontier_committed)
+        self.store.after_rollback.append(frontier.forget_acks)
         logger.info("Worker %s %s run %s (%r)", frontier.worker, "leads" if frontier.lead else "joins",
                     self.run_id, frontier.run_name)
         self._beats = 0
         self._beating = LoopingCall(self._beat)
         self._beating.start(frontier.heartbeat, now=False)
+
+    def _resumable(self, run_id: int) -> bool:
+        """Can this worker join run `run_id` (named in Redis)? Yes while it runs, and when
+        it was interrupted (its last worker stopped early): it is reopened."""
+        status = self.archive.run_status(run_id)
+        if status == "interrupted":
+            self.archive.reopen_run(run_id)
+            logger.info("Resuming run %s, interrupted with requests still queued", run_id)
+            return True
+        return status == "running"
 
     def _beat(self) -> None:
         if self.frontier_error or self.storage_error:
@@ -317,8 +328,9 @@ class CrawlSession:
             return False
 
     def done(self, request) -> None:
-        """The outcome of an article request is written: its lease ends with the next commit."""
-        if self.frontier is not None:
+        """The outcome of an article request is written: its lease ends with the next commit.
+        Once a write failed, none ends: the request is fetched again rather than lost."""
+        if self.frontier is not None and not self.storage_error:
             from drmcrawl.crawl.frontier import first_url
 
             self.frontier.done(first_url(request))
@@ -390,7 +402,15 @@ class CrawlSession:
         if not self._leave_frontier():
             return
         totals = self.archive.worker_counts(self.run_id)
-        if status == "finished" and not totals.get("pages_fetched"):
+        if status != "finished":
+            # The last worker stopped early (the database refused a write, Ctrl-C): what is
+            # still queued stays in Redis, and the same command with this run name resumes
+            # the run (Frontier.join reopens it).
+            self.archive.finish_run(self.run_id, "interrupted", reason, totals)
+            self.store.commit()
+            self.status = "interrupted"
+            return
+        if not totals.get("pages_fetched"):
             status, reason = "failed", "nothing_fetched"
         if status == "finished":
             from drmcrawl.crawl.health import session_health
@@ -476,6 +496,7 @@ class CrawlSession:
         settings.update(spider=self.site.name, base_url=self.base_url, max_articles=self.max_articles)
         if self.frontier is not None:  # a shared crawl: its run name (workers find the run by it)
             settings["run_name"] = self.frontier.run_name
+            settings["DOWNLOAD_DELAY"] = self.settings.getfloat("DRMCRAWL_HOST_DELAY")  # kept by the frontier
         return settings
 
     # -- counts ------------------------------------------------------------------

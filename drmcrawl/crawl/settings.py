@@ -137,5 +137,6 @@ DRMCRAWL_FRONTIER = None
 DRMCRAWL_RUN_NAME = None
 DRMCRAWL_FRONTIER_PREFIX = "drmcrawl"
 DRMCRAWL_FRONTIER_HEARTBEAT = 2.0
+DRMCRAWL_HOST_DELAY = 0.0  # a shared crawl's DOWNLOAD_DELAY, kept across its workers (middlewares/hostrate.py)
 # What started the run, stored with it (the CLI sets manual/cron/systemd).
 DRMCRAWL_TRIGGER = "scrapy"

@@ -165,6 +165,12 @@ class RunStore:
             run = s.get(CrawlRun, run_id)
             return run.status if run is not None else None
 
+    def reopen_run(self, run_id: int) -> None:
+        """An interrupted run of several workers is resumed by a worker joining it."""
+        with self.session() as s:
+            run = s.get(CrawlRun, run_id)
+            run.status, run.finish_reason, run.finished_at = "running", None, None
+
     def finish_worker(self, run_id: int, worker: str, status: str, reason: str | None, counts: dict) -> None:
         with self.session() as s:
             row = s.scalar(select(CrawlRunWorker).where(CrawlRunWorker.run_id == run_id,

@@ -145,9 +145,9 @@ def test_a_worker_killed_with_sigkill_loses_nothing(site_server, postgres_url, f
 
 def test_a_worker_joins_a_running_crawl(site_server, postgres_url, frontier, tmp_path):
     redis_url, prefix, _ = frontier
-    args = crawl_args(site_server.url, postgres_url, redis_url, "join", "--delay", "0.08")
+    args = crawl_args(site_server.url, postgres_url, redis_url, "join", "--delay", "0.15")
     first = start_worker(args, prefix, tmp_path, "first")
-    wait_for(lambda: article_count(postgres_url) >= 2, what="the first articles")
+    wait_for(lambda: article_count(postgres_url) >= 1, what="the first article")
     late = start_worker(args, prefix, tmp_path, "late")
     for name, process in (("first", first), ("late", late)):
         code, out, err = finish(process, tmp_path, name)
@@ -204,9 +204,9 @@ def test_three_workers_are_no_faster_on_the_host_than_one_and_obey_robots(postgr
             postgres.drop_schema(postgres_database, name)
     assert rates[3] <= rates[1] * 1.1, rates
     assert rates[3] <= 1.1 / delay, rates
-    # Never two requests at once: a request that left its worker late can arrive close to
-    # the next one on a loaded machine, never both at the same moment.
-    assert min(gaps[3]) >= delay * 0.4, sorted(gaps[3])[:5]
+    # Each request leaves when the delay has passed since the last one, whichever worker
+    # sent it (on a loaded machine one may still reach the server a little late).
+    assert min(gaps[3]) >= delay * 0.5, sorted(gaps[3])[:5]
 
 
 def free_port() -> int:
@@ -297,7 +297,7 @@ def test_incremental_runs_with_workers_keep_versions_and_removals_as_with_one(po
     redis_url, prefix, _ = frontier
     root = tmp_path / "site"
     shutil.copytree(SITE, root)
-    changed, deleted = sorted(expected_articles())[1:3]
+    changed, deleted = "afghan-refugees-sim-blocking-pakistan-2025", "fia-told-to-stop-misuse-of-cybercrimes-law"
     sqlite_db = str(tmp_path / "one.sqlite")
     with FixtureServer(root) as server:
         for db, extra in ((sqlite_db, ()), (postgres_url, ("--frontier", redis_url, "--workers", "2"))):
@@ -305,8 +305,9 @@ def test_incremental_runs_with_workers_keep_versions_and_removals_as_with_one(po
                              env=worker_env(prefix))
             assert result.returncode == 0, result.stdout + result.stderr
         page = root / changed / "index.html"
-        page.write_text(page.read_text(encoding="utf-8").replace("</p>", " An added sentence.</p>", 1),
-                        encoding="utf-8")
+        page.write_text(page.read_text(encoding="utf-8").replace(
+            "Authorities in Pakistan have begun blocking", "Authorities in Pakistan have now begun blocking"),
+            encoding="utf-8")
         shutil.rmtree(root / deleted)
         for db, extra in ((sqlite_db, ()), (postgres_url, ("--frontier", redis_url, "--workers", "2"))):
             result = run_cli("crawl", "--base-url", server.url, "--db", db, "--full", *extra, cwd=tmp_path,

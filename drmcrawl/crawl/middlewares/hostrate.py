@@ -1,8 +1,8 @@
-"""Politeness across the workers of one crawl (`crawl --frontier`): each request to a host
-first reserves the host's next slot in Redis, DOWNLOAD_DELAY seconds after the previous one
-whichever worker sent it, and waits for it. So a host sees the rate of one crawler however
-many workers there are. Scrapy's own per-worker delay still applies on top; without a
-frontier this does nothing."""
+"""Politeness across the workers of one crawl (`crawl --frontier`): a request to a host
+leaves only when DOWNLOAD_DELAY seconds have passed since the last one any worker sent it
+(the host's last request time is kept in Redis; crawl/frontier.py `host_turn`), so a host
+sees the rate of one crawler however many workers there are. The spider moves the crawl's
+DOWNLOAD_DELAY here (Scrapy's own delay then is 0); without a frontier this does nothing."""
 
 from __future__ import annotations
 
@@ -23,15 +23,17 @@ class SharedHostRateMiddleware:
 
     async def process_request(self, request, spider=None) -> None:
         frontier = self.session.frontier
-        gap = self.crawler.settings.getfloat("DOWNLOAD_DELAY")
+        gap = self.crawler.settings.getfloat("DRMCRAWL_HOST_DELAY")
         if frontier is None or gap <= 0 or self.session.frontier_error:
             return None
         parts = urlsplit(request.url)
-        try:
-            wait = frontier.wait_for_host(f"{parts.hostname}:{parts.port or ''}", gap)
-        except Exception as exc:  # noqa: BLE001 - Redis gone: the worker stops, saying why
-            self.session.frontier_failed(exc)
-            return None
-        if wait > 0:
+        host = f"{parts.hostname}:{parts.port or ''}"
+        while True:
+            try:
+                wait = frontier.host_turn(host, gap)
+            except Exception as exc:  # noqa: BLE001 - Redis gone: the worker stops, saying why
+                self.session.frontier_failed(exc)
+                return None
+            if wait <= 0:
+                return None
             await asyncio.sleep(wait)
-        return None

@@ -67,9 +67,11 @@ class ArticleSpider(scrapy.Spider):
             # and another worker answers most of them (the window counts answers here).
             crawler.settings.set("SCHEDULER", "drmcrawl.crawl.frontier.FrontierScheduler", priority="spider")
             crawler.settings.set("DRMCRAWL_ARTICLE_WINDOW", 1 << 30, priority="spider")
-            # The delay is kept across workers (middlewares/hostrate.py), never shortened:
-            # Scrapy's randomising would send some requests at half the delay.
-            crawler.settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="spider")
+            # The delay is kept across workers by middlewares/hostrate.py, which reserves each
+            # request's moment in Redis. Scrapy's own delay on top, counted from this worker's
+            # previous request and randomised, would shift requests off their reserved moments.
+            crawler.settings.set("DRMCRAWL_HOST_DELAY", crawler.settings.getfloat("DOWNLOAD_DELAY"), priority=50)
+            crawler.settings.set("DOWNLOAD_DELAY", 0, priority=50)
         # Attached first, so the session opens before any other component's spider_opened.
         spider.session = CrawlSession.attach(crawler, spider.site, spider.base_url, spider.max_articles,
                                              spider._credentials)
