@@ -334,3 +334,36 @@ def test_incremental_runs_with_workers_keep_versions_and_removals_as_with_one(po
 def _history(archive, record: dict) -> tuple:
     history = archive.history(record["url"])
     return len(history.versions), history.removed_status, record["body"]
+
+
+def test_workers_of_one_run_share_the_database_and_another_run_is_refused(site_server, postgres_url, frontier,
+                                                                           tmp_path):
+    from drmcrawl.crawl.frontier import claim_database, database_key
+    from drmcrawl.storage import resolve_db_url
+
+    redis_url, prefix, client = frontier
+    db = resolve_db_url(postgres_url)
+    assert claim_database(redis_url, prefix, "tonight", db) is None
+    assert claim_database(redis_url, prefix, "tonight", db) is None  # its own workers: welcome
+    assert claim_database(redis_url, prefix, "other", db) == "tonight"
+    refused = run_cli(*crawl_args(site_server.url, postgres_url, redis_url, "other"), cwd=tmp_path,
+                      env=worker_env(prefix))
+    assert refused.returncode == 1
+    assert "Error: another shared crawl (run 'tonight') is writing to this database" in refused.stderr
+    no_traceback(refused.stderr)
+    client.delete(database_key(prefix, db))
+
+
+def test_several_workers_need_postgres_and_redis(tmp_path, frontier):
+    redis_url, prefix, _ = frontier
+    sqlite = run_cli("crawl", "--db", str(tmp_path / "a.sqlite"), "--frontier", redis_url, "--workers", "2",
+                     env=worker_env(prefix))
+    assert sqlite.returncode == 2 and "several workers need a PostgreSQL archive" in sqlite.stderr
+    alone = run_cli("crawl", "--db", str(tmp_path / "a.sqlite"), "--workers", "2")
+    assert alone.returncode == 2 and "--workers and --run-name need --frontier" in alone.stderr
+    port = free_port()
+    nothing = run_cli("crawl", "--base-url", "http://127.0.0.1:9", "--db", str(tmp_path / "b.sqlite"),
+                      "--frontier", f"redis://127.0.0.1:{port}/0", env=worker_env(prefix))
+    assert nothing.returncode == 1
+    assert f"Error: the frontier at redis://127.0.0.1:{port}/0 cannot be reached" in nothing.stderr
+    no_traceback(nothing.stderr)
