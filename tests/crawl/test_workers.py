@@ -180,7 +180,7 @@ def test_three_workers_are_no_faster_on_the_host_than_one_and_obey_robots(postgr
     import pg_server as postgres
 
     redis_url, prefix, _ = frontier
-    delay = 0.12
+    delay = 0.08
     root = tmp_path / "site"
     shutil.copytree(SITE, root)
     banned = sorted(expected_articles())[0]

@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # An archive whose tables were made from the models of this build already has it.
+    if sa.inspect(op.get_bind()).has_table("crawl_run_workers"):
+        return
     op.create_table(
         "crawl_run_workers",
         sa.Column("id", sa.Integer(), primary_key=True),
