@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import mirror  # noqa: E402
 from postgres import DEFAULT_POSTGRES, _database  # noqa: E402
-from run import RESULTS, _read_all, load, machine, measure  # noqa: E402
+from run import RESULTS, _read_all, load, machine, measure, start_launcher  # noqa: E402
 from server import StaticServer  # noqa: E402
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -55,7 +55,9 @@ def redis_cpu(client) -> float:
 def check(db: str, pages: int) -> dict:
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(db)
+    from drmcrawl.storage import resolve_db_url
+
+    engine = create_engine(resolve_db_url(db))
     with engine.connect() as connection:
         articles, keys, posts = connection.execute(text(
             "select count(*), count(distinct url_key), count(distinct post_id) from articles")).one()
@@ -67,17 +69,13 @@ def check(db: str, pages: int) -> dict:
 def one_crawl(label: str, db: str, workers: int | None, server: StaticServer, redis_url: str, redis, pages: int,
               tmp: Path, log) -> dict:
     prefix = f"drmbench_{uuid.uuid4().hex[:8]}"
-    cmd = [sys.executable, "-m", "drmcrawl", "crawl", "drm", "--base-url", server.url, "--db", db]
+    cmd = [sys.executable, "-m", "drmcrawl", "crawl", "drm", "--base-url", server.url, "--db", db,
+           "--warc-dir", str(tmp / "warc")]
     if workers:
         cmd += ["--frontier", redis_url, "--workers", str(workers), "--run-name", "bench"]
     os.environ["DRMCRAWL_FRONTIER_PREFIX"] = prefix
     http0, pg0, redis0 = server.cpu(), postgres_cpu(), redis_cpu(redis)
-    cwd = Path.cwd()
-    os.chdir(tmp)  # WARC files of a PostgreSQL archive go to ./data/warc
-    try:
-        result = measure(cmd)
-    finally:
-        os.chdir(cwd)
+    result = measure(cmd)
     http, pg, red = server.cpu() - http0, postgres_cpu() - pg0, redis_cpu(redis) - redis0
     keys = list(redis.scan_iter(match=f"{prefix}:*"))
     if keys:
@@ -122,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(f"{datetime.now(timezone.utc):%H:%M:%S} {msg}", flush=True)
 
+    start_launcher()  # while this process is small (benchmarks/launch.py)
     redis = redis_client.Redis.from_url(args.redis)
     root = mirror.ensure_site(args.pages, log, in_child=True)
     _read_all(root)
