@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,19 +33,38 @@ from server import StaticServer  # noqa: E402
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 
-def postgres_cpu() -> float:
-    """CPU seconds of every PostgreSQL server process now running (utime + stime)."""
-    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+def postgres_processes() -> dict[int, float]:
+    """CPU seconds (utime + stime) of every PostgreSQL server process now running, by pid."""
+    ticks, found = os.sysconf("SC_CLK_TCK"), {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        if name.startswith("postgres"):
+        if text[text.index("(") + 1:text.rindex(")")].startswith("postgres"):
             fields = text[text.rindex(")") + 2:].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+class PostgresCPU(threading.Thread):
+    """The CPU PostgreSQL spends while it runs: a connection's server process exits with
+    the connection, so its time is sampled while it lives (every 0.1 s)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.before, self.last, self._done = postgres_processes(), {}, threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self._done.wait(0.1):
+            self.last.update(postgres_processes())
+
+    def stop(self) -> float:
+        self._done.set()
+        self.join()
+        self.last.update(postgres_processes())
+        return sum(cpu - self.before.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def redis_cpu(client) -> float:
@@ -74,9 +94,9 @@ def one_crawl(label: str, db: str, workers: int | None, server: StaticServer, re
     if workers:
         cmd += ["--frontier", redis_url, "--workers", str(workers), "--run-name", "bench"]
     os.environ["DRMCRAWL_FRONTIER_PREFIX"] = prefix
-    http0, pg0, redis0 = server.cpu(), postgres_cpu(), redis_cpu(redis)
+    http0, redis0, postgres = server.cpu(), redis_cpu(redis), PostgresCPU()
     result = measure(cmd)
-    http, pg, red = server.cpu() - http0, postgres_cpu() - pg0, redis_cpu(redis) - redis0
+    http, pg, red = server.cpu() - http0, postgres.stop(), redis_cpu(redis) - redis0
     keys = list(redis.scan_iter(match=f"{prefix}:*"))
     if keys:
         redis.delete(*keys)

@@ -146,7 +146,9 @@ def run_workers(count: int, run_name: str, db: str | None) -> None:
 
     command = [sys.executable, "-m", "drmcrawl", *sys.argv[1:], "--workers", "1", "--run-name", run_name]
     click.echo(f"run {run_name!r}: starting {count} workers", err=True)
-    children = [subprocess.Popen(command) for _ in range(count)]
+    # Sessions of their own: Ctrl-C reaches this process alone, which passes it on once
+    # (a worker told twice would stop uncleanly).
+    children = [subprocess.Popen(command, start_new_session=True) for _ in range(count)]
 
     def pass_on(signum, _frame):
         for child in children:
