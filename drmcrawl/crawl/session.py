@@ -290,8 +290,10 @@ class CrawlSession:
                 self.store.commit()
             if not frontier.finished():
                 raise DontCloseSpider
-        except (DontCloseSpider, StorageError):
+        except DontCloseSpider:
             raise
+        except StorageError as exc:
+            self.stop_storing(str(exc))
         except Exception as exc:  # noqa: BLE001 - Redis gone
             self.frontier_failed(exc)
 

@@ -116,6 +116,9 @@ def test_three_workers_store_every_article_once_with_exact_fields(site_server, p
     engine.dispose()
     assert fetches[0] == runs[0].counts["pages_fetched"] and fetches[1] == len(warcs)
     assert not list(frontier[2].scan_iter(match=f"{prefix}:three:*"))  # a finished run leaves no keys
+    listing = run_cli("runs", "--db", postgres_url, cwd=tmp_path)
+    assert listing.returncode == 0 and "run 'three', workers: " in listing.stdout
+    assert listing.stdout.count(" finished ") >= 3
 
 
 def test_a_worker_killed_with_sigkill_loses_nothing(site_server, postgres_url, frontier, tmp_path):
