@@ -205,7 +205,9 @@ def test_three_workers_are_no_faster_on_the_host_than_one_and_obey_robots(postgr
             assert len(stored(db_url)) == N - 1
         finally:
             postgres.drop_schema(postgres_database, name)
-    assert rates[3] <= rates[1] * 1.1, rates
+    # One worker sends at most one request per delay; on a loaded machine it may send fewer
+    # (three workers fill each other's stalls), never three workers more than one may.
+    assert rates[3] <= max(rates[1], 1 / delay) * 1.1, rates
     assert rates[3] <= 1.1 / delay, rates
     # Each request leaves when the delay has passed since the last one, whichever worker
     # sent it (on a loaded machine one may still reach the server a little late).
