@@ -40,6 +40,18 @@ def postgres_url(postgres_database) -> str:
     postgres.drop_schema(postgres_database, name)
 
 
+@pytest.fixture
+def frontier():
+    """(Redis URL, a key prefix of this test's own, a client): the keys are deleted afterwards."""
+    import redis_server
+
+    connection = redis_server.client()
+    prefix = redis_server.new_prefix()
+    yield redis_server.server_url(), prefix, connection
+    redis_server.delete_prefix(connection, prefix)
+    connection.close()
+
+
 @pytest.fixture(scope="session")
 def site_server():
     with FixtureServer(SITE) as server:

@@ -41,10 +41,22 @@ from drmcrawl.cli.download import download_options
                    "this much work [default: 1].")
 @click.option("--extract-workers", type=click.IntRange(min=0), metavar="N",
               help="Processes that extract articles (0: in the crawl's own) [default: CPU cores - 1, at most 2].")
+@click.option("--frontier", metavar="REDIS_URL", envvar="DRMCRAWL_FRONTIER",
+              help="Share the crawl's queue with other workers through Redis, e.g. redis://host:6379/0 "
+                   "(needs drmcrawl[workers]); also $DRMCRAWL_FRONTIER.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes on this machine sharing the crawl (with --frontier).")
+@click.option("--run-name", metavar="NAME",
+              help="Name of the shared crawl: workers started with the same name (here or on other machines) "
+                   "join it [default: a new name].")
+@click.option("--frontier-prefix", envvar="DRMCRAWL_FRONTIER_PREFIX", default="drmcrawl", hidden=True)
+@click.option("--frontier-heartbeat", envvar="DRMCRAWL_FRONTIER_HEARTBEAT", type=click.FloatRange(min=0.1),
+              default=2.0, hidden=True)
 def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, base_url: str | None,
           db: str | None, max_articles: int | None, delay: float | None,
           full: bool, revisit: str | None, warc_dir: str | None, trigger: str, commit_seconds: float | None,
-          extract_workers: int | None, download_settings: dict) -> None:
+          extract_workers: int | None, frontier: str | None, workers: int, run_name: str | None,
+          frontier_prefix: str, frontier_heartbeat: float, download_settings: dict) -> None:
     """Crawl a declared site (default: drm) into the archive and print a summary. Repeat crawls are incremental:
     new URLs, newer sitemap lastmod and articles due under the revisit policy, fetched with
     conditional GET. Every response is kept in WARC files.
@@ -56,9 +68,20 @@ def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, 
         drmcrawl crawl drm --commit-every 10   # fewer commits; a kill loses up to 10 s of work
         drmcrawl crawl --site https://www.example.org/ --site https://news.example.com/
         drmcrawl crawl --sites sites.toml --db data/news.sqlite
+        drmcrawl crawl drm --db postgresql+psycopg://crawler@db/news --frontier redis://queue:6379/0 \\
+            --workers 3 --run-name nightly
     """
     from drmcrawl import sites
     from drmcrawl.crawl.runner import run_crawl
+
+    shared = shared_settings(frontier, workers, run_name, frontier_prefix, frontier_heartbeat)
+    if workers > 1:
+        from drmcrawl.storage import resolve_db_url
+
+        if resolve_db_url(db).startswith("sqlite"):
+            raise click.UsageError("several workers need a PostgreSQL archive (--db postgresql+psycopg://...): "
+                                   "SQLite has one writer")
+        return run_workers(workers, shared["DRMCRAWL_RUN_NAME"], db)
 
     if site_urls or sites_file:
         settings = crawl_settings(full, revisit, warc_dir, trigger)
@@ -69,6 +92,7 @@ def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, 
             settings["DRMCRAWL_EXTRACT_WORKERS"] = extract_workers
         if commit_seconds is not None:
             settings["DRMCRAWL_COMMIT_SECONDS"] = commit_seconds
+        settings.update(shared)
         return crawl_many(site, site_urls, sites_file, base_url, db, max_articles, settings)
     site = site or sites.DEFAULT
     if site not in sites.names():
@@ -84,11 +108,79 @@ def crawl(site: str | None, site_urls: tuple[str, ...], sites_file: str | None, 
     if extract_workers is not None:
         settings["DRMCRAWL_EXTRACT_WORKERS"] = extract_workers
     settings.update(download_settings)
+    settings.update(shared)
     result = run(lambda: run_crawl(site, base_url, db, max_articles, settings))
     print_summary(result)
     print_archive_summary(result)
     print_health(site, result)
     fail_unless_finished(result)
+
+
+def shared_settings(frontier: str | None, workers: int, run_name: str | None, prefix: str,
+                    heartbeat: float = 2.0) -> dict:
+    """Settings of a crawl shared through Redis (crawl/frontier.py), checked: usage errors."""
+    if not frontier:
+        if workers > 1 or run_name:
+            raise click.UsageError("--workers and --run-name need --frontier redis://HOST:PORT/DB")
+        return {}
+    if not frontier.startswith(("redis://", "rediss://", "unix://")):
+        raise click.BadParameter("a Redis URL: redis://HOST:PORT/DB", param_hint="--frontier")
+    try:
+        import scrapy_redis  # noqa: F401
+    except ImportError:
+        raise click.ClickException("--frontier needs scrapy-redis: pip install 'drmcrawl[workers]'") from None
+    if not run_name:
+        import uuid
+
+        run_name = f"run-{uuid.uuid4().hex[:8]}"
+    return {"DRMCRAWL_FRONTIER": frontier, "DRMCRAWL_RUN_NAME": run_name, "DRMCRAWL_FRONTIER_PREFIX": prefix,
+            "DRMCRAWL_FRONTIER_HEARTBEAT": heartbeat}
+
+
+def run_workers(count: int, run_name: str, db: str | None) -> None:
+    """`count` worker processes, each this same command as one worker of run `run_name`;
+    waits for them (SIGTERM and Ctrl-C are passed on) and prints the run's totals."""
+    import signal
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "drmcrawl", *sys.argv[1:], "--workers", "1", "--run-name", run_name]
+    click.echo(f"run {run_name!r}: starting {count} workers", err=True)
+    # Sessions of their own: Ctrl-C reaches this process alone, which passes it on once
+    # (a worker told twice would stop uncleanly).
+    children = [subprocess.Popen(command, start_new_session=True) for _ in range(count)]
+
+    def pass_on(signum, _frame):
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        codes = [child.wait() for child in children]
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print_run_totals(run_name, db)
+    failed = [f"worker {i + 1} (exit {code})" for i, code in enumerate(codes) if code]
+    if failed:
+        raise click.ClickException(f"run {run_name!r}: {', '.join(failed)} did not finish")
+
+
+def print_run_totals(run_name: str, db: str | None) -> None:
+    archive = open_archive(db, must_exist=True)
+    try:
+        runs = [r for r in archive.runs(50) if (r.settings or {}).get("run_name") == run_name]
+        for summary in runs[:1]:
+            counts = summary.counts
+            workers = archive.run_workers(summary.id)
+            click.echo(f"run {summary.id} ({run_name}): {summary.status} ({summary.finish_reason}); "
+                       f"articles new {counts['articles_new']}, updated {counts['articles_updated']}, "
+                       f"unchanged {counts['articles_unchanged']}, failed {counts['articles_failed']}; "
+                       f"pages fetched {counts['pages_fetched']}; workers "
+                       + ", ".join(f"{w['worker']} {w['status']} {w['pages_fetched']} pages" for w in workers))
+    finally:
+        archive.close()
 
 
 def fresh_database(db_path: Path) -> None:

@@ -133,8 +133,11 @@ def runs(limit: int, as_json: bool, db: str | None) -> None:
     """
     archive = open_archive(db, must_exist=True, read_only=True)
     rows = run(lambda: archive.runs(limit=limit))
+    # A run of several workers (crawl --frontier): each worker's share.
+    workers = {r.id: run(lambda r=r: archive.run_workers(r.id)) for r in rows if (r.settings or {}).get("run_name")}
     if as_json:
-        click.echo(json.dumps([vars(r) for r in rows], ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps([{**vars(r), "workers": workers.get(r.id)} for r in rows], ensure_ascii=False,
+                              indent=2, default=str))
         return
     for r in rows:
         c = r.counts
@@ -148,5 +151,9 @@ def runs(limit: int, as_json: bool, db: str | None) -> None:
             f"removed {c['articles_removed']}, failed {c['articles_failed']}"
             f"{f' [{failed}]' if failed else ''}, robots-blocked {c['robots_blocked']}"
             f"{f', resumed run {r.resumed_from}' if r.resumed_from else ''}"))
+        if r.id in workers:
+            click.echo(printable(f"  run {r.settings['run_name']!r}, workers: " + ", ".join(
+                f"{w['worker']} {w['status']} {w['pages_fetched']} pages, failed {w['failed']}"
+                for w in workers[r.id])))
     if not rows:
         click.echo("(no runs)")

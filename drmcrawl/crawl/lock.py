@@ -3,7 +3,12 @@
 `flock` is released by the kernel when the holder dies, so a crawl killed with -9 never
 leaves a stale lock behind. The lock file says who holds it, for the error message. A
 process may take the same lock twice (the CLI takes it before Scrapy starts, the crawl's
-extension again); it is released when the last holder lets go."""
+extension again); it is released when the last holder lets go.
+
+The workers of one shared crawl (`crawl --frontier`) take it shared: they run together,
+a plain crawl on the same machine still waits for them (and they for it). Which run the
+workers belong to is checked in Redis (crawl/frontier.py `claim_database`), so two
+different shared runs exclude each other on any machine."""
 
 from __future__ import annotations
 
@@ -39,9 +44,9 @@ def lock_path(db_url: str) -> Path:
 
 
 @contextmanager
-def crawl_lock(db_url: str) -> Iterator[Path]:
+def crawl_lock(db_url: str, shared: bool = False) -> Iterator[Path]:
     """Hold the database's crawl lock for the duration of a `with` block."""
-    path = acquire(lock_path(db_url))
+    path = acquire(lock_path(db_url), shared)
     try:
         yield path
     finally:
@@ -57,7 +62,9 @@ class CrawlLockExtension:
 
         from drmcrawl.storage import resolve_db_url
 
-        self.path = acquire(lock_path(resolve_db_url(crawler.settings.get("DRMCRAWL_DB"))))
+        db = resolve_db_url(crawler.settings.get("DRMCRAWL_DB"))
+        self.path = acquire(lock_path(db),
+                            shared=bool(crawler.settings.get("DRMCRAWL_FRONTIER")) and not db.startswith("sqlite"))
         crawler.signals.connect(self.engine_stopped, signals.engine_stopped)
 
     @classmethod
@@ -68,8 +75,9 @@ class CrawlLockExtension:
         release(self.path)
 
 
-def acquire(path: Path) -> Path:
-    """Take the lock or raise CrawlLocked naming the holder."""
+def acquire(path: Path, shared: bool = False) -> Path:
+    """Take the lock (shared: with other holders taking it shared) or raise CrawlLocked
+    naming the holder."""
     path = path.resolve()
     if path in _held:
         fd, holders = _held[path]
@@ -78,7 +86,7 @@ def acquire(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = _read_holder(fd)
         os.close(fd)
@@ -86,8 +94,12 @@ def acquire(path: Path) -> Path:
             f"another crawl is already writing to this database ({holder}); lock file {path}. "
             "Wait for it to finish, or stop it first."
         ) from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"pid {os.getpid()} since {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC\n".encode())
+    if shared:  # the other holders' line stays; this one is added
+        os.lseek(fd, 0, os.SEEK_END)
+    else:
+        os.ftruncate(fd, 0)
+    since = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+    os.write(fd, f"{'worker ' if shared else ''}pid {os.getpid()} since {since}\n".encode())
     _held[path] = (fd, 1)
     return path
 

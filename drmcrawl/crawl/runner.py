@@ -70,9 +70,28 @@ def run_sites(targets: list[tuple[Site, str | None]], db: str | None = None, max
     from drmcrawl.crawl.safety import prepare_archive
     from drmcrawl.storage import resolve_db_url
 
-    with crawl_lock(resolve_db_url(db)):
+    frontier = (settings or {}).get("DRMCRAWL_FRONTIER")
+    # SQLite has one writer, and each crawl holds a long write transaction: one worker per
+    # SQLite file (the lock says so to a second one), any number on PostgreSQL.
+    shared = bool(frontier) and not resolve_db_url(db).startswith("sqlite")
+    with crawl_lock(resolve_db_url(db), shared=shared):
+        if frontier:
+            _claim_database(frontier, resolve_db_url(db), settings)
         prepare_archive(db)
         return _run_locked(targets, db, max_articles, settings)
+
+
+def _claim_database(frontier: str, db_url: str, settings: dict) -> None:
+    """A shared crawl's workers run together; another run on the same database is refused
+    (Redis cannot be reached: FrontierError, before anything is fetched)."""
+    from drmcrawl.crawl.frontier import claim_database
+    from drmcrawl.crawl.lock import CrawlLocked
+
+    run_name = settings.get("DRMCRAWL_RUN_NAME") or "default"
+    holder = claim_database(frontier, settings.get("DRMCRAWL_FRONTIER_PREFIX") or "drmcrawl", run_name, db_url)
+    if holder is not None:
+        raise CrawlLocked(f"another shared crawl (run {holder!r}) is writing to this database; "
+                          f"join it with --run-name {holder}, or wait for it to finish")
 
 
 def _run_locked(targets, db: str | None, max_articles: int | None, settings: dict | None) -> list[CrawlResult]:

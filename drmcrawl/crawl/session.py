@@ -12,6 +12,7 @@ components' attributes: the run's counts, the summary and the run row are read f
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 
 from drmcrawl.crawl.plan import Plan, load_plan
@@ -112,9 +113,23 @@ class CrawlSession:
         self._fetches: WeakKeyDictionary = WeakKeyDictionary()  # request -> fetch id of its answer
         self._last_progress = time.monotonic()
         self.live_progress = False  # a live display (crawl.progress) shows the progress instead of the log
+        # The shared crawl this session is one worker of (crawl/frontier.py), if any.
+        self.frontier = None
+        self.frontier_error: str | None = None
+        self._beating = None
+        if self.settings.get("DRMCRAWL_FRONTIER"):
+            from drmcrawl.crawl.frontier import Frontier
+
+            self.frontier = Frontier(
+                self.settings.get("DRMCRAWL_FRONTIER"), self.settings.get("DRMCRAWL_RUN_NAME") or "default",
+                site.name, resolve_db_url(self.settings.get("DRMCRAWL_DB")),
+                prefix=self.settings.get("DRMCRAWL_FRONTIER_PREFIX") or "drmcrawl",
+                heartbeat=self.settings.getfloat("DRMCRAWL_FRONTIER_HEARTBEAT", 2.0))
         crawler.signals.connect(self._opened, signals.spider_opened)
         crawler.signals.connect(self._closed, signals.spider_closed)
         crawler.signals.connect(self._item_error, signals.item_error)
+        if self.frontier is not None:
+            crawler.signals.connect(self._idle, signals.spider_idle)
 
     @classmethod
     def attach(cls, crawler, site: Site, base_url: str, max_articles: int | None = None,
@@ -151,7 +166,16 @@ class CrawlSession:
         self.store = _shared_store(settings)
         self.store.join(self, on_commit=self._committed, on_error=self.stop_storing)
         self._recover_killed_runs()
-        self._start_run()
+        if self.frontier is not None:
+            from drmcrawl.crawl.frontier import FrontierError
+
+            try:
+                self._join_frontier()
+            except FrontierError as exc:
+                self.frontier_failed(exc)
+                return
+        else:
+            self._start_run()
         self.store.hold()  # the run's row is committed; the crawl's writes are batched
         logger.info("Crawl run %s writing to %s", self.run_id, self.archive.location)
         self.plan = load_plan(self.archive, settings, self.site.name, self.resume_since)
@@ -184,7 +208,138 @@ class CrawlSession:
             self.resume_since = resume[1]
             logger.info("Resuming interrupted run %s (its work since %s is kept)", resume[0], resume[1])
 
+    def _join_frontier(self) -> None:
+        """The run this worker joins (or creates and leads), and the heartbeat that keeps
+        its leases and finds the workers that died."""
+        from twisted.internet.task import LoopingCall
+
+        frontier = self.frontier
+        frontier.open()
+
+        def create() -> int:
+            self._start_run()
+            return self.run_id
+
+        self.run_id = frontier.join(create, self._resumable)
+        self.started_at = utcnow()
+        self.archive.join_run(self.run_id, frontier.worker)
+        self.store.after_commit.append(self._frontier_committed)
+        self.store.after_rollback.append(frontier.forget_acks)
+        logger.info("Worker %s %s run %s (%r)", frontier.worker, "leads" if frontier.lead else "joins",
+                    self.run_id, frontier.run_name)
+        self._beats = 0
+        self._beating = LoopingCall(self._beat)
+        self._beating.start(frontier.heartbeat, now=False)
+
+    def _resumable(self, run_id: int) -> bool:
+        """Can this worker join run `run_id` (named in Redis)? Yes while it runs, and when
+        it was interrupted (its last worker stopped early): it is reopened."""
+        status = self.archive.run_status(run_id)
+        if status == "interrupted":
+            self.archive.reopen_run(run_id)
+            logger.info("Resuming run %s, interrupted with requests still queued", run_id)
+            return True
+        return status == "running"
+
+    def _beat(self) -> None:
+        if self.frontier_error or self.storage_error:
+            return
+        frontier = self.frontier
+        try:
+            frontier.beat()
+            if frontier.lead and not self._lead_discovering():
+                frontier.discovery_done()
+            dead = frontier.reclaim()
+            self._beats += 1
+            if dead:
+                self.archive.mark_workers_killed(self.run_id, dead)
+            if self._beats % 5 == 0:
+                self.archive.worker_alive(self.run_id, frontier.worker)
+            if frontier.waiting_acks:
+                self.store.commit()  # its after-commit releases the leases
+        except StorageError as exc:
+            self.stop_storing(str(exc))
+        except Exception as exc:  # noqa: BLE001 - Redis gone (redis.RedisError, OSError)
+            self.frontier_failed(exc)
+
+    def _lead_discovering(self) -> bool:
+        """The lead still has discovery to do: its start, a navigation request queued, in
+        flight or being parsed."""
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        if slot is None or getattr(engine, "_start", None) is not None:
+            return True
+        if getattr(slot.scheduler, "_local", None):
+            return True
+        from drmcrawl.crawl.middlewares.warc import KIND_META
+
+        return any(request.meta.get(KIND_META) != "article" for request in slot.inprogress)
+
+    def _idle(self, spider) -> None:
+        """A worker with nothing to do stays until the crawl is over: discovery ended, the
+        queue empty, no lease held by any worker."""
+        if self.frontier_error or self.storage_error:
+            return
+        frontier = self.frontier
+        try:
+            if frontier.lead:
+                frontier.discovery_done()
+            if frontier.reclaim():
+                raise DontCloseSpider
+            if frontier.waiting_acks:
+                self.store.commit()
+            if not frontier.finished():
+                raise DontCloseSpider
+        except DontCloseSpider:
+            raise
+        except StorageError as exc:
+            self.stop_storing(str(exc))
+        except Exception as exc:  # noqa: BLE001 - Redis gone
+            self.frontier_failed(exc)
+
+    def _frontier_committed(self) -> None:
+        try:
+            self.frontier.committed()
+        except Exception as exc:  # noqa: BLE001 - Redis gone: the leases stay, the requests are crawled again
+            self.frontier_failed(exc)
+
+    def frontier_failed(self, exc) -> None:
+        """Redis went away: this worker stops (its committed work is kept; what it had
+        leased stays in Redis or is fetched by the next run, whose plan finds it missing)."""
+        if self.frontier_error:
+            return
+        from drmcrawl.crawl.frontier import FrontierError, _safe
+
+        self.frontier_error = (str(exc) if isinstance(exc, FrontierError)
+                               else f"the frontier (Redis at {_safe(self.frontier.url)}) failed: {exc}")
+        logger.error("Stopping this worker: %s", self.frontier_error)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="frontier_error"))
+
+    def claim(self, url: str) -> bool:
+        """Without a frontier, always; with one, unless a worker of the run queued `url`."""
+        if self.frontier is None:
+            return True
+        if self.frontier_error:
+            return False
+        from drmcrawl.urls import url_key
+
+        try:
+            return self.frontier.claim(url_key(url))
+        except Exception as exc:  # noqa: BLE001 - Redis gone
+            self.frontier_failed(exc)
+            return False
+
+    def done(self, request) -> None:
+        """The outcome of an article request is written: its lease ends with the next commit.
+        Once a write failed, none ends: the request is fetched again rather than lost."""
+        if self.frontier is not None and not self.storage_error:
+            from drmcrawl.crawl.frontier import first_url
+
+            self.frontier.done(first_url(request))
+
     def _closed(self, spider, reason: str) -> None:
+        if self._beating is not None and self._beating.running:
+            self._beating.stop()
         self.workers.close()
         for name, count in self.counts.items():  # for Scrapy's stats dump; never read back
             self.crawler.stats.set_value(f"drmcrawl/{name}", count)
@@ -206,6 +361,8 @@ class CrawlSession:
             self.storage_error = self.storage_error or str(exc)
             logger.error("Could not finish run %s: %s", self.run_id, exc)
         finally:
+            if self.frontier is not None:
+                self._leave_frontier()
             try:
                 _release_store(self.store, self)
             except StorageError as exc:
@@ -214,6 +371,8 @@ class CrawlSession:
     def _finish_run(self, reason: str) -> None:
         status = "finished" if reason in _FINISHED_REASONS else ("interrupted" if reason == "shutdown" else "failed")
         counts = self.run_counts()
+        if self.frontier is not None:
+            return self._finish_worker(status, reason, counts)
         if status == "finished" and not counts["pages_fetched"]:
             # Not one response: the site (or our network) was down. Not a success.
             status, reason = "failed", "nothing_fetched"
@@ -224,6 +383,63 @@ class CrawlSession:
             self.health = counts["health"] = session_health(self, counts)
         self.archive.finish_run(self.run_id, status, reason, counts)
         self.status, self.reason = status, reason
+
+    def _finish_worker(self, status: str, reason: str, counts: dict) -> None:
+        """This worker's share goes to its row; the last worker to leave writes the run's
+        row with the sums of all of them. Redis gone: the run is interrupted, and the next
+        run resumes it (its plan fetches what was not stored)."""
+        frontier = self.frontier
+        if self.run_id is None:  # it never joined (Redis was gone)
+            return
+        if self.frontier_error:
+            status, reason = "failed", "frontier_error"
+        self.archive.remember_lastmods(self.site.name, self.plan.lastmods_to_remember(), self.started_at)
+        self.archive.finish_worker(self.run_id, frontier.worker, status, reason, counts)
+        self.store.commit()  # the worker's row before it leaves: the last one reads every row
+        self.status, self.reason = status, reason
+        if self.frontier_error:
+            totals = self.archive.worker_counts(self.run_id)
+            self.archive.finish_run(self.run_id, "interrupted", reason, totals)
+            return
+        if not self._leave_frontier():
+            return
+        totals = self.archive.worker_counts(self.run_id)
+        if status != "finished":
+            # The last worker stopped early (the database refused a write, Ctrl-C): what is
+            # still queued stays in Redis, and the same command with this run name resumes
+            # the run (Frontier.join reopens it).
+            self.archive.finish_run(self.run_id, "interrupted", reason, totals)
+            self.store.commit()
+            self.status = "interrupted"
+            return
+        if not totals.get("pages_fetched"):
+            status, reason = "failed", "nothing_fetched"
+        if status == "finished":
+            from drmcrawl.crawl.health import session_health
+
+            self.health = totals["health"] = session_health(self, totals)
+        self.archive.finish_run(self.run_id, status, reason, totals)
+        self.store.commit()
+        try:
+            frontier.clear()
+        except Exception as exc:  # noqa: BLE001 - the next run with this name clears them
+            logger.warning("Could not clear the run's keys in Redis: %s", exc)
+        self.status, self.reason = status, reason
+
+    def _leave_frontier(self) -> bool:
+        """Leaves the shared crawl once (its unfinished leases back to the queue); True if
+        this worker was the last."""
+        if getattr(self, "_left", None) is not None:
+            return self._left
+        self._left = False
+        try:
+            if self.frontier.run_id is not None:
+                self._left = self.frontier.leave()
+        except Exception as exc:  # noqa: BLE001 - Redis gone: the leases wait in Redis for the next run
+            logger.error("Could not leave the shared crawl: %s", exc)
+        finally:
+            self.frontier.close()
+        return self._left
 
     def _item_error(self, item, response, spider, failure) -> None:
         if failure.check(StorageError):
@@ -249,13 +465,20 @@ class CrawlSession:
         if self._recorder is None:
             settings = self.settings
             writer = WarcWriter(
-                self.warc_folder, file_prefix(self.archive.location, self.site.name, self.run_id),
+                self.warc_folder, self._warc_prefix(),
                 settings_info(self.recorded_settings()),
                 max_size=settings.getint("DRMCRAWL_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
                 gzip_level=settings.getint("DRMCRAWL_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL),
             )
             self._recorder = _StoppingRecorder(self, self.archive, writer, self.site.name)
         return self._recorder
+
+    def _warc_prefix(self) -> str:
+        """Each worker of a shared crawl writes files of its own: no two append to one file."""
+        prefix = file_prefix(self.archive.location, self.site.name, self.run_id)
+        if self.frontier is not None:
+            prefix += "-" + re.sub(r"[^A-Za-z0-9_.]+", "_", self.frontier.worker)
+        return prefix
 
     def wrote(self, *counted: str) -> None:
         """One write of this crawl's (its counts: `counted`, by name), counted when committed."""
@@ -273,6 +496,9 @@ class CrawlSession:
     def recorded_settings(self) -> dict:
         settings = {name: self.settings.get(name) for name in RECORDED_SETTINGS}
         settings.update(spider=self.site.name, base_url=self.base_url, max_articles=self.max_articles)
+        if self.frontier is not None:  # a shared crawl: its run name (workers find the run by it)
+            settings["run_name"] = self.frontier.run_name
+            settings["DOWNLOAD_DELAY"] = self.settings.getfloat("DRMCRAWL_HOST_DELAY")  # kept by the frontier
         return settings
 
     # -- counts ------------------------------------------------------------------
@@ -327,7 +553,8 @@ class CrawlSession:
             db=self.archive.location if self.store else None,
             new=counts["articles_new"], updated=counts["articles_updated"], unchanged=counts["articles_unchanged"],
             failed=counts["articles_failed"], duplicates=counts["duplicates_dropped"], pages=self.pages_fetched(),
-            error=self.storage_error, removed=counts["articles_removed"], not_modified=counts["not_modified"],
+            error=self.storage_error or self.frontier_error, removed=counts["articles_removed"],
+            not_modified=counts["not_modified"],
             warc_records=counts["warc_records"],
             warc_dir=str(self._recorder.writer.folder) if self._recorder is not None else None,
             health=self.health,

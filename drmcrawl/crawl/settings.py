@@ -42,6 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     "drmcrawl.crawl.middlewares.redirects.QuickMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "drmcrawl.crawl.middlewares.redirects.NoRefererRedirectMiddleware": 600,
+    # Politeness shared by the workers of one crawl (crawl --frontier); robots.txt's requests too.
+    "drmcrawl.crawl.middlewares.hostrate.SharedHostRateMiddleware": 940,
     # Next to the downloader: archives each exchange before decompression, redirects, retries.
     "drmcrawl.crawl.middlewares.warc.WarcArchiveMiddleware": 950,
 }
@@ -129,5 +131,12 @@ DRMCRAWL_REVISIT = None
 DRMCRAWL_FULL = False
 # Resume an interrupted run: skip what it already checked.
 DRMCRAWL_RESUME = True
+# One crawl over several workers (crawl/frontier.py): the Redis URL, the run's name shared by
+# its workers, the key prefix, seconds between a worker's signs of life.
+DRMCRAWL_FRONTIER = None
+DRMCRAWL_RUN_NAME = None
+DRMCRAWL_FRONTIER_PREFIX = "drmcrawl"
+DRMCRAWL_FRONTIER_HEARTBEAT = 2.0
+DRMCRAWL_HOST_DELAY = 0.0  # a shared crawl's DOWNLOAD_DELAY, kept across its workers (middlewares/hostrate.py)
 # What started the run, stored with it (the CLI sets manual/cron/systemd).
 DRMCRAWL_TRIGGER = "scrapy"

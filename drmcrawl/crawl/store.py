@@ -42,6 +42,8 @@ class CrawlStore:
         self._writes = 0
         self._committed_at = time.monotonic()
         self._timer: LoopingCall | None = None
+        self.after_commit: list[Callable[[], None]] = []  # what waits for the writes to be durable
+        self.after_rollback: list[Callable[[], None]] = []  # ... and learns they were lost
 
     def join(self, owner, on_commit: Callable[[Counter], None], on_error: Callable[[str], None]) -> None:
         self._owners[owner] = (on_commit, on_error)
@@ -91,12 +93,16 @@ class CrawlStore:
         for owner, counts in done.items():
             if counts and owner in self._owners:
                 self._owners[owner][0](counts)
+        for callback in self.after_commit:
+            callback()
 
     def _forget_lost(self) -> None:
         """The archive rolled its transaction back (a full disk): what it held is not counted."""
         if self.archive.rollbacks != self._rollbacks:
             self._rollbacks = self.archive.rollbacks
             self.pending = {owner: Counter() for owner in self._owners}
+            for callback in self.after_rollback:
+                callback()
 
     def _commit_if_due(self) -> None:
         if self._writes and time.monotonic() - self._committed_at >= self.seconds:

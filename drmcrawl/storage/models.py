@@ -66,6 +66,25 @@ class CrawlRun(Base):
     health: Mapped[dict | None] = mapped_column(JSON)
 
 
+
+class CrawlRunWorker(Base):
+    """One worker process of a run spread over several (`crawl --frontier`): the run's row
+    holds the sums, this its share, so a worker that died is still accounted for."""
+
+    __tablename__ = "crawl_run_workers"
+    __table_args__ = (UniqueConstraint("run_id", "worker"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    worker: Mapped[str] = mapped_column(String(128))  # host-pid
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)  # a worker silent long enough is dead
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | finished | failed | killed
+    finish_reason: Mapped[str | None] = mapped_column(String(64))
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict | None] = mapped_column(JSON)  # the worker's run counts (RunStore.finish_run's)
+
 class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (

@@ -595,7 +595,8 @@ def _term_id(conn, cache: dict, model, site: str, term: Term) -> int:
     key = (model, *values.values())
     if key not in cache:
         found = fastsql.rows(conn, f"term_{model.__tablename__}", _TERM_LOOKUP[model], values)
-        found = found[0][0] if found else fastsql.insert(conn, model.__table__, values)
+        found = found[0][0] if found else for_engine(conn).insert_term(conn, model.__table__, values,
+                                                                       _TERM_LOOKUP[model])
         cache[key] = found
     return cache[key]
 

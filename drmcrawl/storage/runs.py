@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from drmcrawl.storage.models import Article, CrawlRun, Fetch
+from drmcrawl.storage.models import Article, CrawlRun, CrawlRunWorker, Fetch
 from drmcrawl.storage.records import utcnow
 
 RUN_COUNTERS = (
@@ -20,6 +20,8 @@ RUN_COUNTERS = (
 EXTRA_COUNTERS = ("discovered", "skipped", "not_modified", "articles_removed", "robots_blocked")
 # A run left "running" by a process that no longer exists was killed.
 KILLED = "killed"
+# A run's worker (crawl --frontier) whose heartbeat is older than this is gone.
+WORKER_SILENT = timedelta(seconds=120)
 
 
 def process_alive(settings: dict | None) -> bool:
@@ -113,7 +115,7 @@ class RunStore:
         loss). They become "interrupted" (reason "killed"); returns their ids."""
         with self.session() as s:
             rows = [r for r in s.scalars(select(CrawlRun).where(CrawlRun.status == "running"))
-                    if not process_alive(r.settings)]
+                    if not process_alive(r.settings) and not _workers_alive(s, r)]
             for run in rows:
                 last = s.scalar(select(Fetch.fetched_at).where(Fetch.run_id == run.id)
                                 .order_by(Fetch.id.desc()).limit(1))
@@ -139,3 +141,87 @@ class RunStore:
                     break
                 first = earlier
             return last.id, first.started_at, bool(last.full)
+
+    # -- runs spread over several workers (crawl --frontier) ---------------------
+    def join_run(self, run_id: int, worker: str) -> None:
+        """`worker` takes part in run `run_id` (committed at once: the others see it)."""
+        with self.session() as s:
+            now = utcnow()
+            row = s.scalar(select(CrawlRunWorker).where(CrawlRunWorker.run_id == run_id,
+                                                        CrawlRunWorker.worker == worker))
+            if row is None:
+                s.add(CrawlRunWorker(run_id=run_id, worker=worker, started_at=now, heartbeat_at=now,
+                                     status="running", pages_fetched=0))
+
+    def worker_alive(self, run_id: int, worker: str) -> None:
+        with self.session() as s:
+            row = s.scalar(select(CrawlRunWorker).where(CrawlRunWorker.run_id == run_id,
+                                                        CrawlRunWorker.worker == worker))
+            if row is not None:
+                row.heartbeat_at = utcnow()
+
+    def run_status(self, run_id: int) -> str | None:
+        with self.session() as s:
+            run = s.get(CrawlRun, run_id)
+            return run.status if run is not None else None
+
+    def reopen_run(self, run_id: int) -> None:
+        """An interrupted run of several workers is resumed by a worker joining it."""
+        with self.session() as s:
+            run = s.get(CrawlRun, run_id)
+            run.status, run.finish_reason, run.finished_at = "running", None, None
+
+    def finish_worker(self, run_id: int, worker: str, status: str, reason: str | None, counts: dict) -> None:
+        with self.session() as s:
+            row = s.scalar(select(CrawlRunWorker).where(CrawlRunWorker.run_id == run_id,
+                                                        CrawlRunWorker.worker == worker))
+            if row is None:
+                return
+            row.status, row.finish_reason, row.finished_at = status, reason, utcnow()
+            row.pages_fetched = counts.get("pages_fetched", 0)
+            row.counts = counts
+
+    def mark_workers_killed(self, run_id: int, workers: list[str]) -> None:
+        """Workers of the run that died without finishing: what they left in the archive
+        is theirs (their fetches), their other counts died with them."""
+        with self.session() as s:
+            for row in s.scalars(select(CrawlRunWorker).where(CrawlRunWorker.run_id == run_id,
+                                                              CrawlRunWorker.worker.in_(workers),
+                                                              CrawlRunWorker.status == "running")):
+                row.status, row.finish_reason = KILLED, KILLED
+                row.finished_at = row.heartbeat_at or utcnow()
+
+    def run_workers(self, run_id: int) -> list[dict]:
+        with self.session() as s:
+            rows = s.scalars(select(CrawlRunWorker).where(CrawlRunWorker.run_id == run_id)
+                             .order_by(CrawlRunWorker.id))
+            return [{"worker": r.worker, "status": r.status, "finish_reason": r.finish_reason,
+                     "pages_fetched": r.pages_fetched, "started_at": r.started_at, "finished_at": r.finished_at,
+                     "failed": (r.counts or {}).get("articles_failed", 0)} for r in rows]
+
+    def worker_counts(self, run_id: int) -> dict:
+        """The sums of the finished workers' counts (numbers added, dicts merged key by key)."""
+        with self.session() as s:
+            total: dict = {}
+            for counts in s.scalars(select(CrawlRunWorker.counts).where(CrawlRunWorker.run_id == run_id)):
+                _add(total, counts or {})
+            return total
+
+
+def _add(total: dict, counts: dict) -> None:
+    for name, value in counts.items():
+        if isinstance(value, bool) or value is None:
+            total[name] = total.get(name) or value
+        elif isinstance(value, (int, float)):
+            total[name] = total.get(name, 0) + value
+        elif isinstance(value, dict):
+            _add(total.setdefault(name, {}), value)
+
+
+def _workers_alive(s, run: CrawlRun) -> bool:
+    """A run of several workers is going while one of them has been heard from lately."""
+    if not (run.settings or {}).get("run_name"):
+        return False
+    since = utcnow() - WORKER_SILENT
+    return bool(s.scalar(select(func.count(CrawlRunWorker.id)).where(
+        CrawlRunWorker.run_id == run.id, CrawlRunWorker.status == "running", CrawlRunWorker.heartbeat_at >= since)))

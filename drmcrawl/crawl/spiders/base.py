@@ -62,6 +62,16 @@ class ArticleSpider(scrapy.Spider):
                 crawler.settings.set(name, value, priority="spider")
         for name, value in spider.declared_settings().items():  # the declaration's politeness wins
             crawler.settings.set(name, value, priority="spider")
+        if crawler.settings.get("DRMCRAWL_FRONTIER"):
+            # A shared crawl: article requests wait in Redis, not in this process's memory,
+            # and another worker answers most of them (the window counts answers here).
+            crawler.settings.set("SCHEDULER", "drmcrawl.crawl.frontier.FrontierScheduler", priority="spider")
+            crawler.settings.set("DRMCRAWL_ARTICLE_WINDOW", 1 << 30, priority="spider")
+            # The delay is kept across workers by middlewares/hostrate.py, which reserves each
+            # request's moment in Redis. Scrapy's own delay on top, counted from this worker's
+            # previous request and randomised, would shift requests off their reserved moments.
+            crawler.settings.set("DRMCRAWL_HOST_DELAY", crawler.settings.getfloat("DOWNLOAD_DELAY"), priority=50)
+            crawler.settings.set("DOWNLOAD_DELAY", 0, priority=50)
         # Attached first, so the session opens before any other component's spider_opened.
         spider.session = CrawlSession.attach(crawler, spider.site, spider.base_url, spider.max_articles,
                                              spider._credentials)
@@ -77,6 +87,9 @@ class ArticleSpider(scrapy.Spider):
     async def start(self):
         # The session opened on spider_opened, before this runs: the plan is loaded.
         self.window = ArticleWindow(self.crawler.settings.getint("DRMCRAWL_ARTICLE_WINDOW", ARTICLE_WINDOW))
+        frontier = self.session.frontier
+        if frontier is not None and not frontier.lead:
+            return  # one worker of a shared crawl discovers; this one fetches what it queues
         for request in self.discover():
             yield request
         for path in self.session.plan.claim_due():  # re-checks, even of articles discovery no longer lists
@@ -95,6 +108,8 @@ class ArticleSpider(scrapy.Spider):
             return
         if self.session.plan.decide(url, lastmod) is None:  # known and not due, or already requested
             return
+        if not self.session.claim(url):  # another worker of a shared crawl queued it
+            return
         if self.window.admit(url, found_in, lastmod):
             yield from self._article_request(url, found_in, lastmod)
         else:
@@ -102,13 +117,17 @@ class ArticleSpider(scrapy.Spider):
 
     def revisit(self, url: str, found_in: str):
         """A request for an article the plan has claimed already (due, or vanished)."""
-        yield from self._article_request(url, found_in)
+        if self.session.claim(url):
+            yield from self._article_request(url, found_in)
 
     async def parse_article(self, response):
-        for request in self._answered():
-            yield request
-        async for item in self._article_outcome(response):
-            yield item
+        try:
+            for request in self._answered():
+                yield request
+            async for item in self._article_outcome(response):
+                yield item
+        finally:
+            self.session.done(response.request)
 
     async def _article_outcome(self, response):
         first_url = (response.meta.get("redirect_urls") or [response.url])[0]
@@ -173,16 +192,21 @@ class ArticleSpider(scrapy.Spider):
         self.logger.info("Duplicate of an article already stored: %s (%s)", url, identities)
 
     def article_failed(self, failure):
-        yield from self._answered()
+        try:
+            yield from self._answered()
+            yield self._failure_item(failure)
+        finally:
+            self.session.done(failure.request)
+
+    def _failure_item(self, failure):
         request = failure.request
         response = getattr(failure.value, "response", None)
         reason = failure_reason(failure.value, response.status if response is not None else None)
         # The article's URL, not a redirect hop's (a refused one may be off-site or huge).
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         if response is not None and response.status in REMOVED_STATUSES:
-            yield Gone(first_url, response.status, reason, str(failure.value)[:500])
-            return
-        yield PageFailure(first_url, reason, str(failure.value)[:500])
+            return Gone(first_url, response.status, reason, str(failure.value)[:500])
+        return PageFailure(first_url, reason, str(failure.value)[:500])
 
     @staticmethod
     def _redirected_away(first_url: str, response) -> Gone:

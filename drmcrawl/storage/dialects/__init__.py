@@ -35,6 +35,9 @@ class Dialect(Protocol):
     def rebuild_search(self, connection: Connection) -> None:
         """Rebuild the whole full-text index from the tables."""
 
+    def insert_term(self, connection: Connection, table, values: dict, lookup) -> int:
+        """A new author, tag or category row (`lookup`: the SELECT of its id by `values`)."""
+
     def transaction_lost(self, session) -> bool:
         """After an error: did the database roll the whole transaction back on its own?"""
 

@@ -273,6 +273,17 @@ class PostgreSQL:
     def rebuild_search(self, connection) -> None:
         rebuild_search(connection)
 
+    def insert_term(self, connection, table, values: dict, lookup) -> int:
+        # Committed at once, on a connection of its own: terms are shared by the crawl
+        # workers writing together (crawl --frontier), and a term held by one worker's open
+        # transaction made another wait on it, then fail on the unique key or deadlock.
+        # A term whose article is rolled back stays, unused, as any unused term may.
+        from sqlalchemy.dialects.postgresql import insert
+
+        with connection.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+            own.execute(insert(table).values(values).on_conflict_do_nothing())
+            return own.execute(lookup, values).scalar_one()
+
     def transaction_lost(self, session) -> bool:
         """PostgreSQL keeps the transaction after a failed statement (its savepoint is rolled
         back); only a connection that is gone loses it."""

@@ -331,6 +331,9 @@ class SQLite:
     def rebuild_search(self, connection) -> None:
         rebuild_search(connection)
 
+    def insert_term(self, connection, table, values: dict, lookup) -> int:
+        return fastsql.insert(connection, table, values)  # one writer: in the crawl's own transaction
+
     def transaction_lost(self, session) -> bool:
         return transaction_lost(session)
 
