@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -73,10 +75,10 @@ def prune(root: etree._Element) -> int:
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     # Measured on the whole page, chrome included: the share of the page's paragraph
     # text an element holds decides whether an unlikely name may remove it.
-    paragraph_chars = {p: _text_len(p) for p in root.iter("p")}
+    paragraph_chars = {p: text_len(p) for p in root.iter("p")}
     page_text = sum(paragraph_chars.values()) or 1
     prose = sum(n for p, n in paragraph_chars.items()
-                if n >= 25 and sum(_text_len(a) for a in p.iter("a")) < 0.3 * n)
+                if n >= 25 and sum(text_len(a) for a in p.iter("a")) < 0.3 * n)
     # Chrome goes first, whatever it holds (its tail text stays, as with drop_tree):
     # stripping in C is far cheaper than testing each of its elements.
     etree.strip_elements(root, *_CHROME_TAGS, with_tail=False)
@@ -130,24 +132,21 @@ def is_hidden(el: etree._Element) -> bool:
 def clean_content(root: etree._Element, keep_share: float = 0.5) -> None:
     """Drop widgets inside the chosen content (in place). An element holding more than
     `keep_share` of the content's text is never a widget, whatever its name says."""
-    _MEMO.lengths = {}
-    try:
+    with lengths_remembered():
         doomed = _widgets(root, keep_share)
-    finally:
-        _MEMO.lengths = None
     for el in doomed:
         _drop(el)
 
 
 def _widgets(root: etree._Element, keep_share: float) -> list[etree._Element]:
-    total = max(1, _text_len(root))
+    total = max(1, text_len(root))
     doomed = []
     for el in root.iter():
         if el is root or not isinstance(el.tag, str):
             continue
         if el.tag in _DROP_IN_CONTENT and not _has_quote(el):
             doomed.append(el)
-        elif _is_widget(el) and _text_len(el) <= keep_share * total and not _holds_quote(el):
+        elif _is_widget(el) and text_len(el) <= keep_share * total and not _holds_quote(el):
             doomed.append(el)
         elif el.tag in ("ul", "ol", "div", "section", "table") and _link_heavy(el):
             doomed.append(el)
@@ -175,14 +174,14 @@ _TRAILING_PARAGRAPHS = 3
 
 
 def _last_paragraphs(root: etree._Element) -> list[etree._Element]:
-    paragraphs = [p for p in root.iter("p") if _text_len(p)]
+    paragraphs = [p for p in root.iter("p") if text_len(p)]
     return paragraphs[-_TRAILING_PARAGRAPHS:]
 
 
 def _follow_us(p: etree._Element) -> bool:
     """"Follow us on Instagram, Facebook and YouTube" under the story: a short paragraph
     linking to the outlet's own social accounts (a profile, not a post the story cites)."""
-    if _text_len(p) > 300:
+    if text_len(p) > 300:
         return False
     for a in p.iter("a"):
         parts = urlsplit(a.get("href") or "")
@@ -200,8 +199,8 @@ _AUTHOR_NOTE = re.compile(r"^[\s\-–—]*(?:the\s+)?(?:writer|author|columnist|
 
 
 def _author_note(p: etree._Element) -> bool:
-    total = _text_len(p)
-    styled = sum(_text_len(c) for c in p.iter("em", "i"))
+    total = text_len(p)
+    styled = sum(text_len(c) for c in p.iter("em", "i"))
     return 0 < total <= 300 and styled >= 0.9 * total and bool(_AUTHOR_NOTE.match(p.text_content()))
 
 
@@ -219,15 +218,15 @@ _PROMPT_BOX = 600  # characters: a prompt card, not a section of the story
 def _subscription_prompts(root: etree._Element) -> list[etree._Element]:
     """The last blocks of a truncated story that ask the reader to pay or log in, with
     the small box holding them (its heading and buttons)."""
-    blocks = [el for el in root.iter("p", "h2", "h3", "h4", "div") if _text_len(el)
+    blocks = [el for el in root.iter("p", "h2", "h3", "h4", "div") if text_len(el)
               and (el.tag != "div" or (el.text or "").strip())]
     found = []
     for el in blocks[-4:]:
-        if _text_len(el) > 400 or not _PROMPT.search(el.text_content()):
+        if text_len(el) > 400 or not _PROMPT.search(el.text_content()):
             continue
         box = el
         for ancestor in el.iterancestors():
-            if ancestor is root or _text_len(ancestor) > _PROMPT_BOX:
+            if ancestor is root or text_len(ancestor) > _PROMPT_BOX:
                 break
             box = ancestor
         found.append(box)
@@ -253,24 +252,24 @@ def _widget_names(names: str, inline: bool) -> bool:
 
 def _link_heavy(el: etree._Element) -> bool:
     """Lists of links (related stories, topic lists) inside the article body."""
-    total = _text_len(el)
+    total = text_len(el)
     if not total:
         return False
-    linked = sum(_text_len(a) for a in el.iter("a"))
+    linked = sum(text_len(a) for a in el.iter("a"))
     return linked / total > 0.5 and total < 1500
 
 
 def _all_link(el: etree._Element) -> bool:
-    total = _text_len(el)
-    return 0 < total < 300 and sum(_text_len(a) for a in el.iter("a")) >= 0.9 * total
+    total = text_len(el)
+    return 0 < total < 300 and sum(text_len(a) for a in el.iter("a")) >= 0.9 * total
 
 
 def _label_then_link(el: etree._Element) -> bool:
     """A short paragraph that is a label ("Les også:", "Lesen Sie auch:") and a link."""
-    total = _text_len(el)
+    total = text_len(el)
     if not 0 < total < 300:
         return False
-    linked = sum(_text_len(a) for a in el.iter("a"))
+    linked = sum(text_len(a) for a in el.iter("a"))
     label = " ".join(el.text_content().split())[:total - linked].strip() if linked else ""
     return linked >= 0.6 * total and 0 < len(label) <= 30 and label.endswith((":", "|", "»", ">"))
 
@@ -281,15 +280,15 @@ def _signup_box(el: etree._Element) -> bool:
     label = el.get("aria-label") or ""
     if _WIDGET.search(label.replace(" ", "-")):
         return True
-    return _text_len(el) < 400 and next(el.iter("form"), None) is not None
+    return text_len(el) < 400 and next(el.iter("form"), None) is not None
 
 
 def _image_with_caption(p: etree._Element) -> bool:
     """`<p><img><br><em>Caption</em></p>`: an image with its caption, the editor's way."""
     if p.find(".//img") is None or (p.text or "").strip():
         return False
-    total = _text_len(p)
-    styled = sum(_text_len(c) for c in p.iter("em", "i", "small", "figcaption"))
+    total = text_len(p)
+    styled = sum(text_len(c) for c in p.iter("em", "i", "small", "figcaption"))
     own_tails = any((c.tail or "").strip() for c in p)
     return 0 < total <= 200 and styled >= total and not own_tails
 
@@ -303,12 +302,24 @@ def _has_quote(el: etree._Element) -> bool:
     return el.tag == "figure" and el.find(".//blockquote") is not None
 
 
-# While the widgets of a content are looked for, nothing is removed yet, and nested
-# blocks ask for the same elements' lengths again: they are remembered per element.
 _MEMO = threading.local()
 
 
-def _text_len(el: etree._Element) -> int:
+@contextmanager
+def lengths_remembered() -> Iterator[None]:
+    """For a stretch of work that changes no element (widgets looked for before any is
+    dropped; a pruned copy scored): nested blocks ask for the same elements' lengths again
+    and again, so `text_len` remembers them per element until the stretch ends."""
+    saved = getattr(_MEMO, "lengths", None)
+    _MEMO.lengths = {}
+    try:
+        yield
+    finally:
+        _MEMO.lengths = saved
+
+
+def text_len(el: etree._Element) -> int:
+    """The element's text length, spaces collapsed."""
     lengths = getattr(_MEMO, "lengths", None)
     if lengths is None:
         return len(" ".join(el.text_content().split()))

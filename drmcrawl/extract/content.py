@@ -15,7 +15,7 @@ import threading
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from drmcrawl.extract.boilerplate import is_hidden, looks_unlikely, prune
+from drmcrawl.extract.boilerplate import is_hidden, lengths_remembered, looks_unlikely, prune, text_len
 from drmcrawl.extract.template import SiteTemplate
 
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "dd"})
@@ -59,11 +59,12 @@ def main_content(tree: etree._Element, article_body: str | None = None,
 
 
 def _find(root: etree._Element, article_body: str | None) -> list[etree._Element]:
-    _MEMO.lengths, _MEMO.densities = {}, {}
+    _MEMO.densities = {}
     try:
-        return _find_in(root, article_body)
+        with lengths_remembered():
+            return _find_in(root, article_body)
     finally:
-        _MEMO.lengths = _MEMO.densities = None
+        _MEMO.densities = None
 
 
 def _find_in(root: etree._Element, article_body: str | None) -> list[etree._Element]:
@@ -282,20 +283,9 @@ def page_prose_chars(tree: etree._Element) -> int:
 
 
 # -- measures ----------------------------------------------------------------------------
-# While the pruned copy is scored it does not change, and scoring asks for the same
-# elements' lengths again and again (each block, then each of its ancestors, with all
-# their links): they are remembered per element for the duration of `_find`.
+# While the pruned copy is scored it does not change: link densities, like lengths
+# (`lengths_remembered`), are remembered per element for the duration of `_find`.
 _MEMO = threading.local()
-
-
-def text_len(el: etree._Element) -> int:
-    lengths = getattr(_MEMO, "lengths", None)
-    if lengths is None:
-        return len(" ".join(el.text_content().split()))
-    length = lengths.get(el)
-    if length is None:
-        length = lengths[el] = len(" ".join(el.text_content().split()))
-    return length
 
 
 def link_density(el: etree._Element) -> float:
